@@ -1,0 +1,118 @@
+"""Rollcall's exception hierarchy: one root, "your input is wrong" kept apart from "running failed".
+
+    RollcallError                      root; the CLI maps every subclass to a message and exit code
+    ├── InputError                     bad input the user can fix → exit 2
+    │   ├── ValidationError            one or more located problems (file:line:column, field, expected)
+    │   ├── UsageError                 flags that do not fit together, unknown names on the command line
+    │   └── SourceError                a file that cannot be read at all (missing, too large, not UTF-8)
+    └── RunError                       running failed although the input was fine
+        ├── IncompleteError            too much could not be verified → exit 3
+        └── HistoryError               the history database is unusable
+
+Observation failures (timeouts, WAF pages, 429s) are *values*, never exceptions: an account that
+could not be seen is an Observation with status ``blocked`` or ``error``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "HistoryError",
+    "IncompleteError",
+    "InputError",
+    "Problem",
+    "RollcallError",
+    "RunError",
+    "SourceError",
+    "UsageError",
+    "ValidationError",
+]
+
+
+class RollcallError(Exception):
+    """Root of every error Rollcall raises on purpose."""
+
+
+class InputError(RollcallError):
+    """The user's input is wrong; fixing it makes the run work (exit 2)."""
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One located problem in an input file.
+
+    ``message`` says what is wrong and what was expected, e.g.
+    ``accounts[3].created: expected an ISO date (YYYY-MM-DD), got '03/04/2021'``.
+    """
+
+    file: str
+    line: int | None
+    column: int | None
+    message: str
+    hint: str | None = None
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        text = f"{where}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class ValidationError(InputError):
+    """One or more located problems; all of them are reported in one run."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(set(problems), key=_problem_key))
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+    @classmethod
+    def single(
+        cls,
+        file: str,
+        line: int | None,
+        message: str,
+        *,
+        column: int | None = None,
+        hint: str | None = None,
+    ) -> ValidationError:
+        return cls([Problem(file, line, column, message, hint)])
+
+
+def _problem_key(p: Problem) -> tuple[str, int, int, str]:
+    return (p.file, p.line or 0, p.column or 0, p.message)
+
+
+class UsageError(InputError):
+    """Command-line arguments that do not fit together or name unknown things."""
+
+
+class SourceError(InputError):
+    """A file that cannot be read at all: missing, too large, not UTF-8, not a regular file."""
+
+    def __init__(self, file: str, message: str) -> None:
+        self.file = file
+        super().__init__(f"{file}: {message}")
+
+
+class RunError(RollcallError):
+    """Running failed although the input was fine."""
+
+
+class IncompleteError(RunError):
+    """Too many accounts could not be verified for the result to be trusted (exit 3)."""
+
+
+class HistoryError(RunError):
+    """The history database cannot be opened, migrated or written."""
+
+
+def merge(errors: Sequence[ValidationError]) -> ValidationError:
+    """Join several validation errors into one, so every problem is shown in one run."""
+    return ValidationError(p for e in errors for p in e.problems)

@@ -1,0 +1,502 @@
+"""Rollcall's values: frozen dataclasses and closed sets (enums) shared by every stage.
+
+The data path is inventory → observe → evaluate → report; each stage reads and returns these
+values and nothing else. "Unknown" is always an explicit state (``Tri.UNKNOWN``,
+``ObservationStatus.BLOCKED``), never a ``None`` smuggled through.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TypeAlias
+
+__all__ = [
+    "Account",
+    "AccountResult",
+    "AccountState",
+    "AccountStatus",
+    "AuditResult",
+    "Baseline",
+    "Classification",
+    "Credentials",
+    "Discovery",
+    "Finding",
+    "FindingStatus",
+    "Inventory",
+    "JSON",
+    "Location",
+    "Naming",
+    "Observation",
+    "ObservationStatus",
+    "Organization",
+    "Person",
+    "PersonStatus",
+    "Platform",
+    "Reason",
+    "Role",
+    "Roster",
+    "RuleInfo",
+    "RunInfo",
+    "Security",
+    "Severity",
+    "Tri",
+    "WaiverRef",
+]
+
+JSON: TypeAlias = "None | bool | int | float | str | list[JSON] | dict[str, JSON]"
+
+
+class Platform(enum.StrEnum):
+    """The platforms Rollcall knows. Adding one means a spec in platforms/specs and an adapter."""
+
+    X = "x"
+    INSTAGRAM = "instagram"
+    FACEBOOK = "facebook"
+    LINKEDIN = "linkedin"
+    YOUTUBE = "youtube"
+    TIKTOK = "tiktok"
+    THREADS = "threads"
+    MASTODON = "mastodon"
+    BLUESKY = "bluesky"
+    GITHUB = "github"
+    REDDIT = "reddit"
+    MEDIUM = "medium"
+    TUMBLR = "tumblr"
+
+
+class AccountStatus(enum.StrEnum):
+    """Lifecycle status declared in the inventory."""
+
+    ACTIVE = "active"
+    PLANNED = "planned"
+    RETIRED = "retired"
+
+
+class Credentials(enum.StrEnum):
+    """Where the account's credentials are kept."""
+
+    VAULT = "vault"
+    PERSONAL = "personal"
+    SHARED = "shared"
+    UNKNOWN = "unknown"
+
+
+class Role(enum.StrEnum):
+    """A person's relation to the organization, from the HR roster."""
+
+    EMPLOYEE = "employee"
+    INTERN = "intern"
+    CONTRACTOR = "contractor"
+    AGENCY = "agency"
+
+
+class PersonStatus(enum.StrEnum):
+    ACTIVE = "active"
+    DEPARTED = "departed"
+
+
+class Tri(enum.StrEnum):
+    """A yes/no fact that may be unknown (e.g. a platform that does not expose 'verified')."""
+
+    TRUE = "true"
+    FALSE = "false"
+    UNKNOWN = "unknown"
+
+    @classmethod
+    def of(cls, value: bool | None) -> Tri:
+        if value is None:
+            return cls.UNKNOWN
+        return cls.TRUE if value else cls.FALSE
+
+
+@enum.unique
+class Severity(enum.Enum):
+    """Ordered severities: ``Severity.CRITICAL > Severity.LOW``."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+    @property
+    def rank(self) -> int:
+        return _SEVERITY_RANK[self]
+
+    def __lt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank < other.rank
+
+    def __le__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank <= other.rank
+
+    def __gt__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank > other.rank
+
+    def __ge__(self, other: object) -> bool:
+        if not isinstance(other, Severity):
+            return NotImplemented
+        return self.rank >= other.rank
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_SEVERITY_RANK = {s: i for i, s in enumerate(Severity)}
+
+
+class ObservationStatus(enum.StrEnum):
+    """The five states of an observation. Only PRESENT and ABSENT are verdicts about the account;
+    BLOCKED and ERROR mean *unverified*; INVALID means the handle breaks the platform's rules and
+    nothing was sent."""
+
+    PRESENT = "present"
+    ABSENT = "absent"
+    BLOCKED = "blocked"
+    ERROR = "error"
+    INVALID = "invalid"
+
+    @property
+    def verified(self) -> bool:
+        return self in (ObservationStatus.PRESENT, ObservationStatus.ABSENT)
+
+
+class AccountState(enum.StrEnum):
+    """What the platform says about a present account."""
+
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    DEACTIVATED = "deactivated"
+    PRIVATE = "private"
+    UNKNOWN = "unknown"
+
+
+class FindingStatus(enum.StrEnum):
+    """Outcome of one rule on one account. PASS results are kept for JUnit but not listed as
+    findings; ERROR means the rule needed facts that could not be observed (unverified)."""
+
+    PASS = "pass"
+    FAIL = "fail"
+    WAIVED = "waived"
+    ERROR = "error"
+    WARN = "warn"
+
+
+class Classification(enum.StrEnum):
+    """Discovery's verdict on a page that is not in the inventory."""
+
+    UNLISTED_OFFICIAL = "unlisted_official"
+    DUPLICATE = "duplicate"
+    ROGUE = "rogue"
+    UNRELATED = "unrelated"
+    UNVERIFIED = "unverified"
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """Where a value came from: file path (as given) and 1-based line/column."""
+
+    file: str
+    line: int | None = None
+    column: int | None = None
+
+    def __str__(self) -> str:
+        if self.line is None:
+            return self.file
+        if self.column is None:
+            return f"{self.file}:{self.line}"
+        return f"{self.file}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True)
+class Reason:
+    """Machine code plus human text, e.g. ``Reason("login_wall", "Instagram showed its login page")``."""
+
+    code: str
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.text}"
+
+
+# --------------------------------------------------------------------------- inventory
+
+
+@dataclass(frozen=True)
+class Security:
+    mfa: bool | None = None
+    credentials: Credentials = Credentials.UNKNOWN
+    recovery_email: str | None = None
+
+
+@dataclass(frozen=True)
+class Account:
+    """One inventoried account, as declared. ``lines`` maps field names (dotted for nested
+    fields, e.g. ``security.mfa``) to their source line, for findings located on a field."""
+
+    id: str
+    platform: Platform
+    handle: str
+    status: AccountStatus
+    location: Location
+    url: str | None = None
+    display_name: str | None = None
+    department: str | None = None
+    owner: str | None = None
+    backup_owner: str | None = None
+    executive_sponsor: str | None = None
+    objective: str | None = None
+    metrics: tuple[str, ...] = ()
+    created: date | None = None
+    last_attested: date | None = None
+    security: Security = field(default_factory=Security)
+    tags: tuple[str, ...] = ()
+    lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    def line_of(self, field_name: str) -> int | None:
+        """Line of a field if known, else the account's own line."""
+        return self.lines.get(field_name, self.location.line)
+
+
+@dataclass(frozen=True)
+class Person:
+    """One person from the HR roster. Emails compare case-insensitively (``key``)."""
+
+    email: str
+    name: str
+    department: str | None
+    role: Role
+    status: PersonStatus
+    location: Location
+    start_date: date | None = None
+    end_date: date | None = None
+    policy_acknowledged: date | None = None
+
+    @property
+    def key(self) -> str:
+        return self.email.casefold()
+
+
+@dataclass(frozen=True)
+class Roster:
+    """The HR roster, indexed by case-folded email."""
+
+    people: Mapping[str, Person]
+    source: str
+
+    def find(self, email: str | None) -> Person | None:
+        if not email:
+            return None
+        return self.people.get(email.strip().casefold())
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+
+@dataclass(frozen=True)
+class Naming:
+    handle_pattern: str | None = None
+    display_name_pattern: str | None = None
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str
+    location: Location
+    aliases: tuple[str, ...] = ()
+    domains: tuple[str, ...] = ()
+    policy_owner: str | None = None
+    roster: str | None = None
+    waivers: str | None = None
+    policies: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    naming: Naming = field(default_factory=Naming)
+    approved_platforms: tuple[Platform, ...] = ()
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """A loaded, shape-valid inventory with its roster. Paths inside ``organization`` are resolved
+    relative to the inventory file."""
+
+    path: str
+    sha256: str
+    organization: Organization
+    accounts: tuple[Account, ...]
+    roster: Roster
+
+    def account(self, account_id: str) -> Account | None:
+        for a in self.accounts:
+            if a.id == account_id:
+                return a
+        return None
+
+
+# --------------------------------------------------------------------------- observe
+
+
+@dataclass(frozen=True)
+class Observation:
+    """What one look at one account's public profile showed, with its evidence.
+
+    ``url`` is the URL requested (after any endpoint override), ``final_url`` where redirects
+    ended. ``signal`` names the marker that decided ``status`` (e.g. ``json:id``,
+    ``fingerprint:cloudflare``, ``status:404+body:Record not found``). ``last_activity_at`` is
+    None when the platform does not expose it: never guessed.
+    """
+
+    platform: Platform
+    handle: str
+    status: ObservationStatus
+    url: str
+    fetched_at: datetime
+    reason: Reason | None = None
+    http_status: int | None = None
+    final_url: str | None = None
+    signal: str | None = None
+    display_name: str | None = None
+    bio: str | None = None
+    links: tuple[str, ...] = ()
+    followers: int | None = None
+    verified: Tri = Tri.UNKNOWN
+    created_at: datetime | None = None
+    last_activity_at: datetime | None = None
+    account_state: AccountState = AccountState.UNKNOWN
+    etag: str | None = None
+    last_modified: str | None = None
+    body_sha256: str | None = None
+    not_modified: bool = False
+
+    @property
+    def verified_state(self) -> bool:
+        """True when the observation is a verdict about the account (present or absent)."""
+        return self.status.verified
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    """What reports need to know about a rule (the engine's Rule carries more)."""
+
+    id: str
+    title: str
+    severity: Severity
+    category: str
+    rationale: str
+    remediation: str
+    references: tuple[str, ...] = ()
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class WaiverRef:
+    id: str
+    expires: date
+    reason: str
+    approved_by: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One rule's outcome on one account (or one discovered page).
+
+    ``fingerprint`` is stable across runs and does not depend on line numbers: it is derived from
+    rule id, platform, handle (case-folded) and account id.
+    """
+
+    rule_id: str
+    title: str
+    severity: Severity
+    status: FindingStatus
+    category: str
+    account_id: str | None
+    platform: Platform | None
+    handle: str | None
+    message: str
+    remediation: str
+    location: Location
+    fingerprint: str
+    evidence: Mapping[str, JSON] = field(default_factory=dict, compare=False, hash=False)
+    waiver: WaiverRef | None = None
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """A page found outside the inventory, classified with the evidence that decided it."""
+
+    platform: Platform
+    handle: str
+    url: str
+    classification: Classification
+    score: int
+    matched_alias: str | None
+    matched_account_id: str | None
+    evidence: tuple[str, ...]
+    observation: Observation
+
+
+# --------------------------------------------------------------------------- audit
+
+
+@dataclass(frozen=True)
+class AccountResult:
+    """An inventoried account with its observation (None when the run was offline) and the
+    last successful observation from history when this one is unverified."""
+
+    account: Account
+    profile_url: str
+    observation: Observation | None
+    last_known_good: Observation | None = None
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    started_at: datetime
+    finished_at: datetime
+    tool_version: str
+    inventory_path: str
+    inventory_sha256: str
+    policy_packs: tuple[tuple[str, str], ...]
+    complete: bool
+    as_of: date
+    offline: bool = False
+    run_id: int | None = None
+    replay_of: int | None = None
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """Comparison with the previous audit of the same inventory."""
+
+    previous_run_id: int
+    previous_started_at: datetime
+    new: tuple[str, ...]
+    still_open: tuple[str, ...]
+    resolved: tuple[Finding, ...]
+    first_seen: Mapping[str, datetime]
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    """Everything one audit produced; every report format is a view of this value."""
+
+    run: RunInfo
+    inventory: Inventory
+    accounts: tuple[AccountResult, ...]
+    findings: tuple[Finding, ...]
+    rules: tuple[RuleInfo, ...]
+    passed: tuple[tuple[str, str], ...] = ()
+    """(rule_id, account_id) pairs that passed; JUnit lists them as passing test cases."""
+    discoveries: tuple[Discovery, ...] = ()
+    baseline: Baseline | None = None
+    trends: tuple[Mapping[str, JSON], ...] = ()

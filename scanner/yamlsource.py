@@ -1,0 +1,261 @@
+"""Safe, line-aware YAML loading for every input file (inventories, rosters, rule packs, waivers,
+worlds, review requests).
+
+Mappings load as :class:`YMap` and sequences as :class:`YList`: plain ``dict``/``list`` that also
+remember the line and column of themselves, of each key and of each item, so validation errors
+and findings can point at ``file:line:column``. Loading refuses what a hostile or broken file
+could do: Python tags (only YAML's safe types are built), duplicate keys, alias expansion beyond
+a budget ("billion laughs"), files over a size limit, tabs used for indentation, non-UTF-8 bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from scanner.errors import Problem, SourceError, ValidationError
+
+__all__ = [
+    "MAX_ALIAS_EXPANSION",
+    "MAX_FILE_BYTES",
+    "YList",
+    "YMap",
+    "line_of",
+    "load_yaml",
+    "load_yaml_text",
+    "read_text",
+]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+"""Inputs are hand-written lists; anything larger is a mistake or an attack."""
+
+MAX_ALIAS_EXPANSION = 10_000
+"""How many nodes alias expansion may add in total before we call it a billion-laughs file."""
+
+
+class YMap(dict[str, Any]):
+    """A YAML mapping that remembers where it and each of its keys stand (1-based)."""
+
+    line: int
+    column: int
+    key_lines: dict[str, tuple[int, int]]
+
+    def line_of(self, key: str) -> int:
+        return self.key_lines.get(key, (self.line, self.column))[0]
+
+    def column_of(self, key: str) -> int:
+        return self.key_lines.get(key, (self.line, self.column))[1]
+
+
+class YList(list[Any]):
+    """A YAML sequence that remembers where it and each of its items stand (1-based)."""
+
+    line: int
+    column: int
+    item_lines: list[tuple[int, int]]
+
+    def line_of(self, index: int) -> int:
+        if 0 <= index < len(self.item_lines):
+            return self.item_lines[index][0]
+        return self.line
+
+
+def line_of(value: object, default: int | None = None) -> int | None:
+    """Line of a loaded mapping or sequence, else ``default``."""
+    line = getattr(value, "line", None)
+    return line if isinstance(line, int) else default
+
+
+def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
+    """Read a UTF-8 text file (a BOM is accepted and dropped) or raise SourceError."""
+    p = Path(path)
+    name = str(path)
+    if not p.exists():
+        raise SourceError(name, "file not found")
+    if not p.is_file():
+        raise SourceError(name, "not a regular file")
+    size = p.stat().st_size
+    if size > max_bytes:
+        raise SourceError(
+            name,
+            f"file is {size:,} bytes; the limit is {max_bytes:,} bytes (expected a hand-kept list)",
+        )
+    data = p.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise ValidationError.single(
+            name,
+            line,
+            f"file is not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+            "expected UTF-8 text: re-save it as UTF-8",
+        ) from None
+    return text.removeprefix("\ufeff")
+
+
+def load_yaml(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
+    """Load one YAML document from ``path`` with locations; see :func:`load_yaml_text`."""
+    return load_yaml_text(read_text(path, max_bytes=max_bytes), str(path))
+
+
+def load_yaml_text(text: str, name: str) -> Any:
+    """Parse YAML text into YMap/YList/scalars; raise ValidationError naming ``name:line``."""
+    _reject_tab_indentation(text, name)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        col = mark.column + 1 if mark else None
+        what = exc.problem or exc.context or "malformed YAML"
+        raise ValidationError.single(name, line, f"YAML syntax error: {what}", column=col) from None
+    except yaml.YAMLError as exc:
+        raise ValidationError.single(name, None, f"YAML error: {exc}") from None
+    if node is None:
+        raise ValidationError.single(name, 1, "file is empty; expected a YAML mapping")
+    builder = _Builder(name)
+    value = builder.build(node)
+    if builder.problems:
+        raise ValidationError(builder.problems)
+    return value
+
+
+def _reject_tab_indentation(text: str, name: str) -> None:
+    problems = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip(" ")
+        if stripped.startswith("\t"):
+            problems.append(
+                Problem(
+                    name,
+                    number,
+                    len(line) - len(stripped) + 1,
+                    "tab character used for indentation; expected spaces (YAML forbids tabs)",
+                )
+            )
+    if problems:
+        raise ValidationError(problems)
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose resolver we use for scalar tags; construction is done by _Builder."""
+
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:merge",
+    "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:set",
+    "tag:yaml.org,2002:omap",
+    "tag:yaml.org,2002:pairs",
+}
+
+
+class _Builder:
+    """Turns composed nodes into located values, counting alias expansion as it goes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.problems: list[Problem] = []
+        self.budget = MAX_ALIAS_EXPANSION
+        self._seen: set[int] = set()
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def _problem(self, node: Node, message: str) -> None:
+        self.problems.append(
+            Problem(self.name, node.start_mark.line + 1, node.start_mark.column + 1, message)
+        )
+
+    def _spend(self, node: Node) -> bool:
+        # A node visited a second time is an alias being expanded: charge for it.
+        if id(node) in self._seen:
+            self.budget -= 1
+            if self.budget < 0:
+                raise ValidationError.single(
+                    self.name,
+                    node.start_mark.line + 1,
+                    f"YAML aliases expand to more than {MAX_ALIAS_EXPANSION:,} nodes "
+                    "(a 'billion laughs' document); expected plain data",
+                    column=node.start_mark.column + 1,
+                )
+        else:
+            self._seen.add(id(node))
+        return True
+
+    def build(self, node: Node) -> Any:
+        self._spend(node)
+        if node.tag not in _SAFE_TAGS:
+            self._problem(node, f"YAML tag {node.tag!r} is not allowed; expected plain data")
+            return None
+        if isinstance(node, MappingNode):
+            return self._mapping(node)
+        if isinstance(node, SequenceNode):
+            items = YList(self.build(child) for child in node.value)
+            items.line = node.start_mark.line + 1
+            items.column = node.start_mark.column + 1
+            items.item_lines = [
+                (c.start_mark.line + 1, c.start_mark.column + 1) for c in node.value
+            ]
+            return items
+        assert isinstance(node, ScalarNode)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            self._problem(node, f"bad YAML value: {exc.problem}")
+            return None
+
+    def _mapping(self, node: MappingNode) -> YMap:
+        result = YMap()
+        result.line = node.start_mark.line + 1
+        result.column = node.start_mark.column + 1
+        result.key_lines = {}
+        for key_node, value_node in self._flatten(node):
+            key = self.build(key_node)
+            if not isinstance(key, Hashable) or isinstance(key, (YMap, YList)):
+                self._problem(key_node, "mapping key must be a plain value")
+                continue
+            skey = str(key) if not isinstance(key, str) else key
+            if skey in result.key_lines:
+                first = result.key_lines[skey][0]
+                self._problem(
+                    key_node,
+                    f"duplicate key {skey!r} (first defined on line {first}); "
+                    "expected each key once",
+                )
+                continue
+            result.key_lines[skey] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            result[skey] = self.build(value_node)
+        return result
+
+    def _flatten(self, node: MappingNode) -> Iterator[tuple[Node, Node]]:
+        """Yield key/value pairs, expanding ``<<`` merge keys (explicit keys win)."""
+        merged: list[tuple[Node, Node]] = []
+        own: list[tuple[Node, Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self._spend(value_node)
+                sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
+                for source in sources:
+                    if isinstance(source, MappingNode):
+                        merged.extend(self._flatten(source))
+                    else:
+                        self._problem(source, "merge key '<<' expects a mapping")
+            else:
+                own.append((key_node, value_node))
+        own_keys = {k.value for k, _ in own if isinstance(k, ScalarNode)}
+        yield from (
+            (k, v) for k, v in merged if not (isinstance(k, ScalarNode) and k.value in own_keys)
+        )
+        yield from own
