@@ -369,6 +369,9 @@ class Observation:
     verified: Tri = Tri.UNKNOWN
     created_at: datetime | None = None
     last_activity_at: datetime | None = None
+    no_activity_since: datetime | None = None
+    """Set when the platform shows *no* activity since this time (GitHub's empty public-event
+    list means none in the last 90 days): a known absence of activity, unlike None above."""
     account_state: AccountState = AccountState.UNKNOWN
     etag: str | None = None
     last_modified: str | None = None
