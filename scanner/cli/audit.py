@@ -1,9 +1,93 @@
-"""`rollcall audit` (being written)."""
+"""``rollcall audit``: the periodic audit of every inventoried account."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
+from scanner.audit import AuditOptions
+from scanner.cli.common import fetch_config, parse_as_of, run_and_render
+from scanner.cli.options import (
+    allow_private_network_option,
+    endpoint_option,
+    fail_on_option,
+    output_option,
+)
+from scanner.reports import REPORT_FORMATS
+from scanner.reports.orphans import build as build_orphans
+from scanner.reports.orphans import render_orphans
+
 
 @click.command("audit")
-def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("not built yet")
+@click.argument("inventory", type=click.Path(path_type=Path))
+@click.option("--policy", "policies", multiple=True, type=click.Path(path_type=Path),
+              help="Rule pack (repeatable). Default: the inventory's packs, else policies/default.yaml.")
+@click.option("--offline", is_flag=True, help="Send no requests; rules on live facts end 'error'.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(REPORT_FORMATS), help="Format printed on stdout.")
+@output_option
+@fail_on_option
+@click.option("--max-unverified", default=0.25, show_default=True, type=click.FloatRange(0, 1),
+              help="Above this share of unverified accounts the run is incomplete (exit 3).")
+@endpoint_option
+@allow_private_network_option
+@click.option("--config", "config_path", type=click.Path(path_type=Path),
+              help="rollcall.toml with endpoints, contact URL, proxy.")
+@click.option("--as-of", help="Evaluate as of this date (YYYY-MM-DD). Default: today.")
+@click.option("--history", "history", type=click.Path(path_type=Path),
+              help="History database. Default: next to the inventory.")
+@click.option("--no-history", is_flag=True, help="Keep no history for this run.")
+@click.option("--replay", type=int, metavar="RUN",
+              help="Re-evaluate stored run RUN's observations under the current rules; no requests.")
+@click.option("--discover", is_flag=True, help="Also look for rogue, duplicate and unlisted pages.")
+@click.option("--max-candidates", default=20, show_default=True, type=click.IntRange(1, 500),
+              help="With --discover: lookalike handles probed per alias and platform.")
+@click.option("--candidates", "candidates_file", type=click.Path(path_type=Path),
+              help="With --discover: extra pages to classify (URLs, platform:handle, or CSV).")
+@click.option("--report", "report", type=click.Choice(["orphans"]),
+              help="Print this report instead of the findings (markdown).")
+def command(
+    inventory: Path,
+    policies: tuple[Path, ...],
+    offline: bool,
+    fmt: str,
+    outputs: tuple[str, ...],
+    fail_on: str,
+    max_unverified: float,
+    endpoints: tuple[str, ...],
+    allow_private_network: bool,
+    config_path: Path | None,
+    as_of: str | None,
+    history: Path | None,
+    no_history: bool,
+    replay: int | None,
+    discover: bool,
+    max_candidates: int,
+    candidates_file: Path | None,
+    report: str | None,
+) -> int:
+    """Audit every account in INVENTORY against the roster, the live platforms and the rules.
+
+    Exit 0 clean, 1 a finding fails at or above --fail-on, 2 bad input, 3 incomplete.
+    """
+    options = AuditOptions(
+        inventory=inventory,
+        policies=policies,
+        offline=offline or replay is not None,
+        fetch=fetch_config(endpoints, allow_private_network, config_path),
+        as_of=parse_as_of(as_of),
+        history=history,
+        use_history=not no_history,
+        discover=discover,
+        max_candidates=max_candidates,
+        candidates_file=candidates_file,
+        replay=replay,
+        max_unverified=max_unverified,
+    )
+    if report == "orphans":
+        result, code = run_and_render(options, "json", outputs, fail_on, echo=False)
+        click.echo(render_orphans(build_orphans(result), "markdown"), nl=False)
+        return int(code)
+    _, code = run_and_render(options, fmt, outputs, fail_on)
+    return int(code)

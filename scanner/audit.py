@@ -1,0 +1,218 @@
+"""Orchestrate one audit: inventory → observe → evaluate (→ discover) → history. No printing.
+
+Everything that can be validated is validated before the first request, so bad input never
+costs a crawl. The result is one :class:`~scanner.model.AuditResult`; the CLI renders it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from scanner import __version__
+from scanner.errors import UsageError
+from scanner.fetch import FetchConfig
+from scanner.history import HistoryStore, default_path
+from scanner.inventory import load_inventory
+from scanner.model import (
+    Account,
+    AccountResult,
+    AccountStatus,
+    AuditResult,
+    Discovery,
+    Finding,
+    Inventory,
+    Observation,
+    RunInfo,
+)
+from scanner.observe import Target, observe
+from scanner.platforms import adapter_for
+from scanner.policy import Policy, default_pack_path, evaluate, load_policy, load_waivers
+
+__all__ = [
+    "AuditOptions",
+    "audited_accounts",
+    "load_rules",
+    "run_audit",
+    "unverified_fraction",
+]
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class AuditOptions:
+    """What to audit and how. ``history=None`` means the default file next to the inventory;
+    ``use_history=False`` keeps no history at all."""
+
+    inventory: Path
+    policies: tuple[Path, ...] = ()
+    offline: bool = False
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    as_of: date | None = None
+    history: Path | None = None
+    use_history: bool = True
+    discover: bool = False
+    max_candidates: int = 20
+    candidates_file: Path | None = None
+    replay: int | None = None
+    max_unverified: float = 0.25
+
+
+def load_rules(inventory: Inventory, policies: Sequence[Path]) -> tuple[Policy, tuple[Path, ...]]:
+    """The packs named on the command line, else the inventory's, else the default pack."""
+    if policies:
+        paths = tuple(policies)
+    elif inventory.organization.policies:
+        paths = tuple(Path(p) for p in inventory.organization.policies)
+    else:
+        paths = (default_pack_path(),)
+    return load_policy(paths), paths
+
+
+def audited_accounts(inventory: Inventory) -> tuple[Account, ...]:
+    """Accounts whose live profile matters: active ones, and retired ones (still live?)."""
+    return tuple(a for a in inventory.accounts if a.status is not AccountStatus.PLANNED)
+
+
+def unverified_fraction(observations: Mapping[str, Observation | None]) -> float:
+    """Share of observed accounts whose observation is neither present nor absent."""
+    seen = [o for o in observations.values() if o is not None]
+    if not seen:
+        return 0.0
+    return sum(1 for o in seen if not o.status.verified) / len(seen)
+
+
+def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditResult:
+    """Run one audit and return its result; records it in the history store when enabled."""
+    started = datetime.now(UTC)
+    as_of = options.as_of or started.date()
+    inventory = load_inventory(options.inventory)
+    policy, pack_paths = load_rules(inventory, options.policies)
+    waivers = load_waivers(
+        inventory.organization.waivers, inventory=inventory, policy=policy, as_of=as_of
+    )
+    if options.replay is not None and options.discover:
+        raise UsageError("--replay re-evaluates stored observations; it cannot run --discover")
+
+    store = _open_history(options)
+    try:
+        observations = _observations(options, inventory, store, progress)
+        evaluation = evaluate(inventory, observations, policy, waivers, as_of=as_of)
+        findings: list[Finding] = list(evaluation.findings)
+        discoveries: tuple[Discovery, ...] = ()
+        if options.discover:
+            from scanner.discovery import discover
+
+            found = discover(
+                inventory,
+                policy,
+                options.fetch,
+                max_candidates=options.max_candidates,
+                candidates_file=options.candidates_file,
+            )
+            discoveries = found.discoveries
+            findings.extend(found.findings)
+
+        accounts = tuple(
+            AccountResult(
+                account=a,
+                profile_url=a.url or adapter_for(a.platform).profile_url(a.handle),
+                observation=observations.get(a.id),
+                last_known_good=_last_known_good(store, observations.get(a.id)),
+            )
+            for a in inventory.accounts
+        )
+        complete = options.offline or (
+            unverified_fraction(observations) <= options.max_unverified
+        )
+        run = RunInfo(
+            started_at=started,
+            finished_at=datetime.now(UTC),
+            tool_version=__version__,
+            inventory_path=str(options.inventory),
+            inventory_sha256=inventory.sha256,
+            policy_packs=tuple((str(p), _sha256(p)) for p in pack_paths),
+            complete=complete,
+            as_of=as_of,
+            offline=options.offline,
+            replay_of=options.replay,
+        )
+        result = AuditResult(
+            run=run,
+            inventory=inventory,
+            accounts=accounts,
+            findings=tuple(sorted(findings, key=_finding_order)),
+            rules=evaluation.rules,
+            passed=evaluation.passed,
+            discoveries=discoveries,
+        )
+        if store is None:
+            return result
+        baseline = store.baseline_for(result)
+        run_id = store.record(result)
+        return dataclasses.replace(
+            result,
+            run=dataclasses.replace(result.run, run_id=run_id),
+            baseline=baseline,
+            trends=store.trends(str(options.inventory)),
+        )
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _open_history(options: AuditOptions) -> HistoryStore | None:
+    if not options.use_history:
+        return None
+    path = options.history or default_path(options.inventory)
+    return HistoryStore.open(path)
+
+
+def _observations(
+    options: AuditOptions,
+    inventory: Inventory,
+    store: HistoryStore | None,
+    progress: Progress | None,
+) -> dict[str, Observation | None]:
+    accounts = audited_accounts(inventory)
+    if options.replay is not None:
+        if store is None:
+            raise UsageError("--replay needs the history store; drop --no-history")
+        stored = store.load_run(options.replay)
+        return {a.id: stored.observations.get(a.id) for a in accounts}
+    if options.offline:
+        return {a.id: None for a in accounts}
+    previous: Mapping[tuple[str, str], Observation] = (
+        store.previous_observations(str(options.inventory)) if store is not None else {}
+    )
+    targets = [
+        Target(
+            platform=a.platform,
+            handle=a.handle,
+            url=a.url,
+            previous=previous.get((a.platform.value, a.handle)),
+        )
+        for a in accounts
+    ]
+    seen = observe(targets, options.fetch, progress=progress)
+    return {a.id: o for a, o in zip(accounts, seen, strict=True)}
+
+
+def _last_known_good(store: HistoryStore | None, obs: Observation | None) -> Observation | None:
+    if store is None or obs is None or obs.status.verified:
+        return None
+    return store.last_known_good(obs.platform.value, obs.handle)
+
+
+def _finding_order(f: Finding) -> tuple[int, str, str]:
+    return (-f.severity.rank, f.rule_id, f.account_id or "")
+
+
+def _sha256(path: Path) -> str:
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -1,0 +1,103 @@
+"""Helpers shared by the audit-running commands: fetch config from flags, progress, exit codes."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import click
+
+from scanner.audit import AuditOptions, run_audit
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.options import parse_endpoints, parse_outputs
+from scanner.fetch import FetchConfig
+from scanner.model import AuditResult, FindingStatus, Severity
+from scanner.reports import formatter_for, write_outputs
+
+__all__ = [
+    "exit_code_for",
+    "fetch_config",
+    "progress_bar",
+    "run_and_render",
+]
+
+
+def fetch_config(
+    endpoints: tuple[str, ...],
+    allow_private_network: bool,
+    config_path: Path | None = None,
+) -> FetchConfig:
+    """FetchConfig from the optional config file, then the command line (flags win)."""
+    from scanner.config import load_config
+
+    base = load_config(config_path) if config_path is not None else FetchConfig()
+    merged = dict(base.endpoints)
+    merged.update(parse_endpoints(endpoints))
+    return dataclasses.replace(
+        base,
+        endpoints=merged,
+        allow_private_network=base.allow_private_network or allow_private_network,
+    )
+
+
+def progress_bar(label: str) -> Callable[[int, int], None] | None:
+    """A one-line progress counter on stderr, only when stderr is a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // max(total, 1)
+        sys.stderr.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def exit_code_for(result: AuditResult, fail_on: str) -> ExitCode:
+    """3 when incomplete (the verdict cannot be trusted), else 1 when a finding fails at or
+    above ``fail_on``, else 0. The meaning never changes with other flags."""
+    if not result.run.complete:
+        return ExitCode.INCOMPLETE
+    if fail_on == "never":
+        return ExitCode.CLEAN
+    threshold = Severity(fail_on)
+    failing = (
+        f for f in result.findings if f.status is FindingStatus.FAIL and f.severity >= threshold
+    )
+    return ExitCode.FINDINGS if any(failing) else ExitCode.CLEAN
+
+
+def run_and_render(
+    options: AuditOptions,
+    fmt: str,
+    outputs: tuple[str, ...],
+    fail_on: str,
+    *,
+    echo: bool = True,
+) -> tuple[AuditResult, ExitCode]:
+    """Run the audit, write every requested file, print ``fmt`` and return the exit code.
+    Reports are written before the exit code is decided, so nothing computed is lost."""
+    pairs = parse_outputs(outputs)
+    for name, _ in pairs:
+        formatter_for(name)  # an unknown format is bad input: fail before crawling
+    formatter_for(fmt)
+    result = run_audit(options, progress=progress_bar("observing"))
+    write_outputs(result, pairs)
+    if echo:
+        click.echo(formatter_for(fmt).render(result), nl=False)
+    return result, exit_code_for(result, fail_on)
+
+
+def parse_as_of(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"expected an ISO date (YYYY-MM-DD), got {value!r}") from None
