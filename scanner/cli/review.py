@@ -1,9 +1,216 @@
-"""`rollcall review` (being written)."""
+"""``rollcall review``: the gate for new accounts and inventory changes in code review."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+from pathlib import Path
 
 import click
+from tabulate import tabulate
+
+from scanner.cli.common import fetch_config, parse_as_of
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.options import allow_private_network_option, endpoint_option, parse_outputs
+from scanner.errors import SourceError, UsageError
+from scanner.inventory import load_inventory
+from scanner.model import Severity
+from scanner.policy import load_policy
+from scanner.reports import write_text_atomic
+from scanner.reports.sarif import render_findings as sarif_findings
+from scanner.review import (
+    Decision,
+    ReviewOptions,
+    ReviewResult,
+    load_request,
+    review_diff,
+    review_findings,
+    review_request,
+)
+from scanner.audit import load_rules
+from scanner.sanitize import for_terminal
 
 
 @click.command("review")
-def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("not built yet")
+@click.argument("request", required=False, type=click.Path(path_type=Path))
+@click.option("--inventory", "inventory", type=click.Path(path_type=Path),
+              help="The inventory the requested account would join.")
+@click.option("--base", "base", type=click.Path(path_type=Path),
+              help="Diff mode: the inventory before the change.")
+@click.option("--head", "head", type=click.Path(path_type=Path),
+              help="Diff mode: the inventory after the change.")
+@click.option("--base-ref", "base_ref", metavar="GIT_REF",
+              help="Diff mode: read the base inventory from git at GIT_REF (the --head path).")
+@click.option("--policy", "policies", multiple=True, type=click.Path(path_type=Path),
+              help="Rule pack (repeatable). Default: the inventory's packs, else the default pack.")
+@click.option("--offline", is_flag=True, help="Do not check the handle on the live platform.")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "json", "sarif"]), help="Format printed on stdout.")
+@click.option("--output", "outputs", multiple=True, metavar="FORMAT=PATH",
+              help="Also write FORMAT (table, json, sarif) to PATH. Repeatable.")
+@click.option("--block-at", default="high", show_default=True,
+              type=click.Choice([s.value for s in Severity]),
+              help="Rule failures at or above this severity reject; below, they are conditions.")
+@click.option("--as-of", help="Evaluate as of this date (YYYY-MM-DD). Default: today.")
+@endpoint_option
+@allow_private_network_option
+def command(
+    request: Path | None,
+    inventory: Path | None,
+    base: Path | None,
+    head: Path | None,
+    base_ref: str | None,
+    policies: tuple[Path, ...],
+    offline: bool,
+    fmt: str,
+    outputs: tuple[str, ...],
+    block_at: str,
+    as_of: str | None,
+    endpoints: tuple[str, ...],
+    allow_private_network: bool,
+) -> int:
+    """Review REQUEST (a proposed account) against --inventory, or an inventory change given as
+    --base/--head (or --head with --base-ref).
+
+    Exit 0 approve (with or without conditions), 1 reject, 2 bad input, 3 live facts could not be
+    verified (unless --offline).
+    """
+    options = ReviewOptions(
+        offline=offline,
+        fetch=fetch_config(endpoints, allow_private_network),
+        as_of=parse_as_of(as_of),
+        block_at=Severity(block_at),
+    )
+    pairs = parse_outputs(outputs)
+    for name, _ in pairs:
+        if name not in RENDERERS:
+            raise UsageError(f"--output: unknown format {name!r}; expected one of {', '.join(RENDERERS)}")
+    if request is not None:
+        if inventory is None:
+            raise UsageError("a REQUEST needs --inventory INVENTORY")
+        if base or head or base_ref:
+            raise UsageError("give either REQUEST with --inventory, or --base/--head; not both")
+        target = load_inventory(inventory)
+        policy, _ = load_rules(target, policies)
+        result = review_request(load_request(request), target, policy, options)
+    else:
+        if head is None or (base is None) == (base_ref is None):
+            raise UsageError(
+                "diff mode needs --head and exactly one of --base or --base-ref"
+                " (or give a REQUEST file with --inventory)"
+            )
+        head_inventory = load_inventory(head)
+        base_inventory = (
+            load_inventory(base) if base is not None else _inventory_at_ref(head, base_ref or "")
+        )
+        policy, _ = load_rules(head_inventory, policies)
+        result = review_diff(base_inventory, head_inventory, policy, options)
+    for name, path in pairs:
+        write_text_atomic(Path(path), RENDERERS[name](result))
+    click.echo(RENDERERS[fmt](result), nl=False)
+    return int(_exit_code(result))
+
+
+def _exit_code(result: ReviewResult) -> ExitCode:
+    if result.decision is Decision.REJECT:
+        return ExitCode.FINDINGS
+    if result.unverified and not result.offline:
+        return ExitCode.INCOMPLETE
+    return ExitCode.CLEAN
+
+
+def _inventory_at_ref(head: Path, ref: str):  # type: ignore[no-untyped-def]
+    """Load the --head file as it was at git REF (written beside it, so relative paths hold)."""
+    try:
+        top = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=head.resolve().parent, capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        rel = head.resolve().relative_to(top).as_posix()
+        content = subprocess.run(
+            ["git", "show", f"{ref}:{rel}"], cwd=top, capture_output=True, check=True,
+        ).stdout
+    except (subprocess.CalledProcessError, FileNotFoundError, ValueError) as exc:
+        detail = getattr(exc, "stderr", b"") or b""
+        text = detail.decode(errors="replace").strip() if isinstance(detail, bytes) else str(detail)
+        raise SourceError(str(head), f"cannot read it at git ref {ref!r}: {text or exc}") from None
+    with tempfile.NamedTemporaryFile(
+        "wb", suffix=head.suffix, prefix=".rollcall-base-", dir=head.resolve().parent, delete=False
+    ) as tmp:
+        tmp.write(content)
+    try:
+        return load_inventory(Path(tmp.name))
+    finally:
+        Path(tmp.name).unlink(missing_ok=True)
+
+
+def _table(result: ReviewResult) -> str:
+    lines = []
+    for item in result.items:
+        a = item.account
+        lines.append(
+            f"{item.decision.value.upper()}: {a.platform.value} {for_terminal(a.handle)}"
+            f" ({item.change}, id {a.id}; live: {item.liveness.value})"
+        )
+        rows = [
+            [r.rule_id, r.severity.value, "blocks" if r.blocking else "condition",
+             for_terminal(r.message), str(r.location)]
+            for r in item.reasons
+        ]
+        if rows:
+            lines.append(tabulate(rows, headers=["rule", "severity", "effect", "reason", "where"]))
+        lines.append("")
+    if not result.items:
+        lines.append("No account was added or changed: nothing to review.")
+    lines.append(f"Decision: {result.decision.value}")
+    return "\n".join(lines) + "\n"
+
+
+def _json(result: ReviewResult) -> str:
+    doc = {
+        "decision": result.decision.value,
+        "reviewed_at": result.reviewed_at.isoformat(),
+        "offline": result.offline,
+        "items": [
+            {
+                "account_id": i.account.id,
+                "platform": i.account.platform.value,
+                "handle": i.account.handle,
+                "change": i.change,
+                "decision": i.decision.value,
+                "liveness": i.liveness.value,
+                "observation": (
+                    {
+                        "status": i.observation.status.value,
+                        "url": i.observation.url,
+                        "http_status": i.observation.http_status,
+                        "fetched_at": i.observation.fetched_at.isoformat(),
+                        "signal": i.observation.signal,
+                        "display_name": i.observation.display_name,
+                    }
+                    if i.observation
+                    else None
+                ),
+                "reasons": [
+                    {
+                        "rule_id": r.rule_id,
+                        "severity": r.severity.value,
+                        "blocking": r.blocking,
+                        "message": r.message,
+                        "location": {"file": r.location.file, "line": r.location.line},
+                    }
+                    for r in i.reasons
+                ],
+            }
+            for i in result.items
+        ],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _sarif(result: ReviewResult) -> str:
+    return sarif_findings(review_findings(result), tool_name="rollcall review")
+
+
+RENDERERS = {"table": _table, "json": _json, "sarif": _sarif}

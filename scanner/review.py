@@ -1,0 +1,594 @@
+"""Review a proposed account (a request file) or an inventory change (base → head) before it lands.
+
+Checks, in order: the platform is approved; the handle fits the platform's rules and the naming
+convention; the rule packs' checks for ``planned`` accounts (ownership, purpose, metrics,
+declared security); no duplicate of an inventoried account; and, unless offline, the handle's
+live state (free, already ours, taken — and whether the taker looks like a rogue page). The
+decision is approve, approve_with_conditions or reject, each reason naming the rule behind it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from scanner.errors import Problem, ValidationError
+from scanner.fetch import FetchConfig
+from scanner.inventory import load_inventory
+from scanner.matching import skeleton
+from scanner.model import (
+    Account,
+    AccountStatus,
+    Finding,
+    FindingStatus,
+    Inventory,
+    Location,
+    Observation,
+    ObservationStatus,
+    Platform,
+    Security,
+    Severity,
+)
+from scanner.observe import Target, observe
+from scanner.platforms import adapter_for
+from scanner.policy import Policy, evaluate, fingerprint
+from scanner.yamlsource import YMap, load_yaml
+
+__all__ = [
+    "Decision",
+    "Liveness",
+    "ReviewItem",
+    "ReviewOptions",
+    "ReviewReason",
+    "ReviewResult",
+    "load_request",
+    "review_diff",
+    "review_findings",
+    "review_request",
+]
+
+
+class Decision(enum.StrEnum):
+    APPROVE = "approve"
+    APPROVE_WITH_CONDITIONS = "approve_with_conditions"
+    REJECT = "reject"
+
+
+class Liveness(enum.StrEnum):
+    """What the platform says about the requested handle."""
+
+    FREE = "free"
+    OURS = "ours"
+    TAKEN = "taken"
+    TAKEN_ROGUE = "taken_rogue"
+    UNVERIFIED = "unverified"
+    NOT_CHECKED = "not_checked"
+
+
+@dataclass(frozen=True)
+class ReviewReason:
+    """One reason behind a decision. ``blocking`` reasons reject; the others are conditions."""
+
+    rule_id: str
+    severity: Severity
+    message: str
+    blocking: bool
+    location: Location
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """The review of one proposed or changed account."""
+
+    account: Account
+    change: str  # "request", "added", "changed", "retired"
+    decision: Decision
+    reasons: tuple[ReviewReason, ...]
+    liveness: Liveness
+    observation: Observation | None = None
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    items: tuple[ReviewItem, ...]
+    inventory: Inventory
+    head_path: str
+    reviewed_at: datetime
+    offline: bool
+
+    @property
+    def decision(self) -> Decision:
+        decisions = {i.decision for i in self.items}
+        for d in (Decision.REJECT, Decision.APPROVE_WITH_CONDITIONS):
+            if d in decisions:
+                return d
+        return Decision.APPROVE
+
+    @property
+    def unverified(self) -> bool:
+        return any(i.liveness is Liveness.UNVERIFIED for i in self.items)
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    offline: bool = False
+    fetch: FetchConfig = field(default_factory=FetchConfig)
+    as_of: date | None = None
+    block_at: Severity = Severity.HIGH
+    """Rule failures at or above this severity reject; below it they become conditions."""
+    duplicate_threshold: float = 85.0
+
+
+# --------------------------------------------------------------------------- request files
+
+_REQUEST_FIELDS = {
+    "id": str,
+    "platform": str,
+    "handle": str,
+    "display_name": str,
+    "department": str,
+    "owner": str,
+    "backup_owner": str,
+    "executive_sponsor": str,
+    "objective": str,
+    "metrics": list,
+    "approval_ticket": str,
+    "justification": str,
+    "security": dict,
+    "tags": list,
+}
+_REQUIRED = ("platform", "handle")
+
+
+def load_request(path: Path) -> Account:
+    """Read a request file into a ``planned`` Account located on the request's lines."""
+    name = str(path)
+    data = load_yaml(path)
+    if not isinstance(data, YMap):
+        raise ValidationError.single(name, 1, "expected a mapping of request fields")
+    problems: list[Problem] = []
+    for key, value in data.items():
+        expected = _REQUEST_FIELDS.get(key)
+        if expected is None:
+            from difflib import get_close_matches
+
+            close = get_close_matches(key, list(_REQUEST_FIELDS), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else None
+            problems.append(
+                Problem(
+                    name,
+                    data.line_of(key),
+                    data.column_of(key),
+                    f"unknown field {key!r}; expected one of {', '.join(_REQUEST_FIELDS)}",
+                    hint,
+                )
+            )
+        elif value is not None and not isinstance(value, expected):
+            problems.append(
+                Problem(
+                    name,
+                    data.line_of(key),
+                    None,
+                    f"{key}: expected {expected.__name__}, got {type(value).__name__}",
+                )
+            )
+    for key in _REQUIRED:
+        if not data.get(key):
+            problems.append(Problem(name, data.line, None, f"missing required field {key!r}"))
+    platform_name = str(data.get("platform", ""))
+    if platform_name and platform_name not in {p.value for p in Platform}:
+        from difflib import get_close_matches
+
+        close = get_close_matches(platform_name, [p.value for p in Platform], n=1)
+        problems.append(
+            Problem(
+                name,
+                data.line_of("platform"),
+                None,
+                f"platform: unknown platform {platform_name!r}; expected one of "
+                + ", ".join(p.value for p in Platform),
+                f"did you mean {close[0]!r}?" if close else None,
+            )
+        )
+    if problems:
+        raise ValidationError(problems)
+    security = data.get("security") or {}
+    handle = str(data["handle"]).strip()
+    platform = Platform(platform_name)
+    lines = {key: data.line_of(key) for key in data}
+    return Account(
+        id=str(data.get("id") or f"request-{platform.value}-{handle}"),
+        platform=platform,
+        handle=handle,
+        status=AccountStatus.PLANNED,
+        location=Location(name, data.line, data.column),
+        display_name=_opt(data.get("display_name")),
+        department=_opt(data.get("department")),
+        owner=_opt(data.get("owner")),
+        backup_owner=_opt(data.get("backup_owner")),
+        executive_sponsor=_opt(data.get("executive_sponsor")),
+        objective=_opt(data.get("objective")),
+        metrics=tuple(str(m) for m in data.get("metrics") or ()),
+        security=_security(security),
+        tags=tuple(str(t) for t in data.get("tags") or ()),
+        lines=lines,
+    )
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value).strip() or None
+
+
+def _security(raw: Any) -> Security:
+    from scanner.model import Credentials
+
+    if not isinstance(raw, dict):
+        return Security()
+    cred = str(raw.get("credentials", "unknown"))
+    mfa = raw.get("mfa")
+    return Security(
+        mfa=mfa if isinstance(mfa, bool) else None,
+        credentials=Credentials(cred) if cred in {c.value for c in Credentials} else Credentials.UNKNOWN,
+        recovery_email=_opt(raw.get("recovery_email")),
+    )
+
+
+# --------------------------------------------------------------------------- review
+
+
+def review_request(
+    request: Account, inventory: Inventory, policy: Policy, options: ReviewOptions
+) -> ReviewResult:
+    """Review one proposed account against the inventory it would join."""
+    items = _review(
+        [(request, "request")], inventory, policy, options, existing=inventory.accounts
+    )
+    return ReviewResult(
+        items=items,
+        inventory=inventory,
+        head_path=request.location.file,
+        reviewed_at=datetime.now(UTC),
+        offline=options.offline,
+    )
+
+
+def review_diff(
+    base: Inventory, head: Inventory, policy: Policy, options: ReviewOptions
+) -> ReviewResult:
+    """Review only the accounts added or changed between two versions of an inventory."""
+    before = {a.id: a for a in base.accounts}
+    changes: list[tuple[Account, str]] = []
+    for account in head.accounts:
+        old = before.get(account.id)
+        if old is None:
+            changes.append((account, "added"))
+        elif _comparable(old) != _comparable(account):
+            retired = (
+                account.status is AccountStatus.RETIRED and old.status is not AccountStatus.RETIRED
+            )
+            changes.append((account, "retired" if retired else "changed"))
+    changed_ids = {a.id for a, _ in changes}
+    existing = tuple(a for a in head.accounts if a.id not in changed_ids)
+    items = _review(changes, head, policy, options, existing=existing)
+    return ReviewResult(
+        items=items,
+        inventory=head,
+        head_path=head.path,
+        reviewed_at=datetime.now(UTC),
+        offline=options.offline,
+    )
+
+
+def _comparable(account: Account) -> Account:
+    return dataclasses.replace(account, location=Location(""), lines={})
+
+
+def _review(
+    changes: Sequence[tuple[Account, str]],
+    inventory: Inventory,
+    policy: Policy,
+    options: ReviewOptions,
+    *,
+    existing: Sequence[Account],
+) -> tuple[ReviewItem, ...]:
+    as_of = options.as_of or datetime.now(UTC).date()
+    live_targets = [
+        a for a, change in changes if change in ("request", "added") and not options.offline
+    ]
+    live = _observe(live_targets, options.fetch)
+    items = []
+    for account, change in changes:
+        reasons: list[ReviewReason] = []
+        if change == "retired":
+            reasons.append(
+                _reason(
+                    "REV-010",
+                    Severity.INFO,
+                    f"{account.id} is being retired: archive or delete it following the"
+                    f" {account.platform.value} procedure; the next audit flags it (IDN-005)"
+                    " while it is still live",
+                    account,
+                    "status",
+                    blocking=False,
+                )
+            )
+        else:
+            reasons.extend(_static_checks(account, inventory))
+            reasons.extend(_policy_checks(account, change, inventory, policy, options, as_of))
+            reasons.extend(_duplicate_checks(account, existing, options))
+        observation = live.get(account.id)
+        liveness, live_reasons = _live_checks(account, change, observation, inventory, options)
+        reasons.extend(live_reasons)
+        items.append(
+            ReviewItem(
+                account=account,
+                change=change,
+                decision=_decide(reasons),
+                reasons=tuple(reasons),
+                liveness=liveness,
+                observation=observation,
+            )
+        )
+    return tuple(items)
+
+
+def _decide(reasons: Sequence[ReviewReason]) -> Decision:
+    if any(r.blocking for r in reasons):
+        return Decision.REJECT
+    if reasons:
+        return Decision.APPROVE_WITH_CONDITIONS
+    return Decision.APPROVE
+
+
+def _reason(
+    rule_id: str,
+    severity: Severity,
+    message: str,
+    account: Account,
+    field_name: str,
+    *,
+    blocking: bool,
+) -> ReviewReason:
+    return ReviewReason(
+        rule_id=rule_id,
+        severity=severity,
+        message=message,
+        blocking=blocking,
+        location=Location(account.location.file, account.line_of(field_name)),
+    )
+
+
+def _static_checks(account: Account, inventory: Inventory) -> list[ReviewReason]:
+    org = inventory.organization
+    reasons = []
+    if org.approved_platforms and account.platform not in org.approved_platforms:
+        approved = ", ".join(p.value for p in org.approved_platforms)
+        reasons.append(
+            _reason(
+                "REV-001",
+                Severity.HIGH,
+                f"{account.platform.value} is not an approved platform (approved: {approved})",
+                account,
+                "platform",
+                blocking=True,
+            )
+        )
+    problem = adapter_for(account.platform).check_handle(account.handle)
+    if problem is not None:
+        reasons.append(
+            _reason(
+                "REV-002",
+                Severity.HIGH,
+                f"handle {account.handle!r} is not valid on {account.platform.value}: {problem}",
+                account,
+                "handle",
+                blocking=True,
+            )
+        )
+    pattern = org.naming.handle_pattern
+    if pattern and problem is None:
+        import re
+
+        bare = account.handle.split("/")[-1].lstrip("@").split("@")[0]
+        if not re.search(pattern, bare):
+            reasons.append(
+                _reason(
+                    "REV-003",
+                    Severity.HIGH,
+                    f"handle {account.handle!r} does not follow the naming convention"
+                    f" /{pattern}/",
+                    account,
+                    "handle",
+                    blocking=True,
+                )
+            )
+    return reasons
+
+
+def _policy_checks(
+    account: Account,
+    change: str,
+    inventory: Inventory,
+    policy: Policy,
+    options: ReviewOptions,
+    as_of: date,
+) -> list[ReviewReason]:
+    """Run the packs on the account as it would stand in the inventory, offline."""
+    others = tuple(a for a in inventory.accounts if a.id != account.id)
+    candidate = dataclasses.replace(inventory, accounts=(*others, account))
+    evaluation = evaluate(candidate, {account.id: None}, policy, None, as_of=as_of)
+    reasons = []
+    for finding in evaluation.findings:
+        if finding.account_id != account.id or finding.status is not FindingStatus.FAIL:
+            continue
+        reasons.append(
+            ReviewReason(
+                rule_id=finding.rule_id,
+                severity=finding.severity,
+                message=finding.message,
+                blocking=finding.severity >= options.block_at,
+                location=Location(account.location.file, finding.location.line),
+            )
+        )
+    return reasons
+
+
+def _duplicate_checks(
+    account: Account, existing: Sequence[Account], options: ReviewOptions
+) -> list[ReviewReason]:
+    reasons = []
+    mine = skeleton(account.display_name or account.handle)
+    for other in existing:
+        if other.platform is not account.platform or other.status is AccountStatus.RETIRED:
+            continue
+        if other.handle.casefold() == account.handle.casefold():
+            reasons.append(
+                _reason(
+                    "INV-001",
+                    Severity.HIGH,
+                    f"{account.platform.value} handle {account.handle!r} is already inventoried"
+                    f" as {other.id}",
+                    account,
+                    "handle",
+                    blocking=True,
+                )
+            )
+            continue
+        similarity = fuzz.token_set_ratio(mine, skeleton(other.display_name or other.handle))
+        same_department = bool(account.department) and account.department == other.department
+        same_objective = (
+            bool(account.objective and other.objective)
+            and fuzz.token_set_ratio(account.objective or "", other.objective or "") >= 80
+        )
+        if similarity >= options.duplicate_threshold and (same_department or same_objective):
+            why = "the same department" if same_department else "the same objective"
+            reasons.append(
+                _reason(
+                    "INV-002",
+                    Severity.HIGH,
+                    f"duplicates {other.id} ({other.platform.value} {other.handle}): names"
+                    f" {similarity:.0f}% alike and {why}; post there instead of opening a"
+                    " second account",
+                    account,
+                    "display_name",
+                    blocking=True,
+                )
+            )
+    return reasons
+
+
+def _observe(accounts: Sequence[Account], config: FetchConfig) -> dict[str, Observation]:
+    if not accounts:
+        return {}
+    targets = [Target(platform=a.platform, handle=a.handle) for a in accounts]
+    return {a.id: o for a, o in zip(accounts, observe(targets, config), strict=True)}
+
+
+def _live_checks(
+    account: Account,
+    change: str,
+    observation: Observation | None,
+    inventory: Inventory,
+    options: ReviewOptions,
+) -> tuple[Liveness, list[ReviewReason]]:
+    if observation is None:
+        return Liveness.NOT_CHECKED, []
+    status = observation.status
+    if status is ObservationStatus.ABSENT:
+        return Liveness.FREE, []
+    if status is ObservationStatus.INVALID:
+        return Liveness.NOT_CHECKED, []
+    if not status.verified:
+        why = observation.reason.text if observation.reason else status.value
+        return Liveness.UNVERIFIED, [
+            _reason(
+                "REV-005",
+                Severity.MEDIUM,
+                f"could not verify whether {account.handle!r} is free on"
+                f" {account.platform.value}: {why}",
+                account,
+                "handle",
+                blocking=False,
+            )
+        ]
+    # Present: is it ours already (links to our domains or accounts), or someone else's?
+    from scanner.matching import is_official_link
+
+    org = inventory.organization
+    ours = any(is_official_link(link, org.domains) for link in observation.links)
+    if ours:
+        return Liveness.OURS, [
+            _reason(
+                "REV-006",
+                Severity.MEDIUM,
+                f"{account.handle!r} already exists on {account.platform.value} and links to an"
+                " official domain: it is an unlisted page of ours — inventory it instead of"
+                " opening a new one",
+                account,
+                "handle",
+                blocking=False,
+            )
+        ]
+    name = observation.display_name or observation.handle
+    brand_like = max(
+        (fuzz.token_set_ratio(skeleton(name), skeleton(alias)) for alias in (org.name, *org.aliases)),
+        default=0.0,
+    )
+    if brand_like >= options.duplicate_threshold:
+        return Liveness.TAKEN_ROGUE, [
+            _reason(
+                "REV-007",
+                Severity.HIGH,
+                f"{account.handle!r} is taken on {account.platform.value} by a page calling"
+                f" itself {name!r} ({brand_like:.0f}% like our brand) with no link to an official"
+                " domain: a suspected rogue page squatting our brand — request a takedown and"
+                " choose another handle meanwhile",
+                account,
+                "handle",
+                blocking=True,
+            )
+        ]
+    return Liveness.TAKEN, [
+        _reason(
+            "REV-008",
+            Severity.HIGH,
+            f"{account.handle!r} is already taken on {account.platform.value} by {name!r};"
+            " choose another handle",
+            account,
+            "handle",
+            blocking=True,
+        )
+    ]
+
+
+def review_findings(result: ReviewResult) -> tuple[Finding, ...]:
+    """The review's reasons as Findings located on the request/head file, for SARIF and JUnit."""
+    findings = []
+    for item in result.items:
+        for reason in item.reasons:
+            a = item.account
+            findings.append(
+                Finding(
+                    rule_id=reason.rule_id,
+                    title=reason.message.split(":")[0][:80],
+                    severity=reason.severity,
+                    status=FindingStatus.FAIL if reason.blocking else FindingStatus.WARN,
+                    category="review",
+                    account_id=a.id,
+                    platform=a.platform,
+                    handle=a.handle,
+                    message=reason.message,
+                    remediation="",
+                    location=reason.location,
+                    fingerprint=fingerprint(reason.rule_id, a.platform.value, a.handle, a.id),
+                    evidence={"change": item.change, "liveness": item.liveness.value},
+                )
+            )
+    return tuple(findings)

@@ -1,0 +1,79 @@
+"""The CLI's promises: every command has help and is in the README; exit codes are stable."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from scanner import __version__
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.main import cli, run
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    found = []
+    for name, cmd in sorted(group.commands.items()):
+        full = f"{prefix}{name}"
+        found.append((full, cmd))
+        if isinstance(cmd, click.Group):
+            found.extend(_commands(cmd, f"{full} "))
+    return found
+
+
+ALL = _commands(cli)
+
+
+@pytest.mark.parametrize(("name", "cmd"), ALL, ids=[n for n, _ in ALL])
+def test_every_command_has_help_and_is_documented(name: str, cmd: click.Command) -> None:
+    result = CliRunner().invoke(cli, [*name.split(), "--help"])
+    assert result.exit_code == 0, result.output
+    assert (cmd.help or "").strip(), f"{name} has no help text"
+    top = name.split()[0]
+    assert f"rollcall {top}" in README, f"`rollcall {top}` is not in the README"
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.output
+
+
+def test_python_dash_m_runs_without_traceback() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "scanner", "validate", "does-not-exist.yaml"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
+    assert proc.returncode == ExitCode.BAD_INPUT
+    assert "does-not-exist.yaml" in proc.stderr
+    assert "Traceback" not in proc.stderr + proc.stdout
+
+
+def test_unknown_flag_is_bad_input(capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(["audit", "--no-such-flag"]) == ExitCode.BAD_INPUT
+
+
+def test_every_exit_code_is_in_the_readme() -> None:
+    table = README.split("### Exit codes", 1)[1]
+    for code in ExitCode:
+        assert re.search(rf"^\| {code.value} \|", table, re.M), code
+
+
+def test_quickstart_is_two_commands_and_ci_runs_the_test_one_verbatim() -> None:
+    quick = README.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```sh\n(.*?)\n```", quick, re.S)
+    assert len(blocks) == 2 and all("\n" not in b for b in blocks), blocks
+    assert "rollcall demo" in blocks[0]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert blocks[1] in ci
