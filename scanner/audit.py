@@ -26,6 +26,7 @@ from scanner.model import (
     Finding,
     Inventory,
     Observation,
+    Platform,
     RunInfo,
 )
 from scanner.observe import Target, observe
@@ -186,7 +187,7 @@ def _observations(
         return {a.id: stored.observations.get(a.id) for a in accounts}
     if options.offline:
         return {a.id: None for a in accounts}
-    previous: Mapping[tuple[str, str], Observation] = (
+    previous: Mapping[tuple[Platform, str], Observation] = (
         store.previous_observations(str(options.inventory)) if store is not None else {}
     )
     targets = [
@@ -194,7 +195,7 @@ def _observations(
             platform=a.platform,
             handle=a.handle,
             url=a.url,
-            previous=previous.get((a.platform.value, a.handle)),
+            previous=previous.get((a.platform, a.handle)),
         )
         for a in accounts
     ]

@@ -215,6 +215,10 @@ class _Builder:
         except yaml.constructor.ConstructorError as exc:
             self._problem(node, f"bad YAML value: {exc.problem}")
             return None
+        except ValueError as exc:
+            # PyYAML builds `2026-02-30` as a date and lets datetime's ValueError escape.
+            self._problem(node, f"bad YAML value {node.value!r}: {exc}; expected a real date")
+            return None
 
     def _mapping(self, node: MappingNode) -> YMap:
         result = YMap()

@@ -1,9 +1,202 @@
-"""`rollcall history` (being written)."""
+"""`rollcall history`: list stored audit runs, show one, diff two (table or JSON).
+
+An unknown run id is bad input (exit 2); an unusable database is a HistoryError (exit 3).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
 
 import click
+from tabulate import tabulate
+
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.options import format_option
+from scanner.errors import UsageError
+from scanner.history import HistoryStore, RunDiff, RunSummary, StoredRun, default_path
+from scanner.model import JSON, Finding, RunInfo
+
+__all__ = ["command"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+FORMATS = ["table", "json"]
 
 
-@click.command("history")
+def _location_options(f: F) -> F:
+    f = click.option(
+        "--inventory",
+        "inventory",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Use the history beside this inventory (<inventory stem>.rollcall.db).",
+    )(f)
+    return click.option(
+        "--history",
+        "history",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="The history database file.",
+    )(f)
+
+
+def _history_path(history: Path | None, inventory: Path | None) -> Path:
+    if history is not None and inventory is not None:
+        raise UsageError("give either --history PATH or --inventory INVENTORY, not both")
+    if history is not None:
+        return history
+    if inventory is not None:
+        return default_path(inventory)
+    raise UsageError("give --history PATH or --inventory INVENTORY")
+
+
+def _dump(value: JSON) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def _when(run: RunInfo) -> str:
+    return run.started_at.strftime("%Y-%m-%d %H:%M")
+
+
+def _counts(mapping: dict[str, int] | Any) -> str:
+    return " ".join(f"{k}={v}" for k, v in mapping.items() if v) or "-"
+
+
+def _findings_table(findings: Sequence[Finding]) -> str:
+    rows = [
+        (
+            f.severity.value,
+            f.status.value,
+            f.rule_id,
+            f.account_id or "-",
+            f.handle or "-",
+            f.message,
+        )
+        for f in findings
+    ]
+    return tabulate(rows, headers=["SEVERITY", "STATUS", "RULE", "ACCOUNT", "HANDLE", "MESSAGE"])
+
+
+@click.group("history")
 def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("not built yet")
+    """Stored audit runs: list them, show one, diff two.
+
+    \b
+    Runs are recorded by `rollcall audit --history PATH` (default: <inventory stem>.rollcall.db
+    beside the inventory).
+    """
+
+
+@command.command("list")
+@_location_options
+@format_option(FORMATS)
+def list_runs(history: Path | None, inventory: Path | None, fmt: str) -> int:
+    """List stored runs, oldest first, with open findings by severity."""
+    with HistoryStore.open(_history_path(history, inventory), create=False) as store:
+        runs = store.runs()
+    if fmt == "json":
+        click.echo(_dump([s.to_dict() for s in runs]))
+        return int(ExitCode.CLEAN)
+    if not runs:
+        click.echo("no runs recorded yet")
+        return int(ExitCode.CLEAN)
+    click.echo(tabulate([_list_row(s) for s in runs], headers=_LIST_HEADERS))
+    return int(ExitCode.CLEAN)
+
+
+_LIST_HEADERS = ["RUN", "STARTED", "AS OF", "INVENTORY", "KIND", "ACCOUNTS", "OBSERVED", "OPEN"]
+
+
+def _kind(run: RunInfo) -> str:
+    parts = []
+    if run.replay_of is not None:
+        parts.append(f"replay of {run.replay_of}")
+    if run.offline:
+        parts.append("offline")
+    parts.append("complete" if run.complete else "incomplete")
+    return ", ".join(parts)
+
+
+def _list_row(s: RunSummary) -> tuple[object, ...]:
+    return (
+        s.id,
+        _when(s.run),
+        s.run.as_of.isoformat(),
+        Path(s.run.inventory_path).name,
+        _kind(s.run),
+        s.accounts,
+        _counts(s.observations),
+        _counts(s.open_by_severity),
+    )
+
+
+@command.command("show")
+@click.argument("run_id", metavar="RUN", type=int)
+@_location_options
+@format_option(FORMATS)
+def show(run_id: int, history: Path | None, inventory: Path | None, fmt: str) -> int:
+    """Show one run: what was audited, how accounts were observed, and its findings."""
+    with HistoryStore.open(_history_path(history, inventory), create=False) as store:
+        summary = store.run(run_id)
+        stored = store.load_run(run_id)
+    if fmt == "json":
+        data = stored.to_dict()
+        data["summary"] = summary.to_dict()
+        click.echo(_dump(data))
+        return int(ExitCode.CLEAN)
+    click.echo(_show_text(summary, stored))
+    return int(ExitCode.CLEAN)
+
+
+def _show_text(summary: RunSummary, stored: StoredRun) -> str:
+    run = summary.run
+    packs = ", ".join(f"{p} ({h[:12]})" for p, h in run.policy_packs) or "-"
+    lines = [
+        f"run {summary.id}: {_kind(run)}",
+        f"  started    {run.started_at.isoformat()}",
+        f"  finished   {run.finished_at.isoformat()}",
+        f"  as of      {run.as_of.isoformat()}",
+        f"  tool       rollcall {run.tool_version}",
+        f"  inventory  {run.inventory_path} (sha256 {run.inventory_sha256[:12]})",
+        f"  policies   {packs}",
+        f"  accounts   {summary.accounts}: {_counts(summary.observations)}",
+        f"  findings   {_counts(summary.findings)}",
+        f"  open       {_counts(summary.open_by_severity)}",
+    ]
+    if stored.discoveries:
+        lines.append(f"  discovered {len(stored.discoveries)} page(s) outside the inventory")
+    if stored.findings:
+        ordered = sorted(
+            stored.findings, key=lambda f: (-f.severity.rank, f.rule_id, f.account_id or "")
+        )
+        lines += ["", _findings_table(ordered)]
+    return "\n".join(lines)
+
+
+@command.command("diff")
+@click.argument("run_a", metavar="RUN_A", type=int)
+@click.argument("run_b", metavar="RUN_B", type=int)
+@_location_options
+@format_option(FORMATS)
+def diff(run_a: int, run_b: int, history: Path | None, inventory: Path | None, fmt: str) -> int:
+    """Compare the open findings of RUN_B with RUN_A: new, resolved, still open."""
+    with HistoryStore.open(_history_path(history, inventory), create=False) as store:
+        result = store.diff(run_a, run_b)
+    if fmt == "json":
+        click.echo(_dump(result.to_dict()))
+        return int(ExitCode.CLEAN)
+    click.echo(_diff_text(result))
+    return int(ExitCode.CLEAN)
+
+
+def _diff_text(d: RunDiff) -> str:
+    assert d.a.run_id is not None and d.b.run_id is not None
+    lines = [
+        f"run {d.a.run_id} ({_when(d.a)}) → run {d.b.run_id} ({_when(d.b)}): "
+        f"{len(d.new)} new, {len(d.resolved)} resolved, {len(d.still_open)} still open"
+    ]
+    for title, findings in (("NEW", d.new), ("RESOLVED", d.resolved), ("STILL OPEN", d.still_open)):
+        if findings:
+            lines += ["", f"{title} ({len(findings)})", _findings_table(findings)]
+    return "\n".join(lines)

@@ -1,9 +1,93 @@
-"""`rollcall report` (being written)."""
+"""``rollcall report``: reports built from a fresh audit; ``report orphans`` is the orphaned-page
+report for the social media policy owner."""
+
+from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
+from scanner.audit import AuditOptions, run_audit
+from scanner.cli.common import exit_code_for, fetch_config, parse_as_of, progress_bar
+from scanner.cli.options import allow_private_network_option, endpoint_option
+from scanner.reports.interface import atomic_write
+from scanner.reports.orphans import OrphanFormat, build, render_orphans
 
-@click.command("report")
+__all__ = ["command"]
+
+
+@click.group("report")
 def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("not built yet")
+    """Reports for people, built from a fresh audit of an inventory."""
+
+
+@command.command("orphans")
+@click.argument("inventory", type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    default=OrphanFormat.MARKDOWN.value,
+    show_default=True,
+    type=click.Choice([f.value for f in OrphanFormat]),
+    help="Report format.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the report to PATH (atomically) instead of stdout.",
+)
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Rule pack (repeatable). Default: the inventory's packs, else policies/default.yaml.",
+)
+@endpoint_option
+@allow_private_network_option
+@click.option("--offline", is_flag=True, help="Send no requests (roster-based problems only).")
+@click.option("--as-of", help="Evaluate as of this date (YYYY-MM-DD). Default: today.")
+@click.option(
+    "--history",
+    type=click.Path(path_type=Path),
+    help="History database (last known good). Default: next to the inventory.",
+)
+@click.option("--no-history", is_flag=True, help="Keep no history for this run.")
+@click.option("--discover", is_flag=True, help="Also list unlisted-official and rogue pages.")
+def orphans(
+    inventory: Path,
+    fmt: str,
+    output: Path | None,
+    policies: tuple[Path, ...],
+    endpoints: tuple[str, ...],
+    allow_private_network: bool,
+    offline: bool,
+    as_of: str | None,
+    history: Path | None,
+    no_history: bool,
+    discover: bool,
+) -> int:
+    """List INVENTORY's orphaned pages for the social media policy owner, grouped by department
+    and executive sponsor: owners gone or leaving, inactive and intern-era pages, pages that could
+    not be verified, retired pages still live (and, with --discover, unlisted and rogue pages),
+    each with its evidence, who can act and the recommended action.
+
+    Exit 0 when the report was produced, 2 bad input, 3 incomplete (too much unverified).
+    """
+    options = AuditOptions(
+        inventory=inventory,
+        policies=policies,
+        offline=offline,
+        fetch=fetch_config(endpoints, allow_private_network),
+        as_of=parse_as_of(as_of),
+        history=history,
+        use_history=not no_history,
+        discover=discover,
+    )
+    result = run_audit(options, progress=progress_bar("observing"))
+    text = render_orphans(build(result), fmt)
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        atomic_write(output, text)
+    return int(exit_code_for(result, "never"))

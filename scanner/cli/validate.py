@@ -1,9 +1,50 @@
-"""`rollcall validate` (being written)."""
+"""``rollcall validate``: check an inventory and its roster, print what they contain."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
 
 import click
+from tabulate import tabulate
+
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.options import format_option
+from scanner.inventory import InventorySummary, load_inventory, summarize
+
+__all__ = ["command"]
 
 
 @click.command("validate")
-def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("not built yet")
+@click.argument("inventory", type=click.Path(path_type=Path, dir_okay=False))
+@format_option(["table", "json"])
+def command(inventory: Path, fmt: str) -> int:
+    """Validate INVENTORY (YAML, or CSV with its <name>.org.yaml) and the roster it names.
+
+    Prints accounts by platform, status and department and the roster size; every problem is
+    reported as file:line:column with what was expected (exit 2).
+    """
+    summary = summarize(load_inventory(inventory))
+    if fmt == "json":
+        click.echo(json.dumps(summary.to_json(), indent=2))
+    else:
+        click.echo(render_table(summary))
+    return int(ExitCode.CLEAN)
+
+
+def _counts(title: str, counts: Mapping[str, int]) -> str:
+    return tabulate(list(counts.items()), headers=[title, "accounts"], tablefmt="simple")
+
+
+def render_table(summary: InventorySummary) -> str:
+    roles = ", ".join(f"{n} {role}" for role, n in summary.roster_by_role.items())
+    states = ", ".join(f"{n} {status}" for status, n in summary.roster_by_status.items())
+    parts = [
+        f"{summary.path}: valid — {summary.organization}, {summary.accounts} accounts, "
+        f"roster of {summary.roster_people} people ({roles}; {states})",
+        _counts("platform", summary.by_platform),
+        _counts("status", summary.by_status),
+        _counts("department", summary.by_department),
+    ]
+    return "\n\n".join(parts)

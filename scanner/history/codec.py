@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import TypeVar
 
@@ -35,6 +35,7 @@ from scanner.model import (
 __all__ = [
     "EXTRACTED_FIELDS",
     "decode_enum",
+    "extracted_to_dict",
     "discovery_from_dict",
     "discovery_to_dict",
     "dumps",
@@ -157,7 +158,9 @@ def observation_to_dict(obs: Observation) -> dict[str, JSON]:
         "platform": obs.platform.value,
         "handle": obs.handle,
         "status": obs.status.value,
-        "reason": None if obs.reason is None else {"code": obs.reason.code, "text": obs.reason.text},
+        "reason": None
+        if obs.reason is None
+        else {"code": obs.reason.code, "text": obs.reason.text},
         "http_status": obs.http_status,
         "url": obs.url,
         "final_url": obs.final_url,
@@ -218,7 +221,12 @@ def observation_from_dict(data: Mapping[str, JSON]) -> Observation:
 def waiver_to_dict(w: WaiverRef | None) -> dict[str, JSON] | None:
     if w is None:
         return None
-    return {"id": w.id, "expires": w.expires.isoformat(), "reason": w.reason, "approved_by": w.approved_by}
+    return {
+        "id": w.id,
+        "expires": w.expires.isoformat(),
+        "reason": w.reason,
+        "approved_by": w.approved_by,
+    }
 
 
 def waiver_from_dict(data: JSON) -> WaiverRef | None:
@@ -332,7 +340,3 @@ def run_info_to_dict(run: RunInfo) -> dict[str, JSON]:
         "offline": run.offline,
         "replay_of": run.replay_of,
     }
-
-
-def map_values(items: Mapping[str, Observation], fn: Callable[[Observation], JSON]) -> dict[str, JSON]:
-    return {k: fn(v) for k, v in items.items()}

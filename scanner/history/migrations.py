@@ -104,8 +104,7 @@ def _backfill_account_counts(conn: sqlite3.Connection) -> None:
     # Version 1 did not record how many accounts a run covered; the observations it stored are
     # the best count available (offline runs stored none, so they stay at 0).
     conn.execute(
-        "UPDATE runs SET accounts = "
-        "(SELECT COUNT(*) FROM observations o WHERE o.run_id = runs.id)"
+        "UPDATE runs SET accounts = (SELECT COUNT(*) FROM observations o WHERE o.run_id = runs.id)"
     )
 
 

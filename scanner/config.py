@@ -1,0 +1,296 @@
+"""The Rollcall config file (TOML, e.g. ``rollcall.toml``): fetch settings that are tedious on
+the command line. Command-line flags win over the file; tokens only ever come from the
+environment.
+
+    contact_url = "https://copperkettle.coffee/security"
+    proxy = "http://proxy.internal:3128"
+    allow_private_network = false
+    max_retries = 3
+
+    [endpoints]
+    github = "http://127.0.0.1:8080/github"
+
+    [timeouts]
+    connect = 5
+    read = 15
+
+    [limits.mastodon]
+    concurrency = 2
+    min_interval = 1.0
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import Problem, SourceError, UsageError, ValidationError
+from scanner.fetch.config import (
+    TOKEN_SOURCES,
+    FetchConfig,
+    HostLimits,
+    Timeouts,
+    check_endpoint,
+)
+from scanner.model import Platform
+
+__all__ = ["MAX_CONFIG_BYTES", "build_fetch_config", "load_config"]
+
+MAX_CONFIG_BYTES = 1024 * 1024
+
+_PLATFORMS = [p.value for p in Platform]
+
+
+def _positive_int(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return f"expected a whole number of at least 1, got {value!r}"
+    return None
+
+
+def _count(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        return f"expected a whole number of at least 0, got {value!r}"
+    return None
+
+
+def _seconds(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return f"expected a number of seconds (0 or more), got {value!r}"
+    return None
+
+
+def _ratio(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 1:
+        return f"expected a number above 1, got {value!r}"
+    return None
+
+
+def _flag(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
+
+
+def _url(value: Any) -> str | None:
+    if not isinstance(value, str) or not re.match(r"^https?://[^\s/]+", value):
+        return f"expected an http(s) URL, got {value!r}"
+    return None
+
+
+def _proxy(value: Any) -> str | None:
+    if not isinstance(value, str) or not re.match(r"^(https?|socks5h?)://[^\s/]+", value):
+        return f"expected a proxy URL (http://, https:// or socks5://), got {value!r}"
+    return None
+
+
+Check = Callable[[Any], str | None]
+
+TOP_LEVEL: Mapping[str, Check] = {
+    "contact_url": _url,
+    "proxy": _proxy,
+    "allow_private_network": _flag,
+    "max_body_bytes": _positive_int,
+    "max_decompression_ratio": _ratio,
+    "max_redirects": _count,
+    "max_retries": _count,
+    "backoff_base": _seconds,
+    "backoff_max": _seconds,
+    "max_rate_limit_wait": _seconds,
+    "global_concurrency": _positive_int,
+}
+TABLES = ("endpoints", "timeouts", "limits")
+TIMEOUT_KEYS: Mapping[str, Check] = {
+    "connect": _seconds,
+    "read": _seconds,
+    "write": _seconds,
+    "pool": _seconds,
+}
+LIMIT_KEYS: Mapping[str, Check] = {"concurrency": _positive_int, "min_interval": _seconds}
+
+
+class _Located:
+    """Finds the line of a key in TOML text (tomllib keeps no positions)."""
+
+    def __init__(self, path: str, text: str) -> None:
+        self.path = path
+        self._lines = text.splitlines()
+
+    def line(self, table: tuple[str, ...], key: str | None = None) -> int | None:
+        current: tuple[str, ...] = ()
+        header_line: int | None = None
+        for number, raw in enumerate(self._lines, start=1):
+            stripped = raw.strip()
+            header = re.match(r"^\[\s*([^\[\]]+?)\s*\]", stripped)
+            if header:
+                current = tuple(p.strip().strip("\"'") for p in header.group(1).split("."))
+                if current == table and key is None:
+                    return number
+                if current == table:
+                    header_line = number
+                continue
+            if key is not None and current == table:
+                match = re.match(r"^[\"']?([A-Za-z0-9_.-]+)[\"']?\s*=", stripped)
+                if match and match.group(1) == key:
+                    return number
+        return header_line
+
+    def problem(
+        self, table: tuple[str, ...], key: str | None, message: str, hint: str | None = None
+    ) -> Problem:
+        where = ".".join((*table, key) if key else table)
+        return Problem(self.path, self.line(table, key), None, f"{where}: {message}", hint)
+
+
+def _unknown(
+    located: _Located, table: tuple[str, ...], key: str, known: list[str], what: str
+) -> Problem:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(known)}"
+    return located.problem(table, key, f"unknown {what}", hint)
+
+
+def _check_table(
+    located: _Located,
+    table: tuple[str, ...],
+    data: Any,
+    checks: Mapping[str, Check],
+    problems: list[Problem],
+) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        problems.append(located.problem(table, None, "expected a table"))
+        return {}
+    good: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in checks:
+            problems.append(_unknown(located, table, key, list(checks), "key"))
+            continue
+        message = checks[key](value)
+        if message:
+            problems.append(located.problem(table, key, message))
+        else:
+            good[key] = value
+    return good
+
+
+def load_config(path: str | Path) -> FetchConfig:
+    """Read a TOML config file into a :class:`FetchConfig` (tokens from the environment).
+
+    Raises SourceError when the file cannot be read and ValidationError listing every problem
+    with its file:line.
+    """
+    name = str(path)
+    file = Path(path)
+    try:
+        if file.stat().st_size > MAX_CONFIG_BYTES:
+            raise SourceError(name, f"larger than {MAX_CONFIG_BYTES} bytes")
+        text = file.read_bytes().decode("utf-8")
+    except FileNotFoundError as exc:
+        raise SourceError(name, "no such file") from exc
+    except UnicodeDecodeError as exc:
+        raise SourceError(name, "not UTF-8 text") from exc
+    except OSError as exc:
+        raise SourceError(name, exc.strerror or str(exc)) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        where = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        line, column = (int(where.group(1)), int(where.group(2))) if where else (None, None)
+        raise ValidationError([Problem(name, line, column, f"not valid TOML: {message}")]) from exc
+    return _build(_Located(name, text), data)
+
+
+def _build(located: _Located, data: dict[str, Any]) -> FetchConfig:
+    problems: list[Problem] = []
+    settings: dict[str, Any] = {}
+    token_envs = ", ".join(s.env for s in TOKEN_SOURCES.values())
+    for key, value in data.items():
+        if key in TOP_LEVEL:
+            message = TOP_LEVEL[key](value)
+            if message:
+                problems.append(located.problem((), key, message))
+            else:
+                settings[key] = value
+        elif "token" in key.lower():
+            problems.append(
+                located.problem(
+                    (),
+                    key,
+                    "tokens are never read from files",
+                    f"set the environment variable instead ({token_envs})",
+                )
+            )
+        elif key not in TABLES:
+            problems.append(_unknown(located, (), key, [*TOP_LEVEL, *TABLES], "setting"))
+
+    endpoints: dict[str, str] = {}
+    raw_endpoints = data.get("endpoints", {})
+    if not isinstance(raw_endpoints, dict):
+        problems.append(located.problem(("endpoints",), None, "expected a table"))
+        raw_endpoints = {}
+    for platform, base in raw_endpoints.items():
+        if platform not in _PLATFORMS:
+            problems.append(_unknown(located, ("endpoints",), platform, _PLATFORMS, "platform"))
+            continue
+        message = check_endpoint(base) if isinstance(base, str) else f"expected a URL, got {base!r}"
+        if message:
+            problems.append(located.problem(("endpoints",), platform, message))
+        else:
+            endpoints[platform] = base
+
+    timeouts = _check_table(
+        located, ("timeouts",), data.get("timeouts", {}), TIMEOUT_KEYS, problems
+    )
+
+    host_limits: dict[str, HostLimits] = {}
+    raw_limits = data.get("limits", {})
+    if not isinstance(raw_limits, dict):
+        problems.append(located.problem(("limits",), None, "expected a table"))
+        raw_limits = {}
+    for platform, table in raw_limits.items():
+        if platform not in _PLATFORMS and platform != "default":
+            known = [*_PLATFORMS, "default"]
+            problems.append(_unknown(located, ("limits",), platform, known, "platform"))
+            continue
+        values = _check_table(located, ("limits", platform), table, LIMIT_KEYS, problems)
+        host_limits[platform] = HostLimits(**values)
+
+    if problems:
+        raise ValidationError(problems)
+    return FetchConfig(
+        endpoints=endpoints,
+        timeouts=Timeouts(**{k: float(v) for k, v in timeouts.items()}),
+        host_limits=host_limits,
+        **settings,
+    )
+
+
+def build_fetch_config(
+    config_path: str | Path | None = None,
+    *,
+    endpoints: Mapping[str, str] | None = None,
+    allow_private_network: bool = False,
+    contact_url: str | None = None,
+    proxy: str | None = None,
+) -> FetchConfig:
+    """The config a command runs with: the file (when given), then command-line values on top.
+
+    ``endpoints`` from the command line are merged over the file's, platform by platform;
+    ``allow_private_network`` can only be switched on by a flag, never off.
+    """
+    base = load_config(config_path) if config_path is not None else FetchConfig()
+    merged = {**base.endpoints, **(endpoints or {})}
+    for platform, url in merged.items():
+        problem = check_endpoint(url)
+        if problem:
+            raise UsageError(f"--endpoint {platform}: {problem}")
+    return replace(
+        base,
+        endpoints=merged,
+        allow_private_network=base.allow_private_network or allow_private_network,
+        contact_url=contact_url or base.contact_url,
+        proxy=proxy or base.proxy,
+    )

@@ -1,0 +1,537 @@
+"""The polite HTTP fetcher: :class:`HttpFetcher` implements the Fetcher protocol on
+``httpx.AsyncClient`` with per-host politeness, rate-limit pauses, retries, size caps, manual
+redirects and the SSRF guard. It never raises for network trouble (see interface.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import MappingProxyType, TracebackType
+from typing import Self
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+from scanner.fetch.body import BodyLimits, BodyRefused, read_body
+from scanner.fetch.config import DEFAULT_HOST_LIMITS, TOKEN_SOURCES, FetchConfig, HostLimits
+from scanner.fetch.guard import GuardedBackend, NetworkGuard, Resolver, SsrfRefused, system_resolver
+from scanner.fetch.interface import Fetched, FetchFailed, FetchOutcome
+from scanner.fetch.politeness import Clock, HostGate, SystemClock, backoff_delay
+from scanner.fetch.ratelimit import parse_rate_limit
+from scanner.fetch.rewrite import (
+    ANY_HOST,
+    PLATFORM_DOMAINS,
+    Rewritten,
+    host_port,
+    logical_host,
+    rewrite,
+)
+from scanner.model import Reason
+
+__all__ = ["FetchEvent", "FetchStats", "HttpFetcher", "ProgressHook", "build_transport"]
+
+log = logging.getLogger(__name__)
+
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({502, 503, 504})
+"""Transient server trouble. 403 and 404 are answers, never retried; 500 is usually a bug that a
+retry will not fix."""
+RETRY_FAILURES = frozenset({"timeout", "connect_error", "connection_reset"})
+
+
+@dataclass(frozen=True)
+class FetchStats:
+    """Counters since the fetcher was created (a snapshot; ``fetcher.stats`` makes a new one).
+
+    ``requests`` counts HTTP requests sent (every attempt and redirect hop), ``bytes_received``
+    body bytes read off the wire (before decoding), ``rate_limit_waits`` and ``wait_seconds``
+    the pauses a host's rate limits imposed.
+    """
+
+    requests: int = 0
+    bytes_received: int = 0
+    retries: int = 0
+    redirects: int = 0
+    rate_limit_waits: int = 0
+    wait_seconds: float = 0.0
+    not_modified: int = 0
+    statuses: Mapping[int, int] = field(default_factory=dict)
+    failures: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FetchEvent:
+    """One finished ``get`` (all retries and redirects included), for progress display."""
+
+    platform: str | None
+    url: str
+    status: int | None
+    failure: str | None
+    stats: FetchStats
+
+
+ProgressHook = Callable[[FetchEvent], None]
+
+
+class _Counters:
+    def __init__(self) -> None:
+        self.requests = 0
+        self.bytes_received = 0
+        self.retries = 0
+        self.redirects = 0
+        self.rate_limit_waits = 0
+        self.wait_seconds = 0.0
+        self.not_modified = 0
+        self.statuses: Counter[int] = Counter()
+        self.failures: Counter[str] = Counter()
+
+    def snapshot(self) -> FetchStats:
+        return FetchStats(
+            requests=self.requests,
+            bytes_received=self.bytes_received,
+            retries=self.retries,
+            redirects=self.redirects,
+            rate_limit_waits=self.rate_limit_waits,
+            wait_seconds=self.wait_seconds,
+            not_modified=self.not_modified,
+            statuses=MappingProxyType(dict(sorted(self.statuses.items()))),
+            failures=MappingProxyType(dict(sorted(self.failures.items()))),
+        )
+
+    def add_bytes(self, count: int) -> None:
+        self.bytes_received += count
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+@dataclass(frozen=True)
+class _Failure:
+    code: str
+    text: str
+
+
+class _GuardedTransport(httpx.AsyncHTTPTransport):
+    """httpx's own transport with its connection pool built on :class:`GuardedBackend`, so every
+    TCP connection goes to an address the SSRF guard vetted at that moment."""
+
+    def __init__(self, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend) -> None:
+        super().__init__(limits=limits, trust_env=False)
+        # httpx does not take a network backend; httpcore's pool does. Same settings as httpx.
+        self._pool = httpcore.AsyncConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry,
+            network_backend=backend,
+        )
+
+
+def build_transport(
+    config: FetchConfig,
+    guard: NetworkGuard,
+    network_backend: httpcore.AsyncNetworkBackend | None = None,
+) -> httpx.AsyncBaseTransport:
+    """The transport the fetcher uses: ``config.transport`` when given (a test seam), an httpx
+    proxy transport when ``config.proxy`` is set (the proxy resolves and connects, so only the
+    pre-flight check applies), else the guarded transport."""
+    if config.transport is not None:
+        return config.transport
+    size = config.global_concurrency
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+    if config.proxy:
+        return httpx.AsyncHTTPTransport(limits=limits, proxy=config.proxy, trust_env=False)
+    inner = network_backend if network_backend is not None else httpcore.AnyIOBackend()
+    return _GuardedTransport(limits, GuardedBackend(guard, inner))
+
+
+class HttpFetcher:
+    """An async context manager implementing :class:`scanner.fetch.Fetcher`.
+
+    ``host_limits`` maps a platform name (or ``default``) to :class:`HostLimits`, normally from
+    the platform specs; ``config.host_limits`` (the config file) wins over it. Limits apply per
+    *logical* host, the real host before any endpoint override: every Mastodon instance and
+    every platform served by one sandbox gets its own gate.
+
+    Seams for tests and benchmarks: ``clock`` (monotonic/time/sleep), ``resolver`` (DNS),
+    ``network_backend`` (the httpcore backend that opens sockets, behind the SSRF guard),
+    ``rand`` (backoff jitter) and ``progress`` (called after every ``get``).
+    """
+
+    def __init__(
+        self,
+        config: FetchConfig,
+        host_limits: Mapping[str, HostLimits] | None = None,
+        *,
+        progress: ProgressHook | None = None,
+        clock: Clock | None = None,
+        resolver: Resolver | None = None,
+        network_backend: httpcore.AsyncNetworkBackend | None = None,
+        rand: Callable[[], float] | None = None,
+    ) -> None:
+        self.config = config
+        self._limits = {**(host_limits or {}), **config.host_limits}
+        self._progress = progress
+        self._clock: Clock = clock if clock is not None else SystemClock()
+        self._rand = rand if rand is not None else random.random
+        self._trusted = frozenset(host_port(base) for base in config.endpoints.values())
+        self._guard = NetworkGuard(
+            allow_private_network=config.allow_private_network,
+            trusted=self._trusted,
+            resolver=resolver if resolver is not None else system_resolver,
+            lenient_dns=bool(config.proxy) and config.transport is None,
+        )
+        self._network_backend = network_backend
+        self._client: httpx.AsyncClient | None = None
+        self._global = asyncio.Semaphore(config.global_concurrency)
+        self._gates: dict[str, HostGate] = {}
+        self._counters = _Counters()
+        self._body_limits = BodyLimits(config.max_body_bytes, config.max_decompression_ratio)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def __aenter__(self) -> Self:
+        self._client = httpx.AsyncClient(
+            transport=build_transport(self.config, self._guard, self._network_backend),
+            timeout=self.config.timeouts.to_httpx(),
+            follow_redirects=False,
+            trust_env=False,
+            headers={
+                "User-Agent": self.config.user_agent,
+                "Accept": "*/*",
+                # Only codings body.py decodes with its bomb guard (no br/zstd).
+                "Accept-Encoding": "gzip, deflate",
+            },
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    @property
+    def stats(self) -> FetchStats:
+        return self._counters.snapshot()
+
+    def limits_for(self, platform: str | None) -> HostLimits:
+        """The politeness that applies to ``platform``'s hosts."""
+        if platform is not None and platform in self._limits:
+            return self._limits[platform]
+        return self._limits.get("default", DEFAULT_HOST_LIMITS)
+
+    # ------------------------------------------------------------------ the protocol
+
+    async def get(
+        self,
+        url: str,
+        *,
+        platform: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchOutcome:
+        outcome = await self._get(url, platform, headers or {}, etag, last_modified)
+        if isinstance(outcome, FetchFailed):
+            self._counters.failures[outcome.reason.code] += 1
+        elif outcome.not_modified:
+            self._counters.not_modified += 1
+        if self._progress is not None:
+            self._progress(
+                FetchEvent(
+                    platform=platform,
+                    url=url,
+                    status=outcome.status if isinstance(outcome, Fetched) else None,
+                    failure=outcome.reason.code if isinstance(outcome, FetchFailed) else None,
+                    stats=self.stats,
+                )
+            )
+        return outcome
+
+    async def _get(
+        self,
+        url: str,
+        platform: str | None,
+        headers: Mapping[str, str],
+        etag: str | None,
+        last_modified: str | None,
+    ) -> FetchOutcome:
+        problem = _check_url(url)
+        if problem:
+            return self._failed(url, "bad_url", problem)
+        origin = logical_host(url)
+        hop = self._rewrite(platform, url, origin)
+        requested = hop.url
+        gate = self._gate(origin, platform)
+        redirects: list[str] = []
+        seen = {hop.url}
+        while True:
+            result = await self._attempts(gate, hop, platform, headers, etag, last_modified)
+            if isinstance(result, _Failure):
+                return self._failed(requested, result.code, result.text, hop.url, redirects)
+            location = result.headers.get("location")
+            if result.status not in REDIRECT_STATUSES or not location:
+                return Fetched(
+                    url=requested,
+                    final_url=hop.url,
+                    status=result.status,
+                    headers=result.headers,
+                    body=result.body,
+                    fetched_at=self._now(),
+                    redirects=tuple(redirects),
+                    not_modified=result.status == 304,
+                )
+            target = urljoin(hop.url, location.strip())
+            problem = _check_url(target)
+            if problem:
+                return self._failed(
+                    requested,
+                    "bad_url",
+                    f"redirect to {problem}",
+                    hop.url,
+                    redirects,
+                    result.status,
+                )
+            redirects.append(hop.url)
+            if len(redirects) > self.config.max_redirects:
+                return self._failed(
+                    requested,
+                    "redirect_limit",
+                    f"more than {self.config.max_redirects} redirects",
+                    hop.url,
+                    redirects,
+                    result.status,
+                )
+            hop = self._rewrite(platform, target, origin)
+            if hop.url in seen:
+                return self._failed(
+                    requested,
+                    "redirect_limit",
+                    f"redirect loop: {hop.url} was already visited",
+                    hop.url,
+                    redirects,
+                    result.status,
+                )
+            seen.add(hop.url)
+            self._counters.redirects += 1
+
+    # ------------------------------------------------------------------ one hop, with retries
+
+    async def _attempts(
+        self,
+        gate: HostGate,
+        hop: Rewritten,
+        platform: str | None,
+        headers: Mapping[str, str],
+        etag: str | None,
+        last_modified: str | None,
+    ) -> _Response | _Failure:
+        refused = await self._preflight(hop.url)
+        if refused is not None:
+            return refused
+        request_headers = self._headers(hop, platform, headers, etag, last_modified)
+        attempt = 0
+        while True:
+            result = await self._attempt(gate, hop.url, request_headers)
+            exhausted = attempt >= self.config.max_retries
+            if isinstance(result, _Failure):
+                if exhausted or result.code not in RETRY_FAILURES:
+                    return result
+                await self._backoff(attempt, hop.url, result.code)
+            elif result.status == 429 or result.status in RETRY_STATUSES:
+                info = parse_rate_limit(result.headers, self._clock.time())
+                wait = info.retry_after
+                if wait is None and result.status == 429:
+                    # Mastodon sends no Retry-After on 429, only X-RateLimit-Reset (rack_attack.rb).
+                    wait = info.reset_after
+                if wait is not None and wait > self.config.max_rate_limit_wait:
+                    return result  # too long to wait: the platform layer reports rate_limited
+                if wait is not None:
+                    # The host said when to come back: hold every request to it, not just ours.
+                    log.debug(
+                        "%s answered %d: pausing its host %.2fs", hop.url, result.status, wait
+                    )
+                    gate.pause(wait)
+                if exhausted:
+                    return result
+                if wait is None:
+                    await self._backoff(attempt, hop.url, str(result.status))
+            else:
+                return result
+            attempt += 1
+            self._counters.retries += 1
+
+    async def _backoff(self, attempt: int, url: str, cause: str) -> None:
+        delay = backoff_delay(
+            attempt, self.config.backoff_base, self.config.backoff_max, self._rand
+        )
+        log.debug("retrying %s in %.2fs after %s", url, delay, cause)
+        await self._clock.sleep(delay)
+
+    async def _attempt(
+        self, gate: HostGate, url: str, headers: Mapping[str, str]
+    ) -> _Response | _Failure:
+        assert self._client is not None, "use HttpFetcher as an async context manager"
+        async with gate.turn() as paused, self._global:
+            if paused > 0:
+                self._counters.rate_limit_waits += 1
+                self._counters.wait_seconds += paused
+            self._counters.requests += 1
+            try:
+                request = self._client.build_request("GET", url, headers=headers)
+                response = await self._client.send(request, stream=True)
+                try:
+                    self._counters.statuses[response.status_code] += 1
+                    lowered = {k.lower(): v for k, v in response.headers.items()}
+                    gate.note(
+                        parse_rate_limit(lowered, self._clock.time()),
+                        self.config.max_rate_limit_wait,
+                    )
+                    if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
+                        body = b""
+                    elif response.is_stream_consumed:
+                        # A transport seam (httpx.MockTransport) handed over a response it had
+                        # already read and decoded.
+                        body = response.content
+                    else:
+                        body = await read_body(
+                            response.aiter_raw(),
+                            content_encoding=lowered.get("content-encoding", ""),
+                            content_length=lowered.get("content-length"),
+                            limits=self._body_limits,
+                            on_wire_bytes=self._counters.add_bytes,
+                        )
+                finally:
+                    await response.aclose()
+            except SsrfRefused as exc:
+                return _Failure("ssrf_refused", str(exc))
+            except BodyRefused as exc:
+                return _Failure(exc.code, exc.text)
+            except httpx.InvalidURL as exc:
+                return _Failure("bad_url", str(exc))
+            except httpx.HTTPError as exc:
+                return _classify(exc)
+        return _Response(response.status_code, MappingProxyType(lowered), body)
+
+    # ------------------------------------------------------------------ helpers
+
+    async def _preflight(self, url: str) -> _Failure | None:
+        """Refuse a private destination before anything is sent (whatever the transport)."""
+        host, port = host_port(url)
+        if self._guard.is_trusted(host, port):
+            return None
+        try:
+            await self._guard.vet(host, port)
+        except SsrfRefused as exc:
+            return _Failure("ssrf_refused", str(exc))
+        except OSError as exc:
+            return _Failure("connect_error", f"cannot resolve {host}: {exc}")
+        return None
+
+    def _rewrite(self, platform: str | None, url: str, origin: str) -> Rewritten:
+        """Apply the endpoint override unless the URL already points at an override host; a
+        Mastodon override (every instance) applies to redirects only on the same instance."""
+        try:
+            if host_port(url) in self._trusted:
+                return Rewritten(url)
+        except ValueError:
+            return Rewritten(url)
+        hop = rewrite(platform, url, self.config.endpoints)
+        any_host = platform is not None and ANY_HOST in PLATFORM_DOMAINS.get(platform, ())
+        if hop.forwarded_host is not None and any_host and logical_host(url) != origin:
+            return Rewritten(url)
+        return hop
+
+    def _headers(
+        self,
+        hop: Rewritten,
+        platform: str | None,
+        headers: Mapping[str, str],
+        etag: str | None,
+        last_modified: str | None,
+    ) -> dict[str, str]:
+        # Callers never set credentials: tokens come from the config and go to one host only.
+        result = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+        if etag:
+            result["If-None-Match"] = etag
+        if last_modified:
+            result["If-Modified-Since"] = last_modified
+        if hop.forwarded_host is not None:
+            result["X-Forwarded-Host"] = hop.forwarded_host
+        token = self.config.tokens.get(platform) if platform else None
+        source = TOKEN_SOURCES.get(platform) if platform else None
+        parts = urlsplit(hop.url)
+        if token and source and parts.scheme == "https" and parts.hostname == source.host:
+            result["Authorization"] = f"{source.scheme} {token}"
+        return result
+
+    def _gate(self, host: str, platform: str | None) -> HostGate:
+        gate = self._gates.get(host)
+        if gate is None:
+            gate = self._gates[host] = HostGate(self.limits_for(platform), self._clock)
+        return gate
+
+    def _now(self) -> datetime:
+        return datetime.fromtimestamp(self._clock.time(), UTC)
+
+    def _failed(
+        self,
+        url: str,
+        code: str,
+        text: str,
+        final_url: str | None = None,
+        redirects: list[str] | None = None,
+        http_status: int | None = None,
+    ) -> FetchFailed:
+        return FetchFailed(
+            url=url,
+            reason=Reason(code, text),
+            fetched_at=self._now(),
+            final_url=final_url,
+            http_status=http_status,
+            redirects=tuple(redirects or ()),
+        )
+
+
+def _check_url(url: str) -> str | None:
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        return f"bad URL {url!r}: {exc}"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"not an http(s) URL: {url!r}"
+    return None
+
+
+def _classify(exc: httpx.HTTPError) -> _Failure:
+    """httpx errors to FetchFailed reason codes."""
+    text = str(exc) or type(exc).__name__
+    if isinstance(exc, httpx.TimeoutException):
+        return _Failure("timeout", f"timed out ({type(exc).__name__})")
+    if isinstance(exc, httpx.ConnectError):
+        return _Failure("connect_error", text)
+    if isinstance(exc, httpx.ReadError | httpx.WriteError):
+        return _Failure("connection_reset", text)
+    if isinstance(exc, httpx.RemoteProtocolError) and "without sending" in text:
+        # "Server disconnected without sending a response": the connection was dropped.
+        return _Failure("connection_reset", text)
+    if isinstance(exc, httpx.UnsupportedProtocol):
+        return _Failure("bad_url", text)
+    return _Failure("protocol_error", text)

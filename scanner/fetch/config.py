@@ -1,0 +1,188 @@
+"""Fetch settings as one frozen value: endpoint overrides, network policy, limits and tokens.
+
+Tokens are read from the environment once, when the config is built, and never shown: the repr
+masks them, so a config can be logged or put in an error message safely.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from scanner import __version__
+from scanner.errors import UsageError
+
+__all__ = [
+    "DEFAULT_HOST_LIMITS",
+    "TOKEN_SOURCES",
+    "FetchConfig",
+    "HostLimits",
+    "Timeouts",
+    "TokenSource",
+    "check_endpoint",
+    "tokens_from_env",
+]
+
+
+@dataclass(frozen=True)
+class HostLimits:
+    """Politeness for one logical host: at most ``concurrency`` requests in flight and at least
+    ``min_interval`` seconds between the starts of two requests."""
+
+    concurrency: int = 2
+    min_interval: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.concurrency < 1:
+            raise UsageError(f"host concurrency must be at least 1, got {self.concurrency}")
+        if self.min_interval < 0:
+            raise UsageError(f"host min_interval must not be negative, got {self.min_interval}")
+
+
+DEFAULT_HOST_LIMITS = HostLimits(concurrency=2, min_interval=0.25)
+"""For a platform that neither the specs nor the config file give limits for (key ``default``)."""
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    """Seconds for each phase of one attempt (see :class:`httpx.Timeout`)."""
+
+    connect: float = 5.0
+    read: float = 15.0
+    write: float = 10.0
+    pool: float = 30.0
+
+    def to_httpx(self) -> httpx.Timeout:
+        return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
+
+
+@dataclass(frozen=True)
+class TokenSource:
+    """Where a platform's token comes from and the only host it may be sent to."""
+
+    env: str
+    host: str
+    scheme: str = "Bearer"
+
+
+TOKEN_SOURCES: Mapping[str, TokenSource] = MappingProxyType(
+    {
+        # GitHub raises the unauthenticated 60 requests/hour to 5,000 with any token
+        # (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api).
+        "github": TokenSource(env="GITHUB_TOKEN", host="api.github.com"),
+    }
+)
+"""The public endpoints Rollcall reads accept no token except GitHub's API."""
+
+
+def tokens_from_env(environ: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """Platform → token for every :data:`TOKEN_SOURCES` variable that is set and non-empty."""
+    env = os.environ if environ is None else environ
+    found = {p: env[s.env].strip() for p, s in TOKEN_SOURCES.items() if env.get(s.env, "").strip()}
+    return MappingProxyType(found)
+
+
+def check_endpoint(base_url: str) -> str | None:
+    """Why ``base_url`` cannot be an endpoint override, or None when it can."""
+    try:
+        parts = urlsplit(base_url)
+        parts.port  # noqa: B018 - raises ValueError for a bad port
+    except ValueError as exc:
+        return f"expected an http(s) base URL, got {base_url!r} ({exc})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return (
+            f"expected an http(s) base URL such as http://127.0.0.1:8080/github, got {base_url!r}"
+        )
+    if parts.query or parts.fragment:
+        return f"a base URL takes no query or fragment, got {base_url!r}"
+    return None
+
+
+@dataclass(frozen=True, repr=False)
+class FetchConfig:
+    """Everything the fetcher needs; build it once per run.
+
+    ``endpoints`` maps a platform name to a base URL that replaces the scheme and host of every
+    URL built for that platform (the sandbox, a self-hosted instance). ``host_limits`` overrides
+    per-platform politeness (the platform specs give the defaults). ``tokens`` defaults to the
+    environment (:func:`tokens_from_env`). ``transport`` is a seam for tests: when given, it is
+    used instead of the guarded network transport (the SSRF pre-check still runs).
+    """
+
+    endpoints: Mapping[str, str] = field(default_factory=dict)
+    allow_private_network: bool = False
+    contact_url: str | None = None
+    proxy: str | None = None
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    max_body_bytes: int = 5 * 1024 * 1024
+    max_decompression_ratio: float = 100.0
+    max_redirects: int = 5
+    max_retries: int = 3
+    backoff_base: float = 0.5
+    backoff_max: float = 8.0
+    max_rate_limit_wait: float = 60.0
+    global_concurrency: int = 32
+    host_limits: Mapping[str, HostLimits] = field(default_factory=dict)
+    tokens: Mapping[str, str] = field(default_factory=tokens_from_env)
+    transport: httpx.AsyncBaseTransport | None = None
+
+    def __post_init__(self) -> None:
+        endpoints: dict[str, str] = {}
+        for platform, base in self.endpoints.items():
+            problem = check_endpoint(base)
+            if problem:
+                raise UsageError(f"endpoint for {platform}: {problem}")
+            endpoints[platform] = base.rstrip("/")
+        object.__setattr__(self, "endpoints", MappingProxyType(endpoints))
+        object.__setattr__(self, "host_limits", MappingProxyType(dict(self.host_limits)))
+        object.__setattr__(self, "tokens", MappingProxyType(dict(self.tokens)))
+        for name in ("max_body_bytes", "global_concurrency"):
+            if getattr(self, name) < 1:
+                raise UsageError(f"{name} must be at least 1, got {getattr(self, name)}")
+        for name in ("max_redirects", "max_retries"):
+            if getattr(self, name) < 0:
+                raise UsageError(f"{name} must not be negative, got {getattr(self, name)}")
+        if self.max_decompression_ratio <= 1:
+            raise UsageError(
+                f"max_decompression_ratio must be above 1, got {self.max_decompression_ratio}"
+            )
+
+    @property
+    def user_agent(self) -> str:
+        """Honest and contactable: ``rollcall/<version> (+<contact_url>)``."""
+        if self.contact_url:
+            return f"rollcall/{__version__} (+{self.contact_url})"
+        return f"rollcall/{__version__}"
+
+    def __repr__(self) -> str:
+        shown: dict[str, Any] = {
+            "endpoints": dict(self.endpoints),
+            "allow_private_network": self.allow_private_network,
+            "contact_url": self.contact_url,
+            "proxy": _mask_userinfo(self.proxy),
+            "timeouts": self.timeouts,
+            "max_body_bytes": self.max_body_bytes,
+            "max_redirects": self.max_redirects,
+            "max_retries": self.max_retries,
+            "global_concurrency": self.global_concurrency,
+            "host_limits": dict(self.host_limits),
+            "tokens": dict.fromkeys(self.tokens, "***"),
+        }
+        body = ", ".join(f"{k}={v!r}" for k, v in shown.items())
+        return f"FetchConfig({body})"
+
+    __str__ = __repr__
+
+
+def _mask_userinfo(url: str | None) -> str | None:
+    """A proxy URL may carry a password (``http://user:pw@proxy:3128``): never show it."""
+    if url is None or "@" not in url:
+        return url
+    scheme, sep, rest = url.partition("://")
+    return f"{scheme}{sep}***@{rest.rpartition('@')[2]}" if sep else "***"

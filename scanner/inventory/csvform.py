@@ -1,0 +1,114 @@
+"""Spreadsheet exports as records: header checked, BOM, blank rows and stray spaces tolerated.
+
+Every data row becomes a :class:`~scanner.inventory.fields.Record` whose fields carry the row's
+line; dotted column names (``security.mfa``) become nested records, as in the YAML form.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+
+from scanner.inventory.fields import Checker, Field, Record, did_you_mean
+
+__all__ = ["read_csv_records"]
+
+
+def read_csv_records(
+    text: str,
+    checker: Checker,
+    *,
+    columns: Sequence[str],
+    required: Sequence[str],
+) -> list[Record]:
+    """Parse ``text`` (BOM already removed) into records; header problems stop row parsing,
+    since rows under a misspelled header cannot be read reliably."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, list[str]]] = []
+    previous_end = 0
+    try:
+        for row in reader:
+            start = previous_end + 1
+            previous_end = reader.line_num
+            if all(not cell.strip() for cell in row):
+                continue  # blank rows and rows of empty cells: common in spreadsheet exports
+            rows.append((start, row))
+    except csv.Error as exc:
+        checker.problem(
+            reader.line_num, None, f"malformed CSV: {exc}; expected comma-separated values"
+        )
+        return []
+    if not rows:
+        checker.problem(1, None, "file has no header row; expected a CSV header naming the columns")
+        return []
+
+    header_line, raw_header = rows[0]
+    header = [cell.strip().casefold() for cell in raw_header]
+    known = [c.casefold() for c in columns]
+    ok = True
+    offset = 1
+    seen: dict[str, int] = {}
+    for index, (raw, name) in enumerate(zip(raw_header, header, strict=True)):
+        column = offset + (len(raw) - len(raw.lstrip()))
+        offset += len(raw) + 1
+        if not name:
+            checker.problem(
+                header_line, column, f"header cell {index + 1} is empty; expected a column name"
+            )
+            ok = False
+        elif name not in known:
+            checker.problem(
+                header_line,
+                column,
+                f"unknown column {raw.strip()!r}; expected columns from: {', '.join(columns)}",
+                did_you_mean(name, known),
+            )
+            ok = False
+        elif name in seen:
+            checker.problem(
+                header_line,
+                column,
+                f"column {raw.strip()!r} appears twice (cells {seen[name]} and {index + 1})",
+            )
+            ok = False
+        else:
+            seen[name] = index + 1
+    for name in required:
+        if name.casefold() not in header:
+            checker.problem(
+                header_line,
+                None,
+                f"missing column {name!r}; the header must name {', '.join(required)}",
+            )
+            ok = False
+    if not ok:
+        return []
+
+    records: list[Record] = []
+    for line, cells in rows[1:]:
+        if len(cells) > len(header):
+            extra = cells[len(header) :]
+            if any(cell.strip() for cell in extra):
+                checker.problem(
+                    line,
+                    None,
+                    f"row has {len(cells)} cells but the header has {len(header)} columns; "
+                    "expected one value per column (a value containing a comma must be quoted)",
+                )
+                continue
+        fields: dict[str, Field] = {}
+        nested: dict[str, dict[str, Field]] = {}
+        for name, cell in zip(header, cells, strict=False):
+            value = cell.strip()
+            if not value:
+                continue
+            parent, dot, child = name.partition(".")
+            if dot:
+                nested.setdefault(parent, {})[child] = Field(value, line, None)
+            else:
+                fields[name] = Field(value, line, None)
+        for parent, children in nested.items():
+            fields[parent] = Field(Record("csv", parent, line, None, children), line, None)
+        records.append(Record("csv", "", line, None, fields))
+    return records

@@ -1,0 +1,300 @@
+"""Lookalike handle generation in the spirit of dnstwist's fuzzers, adapted to social handles:
+typos, ASCII homoglyphs, separators and a brand affix dictionary, per alias and platform, filtered
+by each platform's handle rules, de-duplicated case-insensitively, ranked and capped.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from scanner.matching.normalize import REGION_CODES, compact_of, strip_accents
+from scanner.model import Platform
+
+__all__ = [
+    "AFFIXES",
+    "PRIORITY",
+    "Candidate",
+    "Fuzzer",
+    "HandleForm",
+    "base_names",
+    "fuzz_name",
+    "generate",
+]
+
+
+class Fuzzer(enum.StrEnum):
+    """Which transformation produced a candidate (dnstwist's fuzzer names where they exist)."""
+
+    ORIGINAL = "original"
+    OMISSION = "omission"
+    REPETITION = "repetition"
+    TRANSPOSITION = "transposition"
+    REPLACEMENT = "replacement"
+    INSERTION = "insertion"
+    VOWEL_SWAP = "vowel-swap"
+    HOMOGLYPH = "homoglyph"
+    ADDITION = "addition"
+    PLURAL = "plural"
+    SEPARATOR = "separator"
+    """The alias's words joined by a separator (``copper_kettle``)."""
+    HYPHENATION = "hyphenation"
+    """A separator at an inner position that is not a word boundary (``copp_erkettle``)."""
+    AFFIX = "affix"
+
+
+PRIORITY: tuple[Fuzzer, ...] = (
+    Fuzzer.ORIGINAL,
+    Fuzzer.HOMOGLYPH,
+    Fuzzer.SEPARATOR,
+    Fuzzer.AFFIX,
+    Fuzzer.OMISSION,
+    Fuzzer.TRANSPOSITION,
+    Fuzzer.PLURAL,
+    Fuzzer.REPETITION,
+    Fuzzer.VOWEL_SWAP,
+    Fuzzer.REPLACEMENT,
+    Fuzzer.ADDITION,
+    Fuzzer.INSERTION,
+    Fuzzer.HYPHENATION,
+)
+"""Order in which fuzzers take turns when the per-platform cap is filled: the exact name and
+what a reader cannot tell from it first, then what squatters register most (affixes), then
+typos; within one fuzzer, candidates go by similarity."""
+
+
+AFFIXES: tuple[str, ...] = (
+    "official",
+    "real",
+    "the",
+    "hq",
+    "team",
+    "support",
+    "help",
+    "care",
+    "news",
+    "jobs",
+    "careers",
+    "shop",
+    "store",
+    "app",
+    "global",
+    *sorted(
+        {"us", "uk", "ca", "au", "de", "fr", "es", "it", "nl", "in", "jp", "br", "mx", "eu"}
+        & REGION_CODES
+    ),
+)
+"""Words squatters put before or after a brand (dnstwist's dictionary fuzzer, brand edition)."""
+
+_KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
+
+
+def _keyboard_neighbours() -> Mapping[str, str]:
+    """QWERTY neighbours of each key: left, right and the keys above and below (dnstwist uses
+    the same model for its replacement and insertion fuzzers)."""
+    where = {ch: (r, c) for r, row in enumerate(_KEYBOARD_ROWS) for c, ch in enumerate(row)}
+    result: dict[str, str] = {}
+    for ch, (r, c) in where.items():
+        near = []
+        for dr, dc in ((0, -1), (0, 1), (-1, 0), (-1, 1), (1, -1), (1, 0)):
+            rr, cc = r + dr, c + dc
+            if 0 <= rr < len(_KEYBOARD_ROWS) and 0 <= cc < len(_KEYBOARD_ROWS[rr]):
+                near.append(_KEYBOARD_ROWS[rr][cc])
+        result[ch] = "".join(near)
+    return result
+
+
+KEYBOARD = _keyboard_neighbours()
+VOWELS = "aeiou"
+HOMOGLYPHS: tuple[tuple[str, str], ...] = (
+    ("m", "rn"),
+    ("rn", "m"),
+    ("l", "1"),
+    ("l", "i"),
+    ("i", "l"),
+    ("i", "1"),
+    ("o", "0"),
+    ("w", "vv"),
+    ("vv", "w"),
+    ("d", "cl"),
+    ("cl", "d"),
+)
+"""dnstwist's ASCII homoglyphs; the Unicode ones cannot appear in handles."""
+ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789"
+SEPARATORS = ("_", ".", "-")
+
+
+def base_names(alias: str) -> tuple[str, tuple[str, ...]]:
+    """The alias as one lowercase ASCII word and as its words (``Copper Kettle`` →
+    ``copperkettle``, ``(copper, kettle)``); accents removed, other characters dropped."""
+    folded = strip_accents(unicodedata.normalize("NFKC", alias).casefold())
+    words = tuple(w for w in re.split(r"[^a-z0-9]+", folded) if w)
+    return "".join(words), words
+
+
+def _homoglyphs(name: str) -> Iterator[tuple[Fuzzer, str]]:
+    for source, target in HOMOGLYPHS:
+        start = name.find(source)
+        while start != -1:
+            yield Fuzzer.HOMOGLYPH, name[:start] + target + name[start + len(source) :]
+            start = name.find(source, start + 1)
+
+
+def _typos(name: str) -> Iterator[tuple[Fuzzer, str]]:
+    n = len(name)
+    yield Fuzzer.PLURAL, name + "s"
+    yield Fuzzer.PLURAL, name + "es"
+    for i in range(n):
+        yield Fuzzer.OMISSION, name[:i] + name[i + 1 :]
+        if i + 1 < n and name[i] != name[i + 1]:
+            yield Fuzzer.TRANSPOSITION, name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+        yield Fuzzer.REPETITION, name[: i + 1] + name[i] + name[i + 1 :]
+        if name[i] in VOWELS:
+            for vowel in VOWELS:
+                if vowel != name[i]:
+                    yield Fuzzer.VOWEL_SWAP, name[:i] + vowel + name[i + 1 :]
+    for i in range(n):
+        for key in KEYBOARD.get(name[i], ""):
+            yield Fuzzer.REPLACEMENT, name[:i] + key + name[i + 1 :]
+    for ch in ALNUM:
+        yield Fuzzer.ADDITION, name + ch
+    for i in range(n):
+        for key in KEYBOARD.get(name[i], ""):
+            yield Fuzzer.INSERTION, name[:i] + key + name[i:]
+            yield Fuzzer.INSERTION, name[: i + 1] + key + name[i + 1 :]
+
+
+def fuzz_name(
+    name: str,
+    words: Sequence[str],
+    separators: Iterable[str] = SEPARATORS,
+    affixes: Iterable[str] = AFFIXES,
+) -> Iterator[tuple[Fuzzer, str]]:
+    """Every variant of one alias, in :data:`PRIORITY` order: homoglyphs of the joined name,
+    its words joined by each separator, each affix before and after with and without each
+    separator, typos (omission, transposition, plural, repetition, vowel swap, keyboard
+    replacement, addition, keyboard insertion), and a separator at every inner position.
+    A variant two fuzzers make is the earlier one's; duplicates are left to the caller."""
+    seps = tuple(separators)
+    yield Fuzzer.ORIGINAL, name
+    yield from _homoglyphs(name)
+    if len(words) > 1:
+        for sep in seps:
+            yield Fuzzer.SEPARATOR, sep.join(words)
+    stems = [name] + [sep.join(words) for sep in seps if len(words) > 1]
+    for affix in affixes:
+        for sep in ("", *seps):
+            for stem in stems:
+                yield Fuzzer.AFFIX, f"{stem}{sep}{affix}"
+                # Region codes go after the brand (brand_uk); before it they read as words.
+                if affix not in REGION_CODES:
+                    yield Fuzzer.AFFIX, f"{affix}{sep}{stem}"
+    yield from _typos(name)
+    for sep in seps:
+        for i in range(1, len(name)):
+            yield Fuzzer.HYPHENATION, name[:i] + sep + name[i:]
+
+
+@dataclass(frozen=True)
+class HandleForm:
+    """How a platform writes handles around the name: ``prefix + name + suffix`` (``u/`` on
+    Reddit, ``@`` on YouTube, ``company/`` on LinkedIn, ``.bsky.social`` on Bluesky,
+    ``@instance`` on Mastodon), the separators it allows, and its rule check."""
+
+    prefix: str
+    suffix: str
+    separators: tuple[str, ...]
+    check: Callable[[str], str | None]
+
+    def handle(self, name: str) -> str:
+        return f"{self.prefix}{name}{self.suffix}"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One generated handle to probe: where it came from and how close it is to its alias."""
+
+    platform: Platform
+    handle: str
+    name: str
+    alias: str
+    fuzzer: Fuzzer
+    similarity: int
+    order: int = 0
+    """Position in the affix dictionary walk (affixes only; 0 for the other fuzzers)."""
+
+
+def _rank_key(c: Candidate) -> tuple[int, int, int, str]:
+    return (c.order, -c.similarity, len(c.name), c.handle)
+
+
+def _interleave(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """Best-first within each fuzzer, fuzzers taking turns in PRIORITY order, so a cap keeps
+    some of every kind instead of 100 inner-separator variants."""
+    groups: dict[Fuzzer, list[Candidate]] = {f: [] for f in PRIORITY}
+    for c in candidates:
+        groups[c.fuzzer].append(c)
+    queues = [sorted(g, key=_rank_key) for g in groups.values() if g]
+    ordered: list[Candidate] = []
+    depth = 0
+    while queues:
+        ordered.extend(q[depth] for q in queues)
+        depth += 1
+        queues = [q for q in queues if len(q) > depth]
+    return ordered
+
+
+def generate(
+    aliases: Sequence[str],
+    forms: Mapping[Platform, Sequence[HandleForm]],
+    *,
+    max_per_platform: int,
+    exclude: Mapping[Platform, Iterable[str]] | None = None,
+) -> dict[Platform, tuple[Candidate, ...]]:
+    """Lookalike candidates per platform, best first, at most ``max_per_platform`` each.
+
+    Variants are checked against each platform's rules, de-duplicated case-insensitively
+    (``exclude`` removes known handles, e.g. the inventory's own), and ranked by similarity of
+    their confusable skeleton (separators dropped) to the alias within each fuzzer, the
+    fuzzers taking turns in :data:`PRIORITY` order.
+    """
+    variants: list[tuple[str, Fuzzer, str, int, int]] = []
+    seen_names: set[str] = set()
+    for alias in aliases:
+        name, words = base_names(alias)
+        if not name:
+            continue
+        target = compact_of(name)
+        for order, (fuzzer, variant) in enumerate(fuzz_name(name, words)):
+            if variant in seen_names or not variant:
+                continue
+            seen_names.add(variant)
+            similarity = round(fuzz.ratio(compact_of(variant), target))
+            # Affixes keep the dictionary's order (official before store); the others go by
+            # similarity.
+            variants.append((variant, fuzzer, alias, similarity, order))
+
+    result: dict[Platform, tuple[Candidate, ...]] = {}
+    for platform, platform_forms in forms.items():
+        known = {h.casefold() for h in (exclude or {}).get(platform, ())}
+        chosen: dict[str, Candidate] = {}
+        for form in platform_forms:
+            allowed = set(form.separators)
+            for variant, fuzzer, alias, similarity, order in variants:
+                if any(sep in variant for sep in SEPARATORS if sep not in allowed):
+                    continue
+                handle = form.handle(variant)
+                folded = handle.casefold()
+                if folded in known or folded in chosen or form.check(handle) is not None:
+                    continue
+                rank = order if fuzzer is Fuzzer.AFFIX else 0
+                chosen[folded] = Candidate(
+                    platform, handle, variant, alias, fuzzer, similarity, rank
+                )
+        result[platform] = tuple(_interleave(chosen.values())[:max_per_platform])
+    return result

@@ -1,0 +1,104 @@
+"""Observe accounts: run every target's platform adapter over one polite fetcher.
+
+Network trouble never raises: each target yields exactly one Observation, in target order,
+whose status says what could be seen (present/absent) or why not (blocked/error/invalid).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from scanner.fetch import FetchConfig, HostLimits, HttpFetcher
+from scanner.fetch.interface import Fetcher
+from scanner.model import Observation, ObservationStatus, Platform, Reason
+from scanner.platforms import adapter_for, all_specs, capabilities
+
+__all__ = [
+    "Progress",
+    "Target",
+    "capabilities",
+    "host_limits",
+    "observe",
+    "observe_async",
+]
+
+Progress = Callable[[int, int], None]
+"""Called as ``progress(done, total)`` after each target's observation is complete."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """One account to look at. ``url`` is the inventory's profile URL, if any (page-based
+    platforms fetch it when it is not just the canonical URL of ``handle``); ``previous`` is
+    the last observation, which makes the main request conditional (ETag / Last-Modified)."""
+
+    platform: Platform
+    handle: str
+    url: str | None = None
+    previous: Observation | None = None
+
+
+def host_limits() -> dict[str, HostLimits]:
+    """Per-platform politeness defaults from the specs (keyed by platform name)."""
+    return {
+        platform.value: HostLimits(spec.rate_limit.concurrency, spec.rate_limit.min_interval)
+        for platform, spec in all_specs().items()
+    }
+
+
+def observe(
+    targets: Sequence[Target],
+    config: FetchConfig,
+    progress: Progress | None = None,
+    *,
+    limits: Mapping[str, HostLimits] | None = None,
+) -> list[Observation]:
+    """Observe every target (same order) with a fresh :class:`HttpFetcher`. Runs its own event
+    loop: from async code call :func:`observe_async` instead."""
+
+    async def run() -> list[Observation]:
+        async with HttpFetcher(config, limits if limits is not None else host_limits()) as fetcher:
+            return await observe_async(targets, fetcher, progress)
+
+    return asyncio.run(run())
+
+
+async def observe_async(
+    targets: Sequence[Target], fetcher: Fetcher, progress: Progress | None = None
+) -> list[Observation]:
+    """Observe every target concurrently over ``fetcher`` (which enforces politeness)."""
+    total = len(targets)
+    done = 0
+
+    async def one(target: Target) -> Observation:
+        nonlocal done
+        try:
+            return await _observe_one(target, fetcher)
+        finally:
+            done += 1
+            if progress is not None:
+                progress(done, total)
+
+    return list(await asyncio.gather(*(one(t) for t in targets)))
+
+
+async def _observe_one(target: Target, fetcher: Fetcher) -> Observation:
+    platform = Platform(target.platform)
+    adapter = adapter_for(platform)
+    try:
+        return await adapter.observe(target.handle, fetcher, target.previous, url=target.url)
+    except Exception as exc:  # noqa: BLE001 - one broken answer must not sink the whole run
+        # Adapters treat every answer as hostile and should never get here; if one does, the
+        # account is unverified (ERROR), never absent, and the rest of the run goes on.
+        return Observation(
+            platform=platform,
+            handle=target.handle,
+            status=ObservationStatus.ERROR,
+            url=target.url or adapter.profile_url(target.handle),
+            fetched_at=datetime.now(UTC),
+            reason=Reason("adapter_error", f"{type(exc).__name__}: {exc}"[:500]),
+            signal="exception",
+        )

@@ -1,0 +1,281 @@
+"""What every adapter shares: handle rules, URL building and parsing, conditional requests,
+and turning verdicts plus extracted fields into capped Observations.
+
+Bespoke adapters subclass :class:`BaseAdapter` and override ``_observe`` (and ``variables``
+when a handle has parts, like Mastodon's ``name@instance``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, datetime
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from scanner.fetch.interface import Fetched, Fetcher, FetchOutcome
+from scanner.model import Observation, ObservationStatus, Reason, Tri
+from scanner.platforms.classify import Verdict, classify, evidence_observation
+from scanner.platforms.interface import PlatformSpec, ProbeSpec
+
+__all__ = [
+    "MAX_BIO",
+    "MAX_LINKS",
+    "MAX_LINK_LENGTH",
+    "MAX_NAME",
+    "BaseAdapter",
+    "clean_links",
+    "parse_count",
+]
+
+MAX_NAME = 256
+MAX_BIO = 4096
+MAX_LINKS = 20
+MAX_LINK_LENGTH = 2048
+"""Caps on hostile text: stored as-is (reports escape it) but never unbounded."""
+
+_URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+_BARE_DOMAIN = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
+_COUNT = re.compile(r"^\s*([0-9][0-9,.\s]*)\s*([kmb])?\s*$", re.IGNORECASE)
+_MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+
+
+def _cap(text: Any, limit: int) -> str | None:
+    if not isinstance(text, str):
+        return None
+    text = text.strip()
+    if not text:
+        return None
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def clean_links(candidates: Iterable[Any], text: str | None = None) -> tuple[str, ...]:
+    """http(s) links only (a ``javascript:`` link is dropped, a bare ``example.com/x`` gets
+    ``https://``), de-duplicated in order, plus URLs written out in ``text``; capped."""
+    out: list[str] = []
+    raw = list(candidates)
+    if text:
+        raw.extend(_URL_IN_TEXT.findall(text))
+    for item in raw:
+        if not isinstance(item, str):
+            continue
+        link = item.strip().rstrip(".,);")
+        if not link or len(link) > MAX_LINK_LENGTH:
+            continue
+        scheme = urlsplit(link).scheme.lower() if "://" in link else ""
+        if not scheme:
+            if not _BARE_DOMAIN.match(link):
+                continue
+            link = "https://" + link
+        elif scheme not in ("http", "https"):
+            continue
+        if link not in out:
+            out.append(link)
+        if len(out) >= MAX_LINKS:
+            break
+    return tuple(out)
+
+
+def parse_count(value: Any) -> int | None:
+    """Follower counts as platforms write them: 554, "996.0", "2,362", "783.4K", "1.2M"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if value >= 0 else None
+    if isinstance(value, float):
+        return int(value) if value >= 0 and value == value and value < 1e15 else None
+    if not isinstance(value, str):
+        return None
+    m = _COUNT.match(value)
+    if not m:
+        return None
+    number, suffix = m.group(1).replace(" ", ""), (m.group(2) or "").lower()
+    if suffix:
+        number = number.replace(",", "")
+        try:
+            return int(round(float(number) * _MULTIPLIERS[suffix]))
+        except ValueError:
+            return None
+    digits = number.replace(",", "").replace(".", "") if "," in number else number
+    try:
+        return int(float(digits))
+    except ValueError:
+        return None
+
+
+class BaseAdapter:
+    """Spec-driven behaviour every platform shares; a plain instance handles simple platforms."""
+
+    def __init__(self, spec: PlatformSpec) -> None:
+        self._spec = spec
+
+    @property
+    def spec(self) -> PlatformSpec:
+        return self._spec
+
+    # ------------------------------------------------------------------ handles and URLs
+
+    def normalize(self, handle: str) -> str:
+        """The handle as the platform's URLs use it (whitespace and an ignored prefix dropped)."""
+        h = handle.strip()
+        prefix = self._spec.handle.strip_prefix
+        if prefix and h.startswith(prefix):
+            h = h[len(prefix) :]
+        return h
+
+    def check_handle(self, handle: str) -> str | None:
+        rules = self._spec.handle
+        name = self._spec.name
+        if not isinstance(handle, str) or not handle.strip():
+            return f"{name} handle is empty; expected {rules.description or 'a handle'}"
+        h = self.normalize(handle)
+        if len(h) > rules.max_length:
+            return (
+                f"{name} handle {handle!r} is {len(h)} characters long; "
+                f"{name} allows at most {rules.max_length}"
+            )
+        if not rules.pattern.fullmatch(h):
+            expected = rules.description or f"a handle matching {rules.pattern.pattern}"
+            return f"{name} handle {handle!r} breaks the platform's rules; expected {expected}"
+        return None
+
+    def variables(self, handle: str) -> dict[str, str]:
+        """Template variables for a normalized, valid handle."""
+        return {"handle": handle}
+
+    def _render(self, template: str, values: dict[str, str]) -> str:
+        return template.format(**{k: quote(v, safe="@") for k, v in values.items()})
+
+    def profile_url(self, handle: str) -> str:
+        h = self.normalize(handle)
+        try:
+            values = self.variables(h) if self.check_handle(handle) is None else {"handle": h}
+            return self._render(self._spec.display_url, values)
+        except (KeyError, IndexError, ValueError):
+            return self._spec.display_url.replace("{handle}", quote(h, safe="@"))
+
+    def parse_url(self, url: str) -> str | None:
+        if not isinstance(url, str):
+            return None
+        candidate = url.strip()
+        for pattern in self._spec.url_patterns:
+            m = pattern.regex.match(candidate)
+            if m is None:
+                continue
+            handle = pattern.handle.format(**{k: v for k, v in m.groupdict().items() if v})
+            if self.check_handle(handle) is None:
+                return handle
+        return None
+
+    def probe(self, name: str) -> ProbeSpec:
+        return self._spec.probes[name]
+
+    def probe_url(self, name: str, values: dict[str, str]) -> str:
+        return self._render(self._spec.probes[name].url, values)
+
+    def same_handle(self, a: str, b: str) -> bool:
+        na, nb = self.normalize(a), self.normalize(b)
+        return na == nb if self._spec.handle.case_sensitive else na.casefold() == nb.casefold()
+
+    # ------------------------------------------------------------------ observing
+
+    async def observe(
+        self,
+        handle: str,
+        fetcher: Fetcher,
+        previous: Observation | None = None,
+        *,
+        url: str | None = None,
+    ) -> Observation:
+        problem = self.check_handle(handle)
+        if problem is not None:
+            return self.invalid(handle, problem)
+        return await self._observe(handle, self.normalize(handle), fetcher, previous, url)
+
+    async def _observe(
+        self,
+        handle: str,
+        normalized: str,
+        fetcher: Fetcher,
+        previous: Observation | None,
+        url: str | None,
+    ) -> Observation:
+        """Default flow: one profile request, classify, extract when present."""
+        probe_url = self.probe_url("profile", self.variables(normalized))
+        if url is not None and self.probe("profile").url == self._spec.display_url:
+            # Page-based platforms fetch the inventory's own URL when it is not simply the
+            # canonical URL of the same handle (vanity URLs, self-hosted pages).
+            parsed = self.parse_url(url)
+            if parsed is None or not self.same_handle(parsed, handle):
+                probe_url = url
+        outcome = await self.fetch(fetcher, probe_url, previous)
+        if (reused := self.reuse(previous, outcome)) is not None:
+            return reused
+        verdict = classify(self._spec, self.probe("profile"), outcome)
+        obs = evidence_observation(self._spec.platform, handle, outcome, verdict)
+        if verdict.status is ObservationStatus.PRESENT and verdict.response is not None:
+            obs = self.finish(obs, self.extract(verdict, normalized))
+        return obs
+
+    def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
+        """Profile fields from a PRESENT verdict's response (adapters override)."""
+        return {}
+
+    async def fetch(
+        self, fetcher: Fetcher, url: str, previous: Observation | None = None
+    ) -> FetchOutcome:
+        etag = last_modified = None
+        if previous is not None and previous.status.verified:
+            etag, last_modified = previous.etag, previous.last_modified
+        return await fetcher.get(
+            url, platform=self._spec.platform.value, etag=etag, last_modified=last_modified
+        )
+
+    def reuse(self, previous: Observation | None, outcome: FetchOutcome) -> Observation | None:
+        """On a 304 answer, the previous observation with a fresh ``fetched_at``."""
+        if previous is None or not isinstance(outcome, Fetched):
+            return None
+        if not (outcome.not_modified or outcome.status == 304):
+            return None
+        return dataclasses.replace(previous, fetched_at=outcome.fetched_at, not_modified=True)
+
+    def invalid(self, handle: str, problem: str) -> Observation:
+        return Observation(
+            platform=self._spec.platform,
+            handle=handle,
+            status=ObservationStatus.INVALID,
+            url=self.profile_url(handle) if isinstance(handle, str) else "",
+            fetched_at=datetime.now(UTC),
+            reason=Reason("invalid_handle", problem),
+            signal="handle_rules",
+        )
+
+    def finish(self, obs: Observation, fields: dict[str, Any]) -> Observation:
+        """Apply extracted fields, capping hostile text and dropping wrongly typed values."""
+        clean: dict[str, Any] = {}
+        if "display_name" in fields:
+            clean["display_name"] = _cap(fields["display_name"], MAX_NAME)
+        if "bio" in fields:
+            clean["bio"] = _cap(fields["bio"], MAX_BIO)
+        if "links" in fields:
+            clean["links"] = clean_links(fields["links"])
+        if "followers" in fields:
+            clean["followers"] = parse_count(fields["followers"])
+        if "verified" in fields and isinstance(fields["verified"], Tri):
+            clean["verified"] = fields["verified"]
+        for key in ("created_at", "last_activity_at", "no_activity_since", "account_state"):
+            if key in fields and fields[key] is not None:
+                clean[key] = fields[key]
+        if "reason" in fields and isinstance(fields["reason"], Reason):
+            clean["reason"] = fields["reason"]
+        return dataclasses.replace(obs, **clean)
+
+    def activity_unavailable(self, what: str, verdict: Verdict) -> Reason:
+        """Reason recorded on a PRESENT observation whose activity request failed."""
+        why = verdict.reason.code if verdict.reason else verdict.signal
+        return Reason(
+            "activity_unavailable",
+            f"{self._spec.name}: the profile exists but {what} could not be read ({why})",
+        )
+

@@ -1,0 +1,246 @@
+"""The platforms layer's contract: a :class:`PlatformSpec` (data loaded from ``specs/*.yaml``) and
+the :class:`PlatformAdapter` protocol every platform implements (handle rules, URLs, observe).
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from scanner.fetch.interface import Fetcher
+from scanner.model import AccountState, Location, Observation, ObservationStatus, Platform
+
+__all__ = [
+    "BlockSignal",
+    "ContentKind",
+    "HandleRules",
+    "HtmlHints",
+    "Marker",
+    "MarkerOp",
+    "PlatformAdapter",
+    "PlatformSpec",
+    "ProbeSpec",
+    "RateLimits",
+    "SelfCheckSpec",
+    "Signal",
+    "StateSignal",
+    "SupportLevel",
+    "UrlPattern",
+]
+
+
+class SupportLevel(enum.StrEnum):
+    """How far Rollcall can verify a platform without logging in.
+
+    ``full``: a public structured endpoint answers for every state. ``partial``: the platform
+    often shows a login wall or bot check, so many observations end ``blocked``. ``manual``: no
+    usable anonymous signal; a person has to look.
+    """
+
+    FULL = "full"
+    PARTIAL = "partial"
+    MANUAL = "manual"
+
+
+class ContentKind(enum.StrEnum):
+    """What a probe's body must be for its markers to count as evidence."""
+
+    JSON = "json"
+    XML = "xml"
+    HTML = "html"
+    ANY = "any"
+
+
+class MarkerOp(enum.StrEnum):
+    PRESENT = "present"
+    """``kind:key`` — the key/element/header exists (and is not JSON null/false/empty)."""
+    EQUALS = "equals"
+    """``kind:key=value`` — the value equals (JSON booleans compare as ``true``/``false``)."""
+    MATCHES = "matches"
+    """``kind:key~regex`` — a regular expression search in the value."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One structural test on a response, written in a spec as e.g. ``json:error=Record not
+    found``, ``meta:og:type=profile``, ``title~(?i)log in``, ``header:x-ratelimit-remaining=0``.
+
+    Kinds: ``json`` (dotted path), ``xml`` (root element local name), ``meta`` (HTML meta by
+    property or name), ``title``, ``link`` (HTML link by rel → href), ``jsonld`` (a JSON-LD
+    ``@type``), ``body`` (substring of the decoded body), ``header``, ``final_url``,
+    ``rehydration`` (dotted path in TikTok's ``webapp.user-detail`` JSON).
+    """
+
+    kind: str
+    key: str
+    op: MarkerOp
+    value: str | None
+    text: str
+    pattern: re.Pattern[str] | None = field(default=None, compare=False)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Signal:
+    """Status code(s) plus markers that must all hold. Exists and missing signals always carry
+    at least one marker: a bare status code (a 200 soft-404 page) is never evidence."""
+
+    statuses: frozenset[int]
+    content: ContentKind
+    markers: tuple[Marker, ...]
+
+    def describe(self, status: int) -> str:
+        """The ``signal`` string recorded on an observation, e.g. ``status:404+json:error=…``."""
+        return "+".join([f"status:{status}", *(m.text for m in self.markers)])
+
+
+@dataclass(frozen=True)
+class StateSignal:
+    """A response that proves the account exists in a special state (suspended, private, ...)."""
+
+    signal: Signal
+    state: AccountState
+
+
+@dataclass(frozen=True)
+class BlockSignal:
+    """A platform-specific answer meaning "we were not allowed to look" (login wall, captcha,
+    rate limiting). Empty ``statuses`` means any status; all markers must hold."""
+
+    statuses: frozenset[int]
+    markers: tuple[Marker, ...]
+    status: ObservationStatus
+    code: str
+    text: str
+
+    def describe(self, status: int) -> str:
+        parts = [f"status:{status}"] if self.statuses else []
+        parts.extend(m.text for m in self.markers)
+        return "+".join(parts) or f"status:{status}"
+
+
+@dataclass(frozen=True)
+class HandleRules:
+    """What a handle may look like on the platform; checked before anything is sent."""
+
+    pattern: re.Pattern[str]
+    max_length: int
+    separators: tuple[str, ...]
+    """Separator characters the platform allows inside a name (for lookalike generation)."""
+    case_sensitive: bool = False
+    strip_prefix: str = ""
+    """A prefix people often write and the platform ignores (``@`` on most platforms)."""
+    description: str = ""
+    """Human wording of the rule, used in error messages."""
+
+
+@dataclass(frozen=True)
+class UrlPattern:
+    """Maps a profile URL back to a handle: ``regex`` with named groups, ``handle`` a template."""
+
+    regex: re.Pattern[str]
+    handle: str
+
+
+@dataclass(frozen=True)
+class RateLimits:
+    """Politeness defaults for the platform's host (the fetcher also follows rate headers)."""
+
+    concurrency: int
+    min_interval: float
+
+
+@dataclass(frozen=True)
+class HtmlHints:
+    """How to read a generic HTML profile page: regexes with named groups over meta values."""
+
+    title_pattern: re.Pattern[str] | None = None
+    """Applied to og:title / twitter:title / <title>; group ``name`` is the display name."""
+    followers_pattern: re.Pattern[str] | None = None
+    """Applied to meta descriptions; group ``count`` (``2,362``, ``783.4K``) is the followers."""
+    bio_pattern: re.Pattern[str] | None = None
+    """Applied to meta descriptions; group ``bio`` is the profile text."""
+
+
+@dataclass(frozen=True)
+class SelfCheckSpec:
+    """Handles for ``rollcall platforms check``: durable known-present ones, and the form of
+    generated absent ones (``{random}`` is replaced by a random string)."""
+
+    present: tuple[str, ...]
+    absent_format: str = "{random}"
+
+
+@dataclass(frozen=True)
+class ProbeSpec:
+    """One URL an adapter requests, with the signals that decide what its answer means.
+
+    The ``profile`` probe must have both exists and missing signals. Other probes (activity
+    feeds) may have none: then any 2xx answer of the right content kind is usable.
+    """
+
+    name: str
+    url: str
+    content: ContentKind
+    exists: tuple[Signal, ...] = ()
+    missing: tuple[Signal, ...] = ()
+    states: tuple[StateSignal, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    """One platform, as declared in ``scanner/platforms/specs/<platform>.yaml``."""
+
+    platform: Platform
+    name: str
+    support: SupportLevel
+    extractor: str
+    display_url: str
+    probes: Mapping[str, ProbeSpec]
+    handle: HandleRules
+    blocks: tuple[BlockSignal, ...]
+    rate_limit: RateLimits
+    extracts: frozenset[str]
+    self_check: SelfCheckSpec
+    location: Location
+    url_patterns: tuple[UrlPattern, ...] = ()
+    html: HtmlHints = field(default_factory=HtmlHints)
+    notes: str = ""
+
+
+class PlatformAdapter(Protocol):
+    """What the rest of Rollcall uses to look at one platform (see ``adapter_for``)."""
+
+    @property
+    def spec(self) -> PlatformSpec: ...
+
+    def check_handle(self, handle: str) -> str | None:
+        """None when the handle fits the platform's rules, else what is wrong and expected."""
+        ...
+
+    def profile_url(self, handle: str) -> str:
+        """The human-facing profile URL (never the API probe URL)."""
+        ...
+
+    def parse_url(self, url: str) -> str | None:
+        """The handle a profile URL points at, or None when the URL is not a profile URL."""
+        ...
+
+    async def observe(
+        self,
+        handle: str,
+        fetcher: Fetcher,
+        previous: Observation | None = None,
+        *,
+        url: str | None = None,
+    ) -> Observation:
+        """Look at the account. Never raises for network trouble: failures are BLOCKED/ERROR
+        observations with a reason. ``previous`` makes the main request conditional; ``url`` is
+        the inventory's profile URL (fetched instead of the template only by page-based
+        adapters, and only when it does not simply name the same handle)."""
+        ...

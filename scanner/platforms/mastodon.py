@@ -1,0 +1,106 @@
+"""Mastodon: ``/api/v1/accounts/lookup?acct=`` on the handle's own instance, then
+``/api/v1/accounts/{id}/statuses`` for the newest post.
+
+Quirks (mastodon/documentation accounts.md; research §1): lookup works without a token but
+only finds remote accounts the instance already knows, hence the home instance; 404
+``Record not found`` is absent; ``"suspended": true`` (3.3+) is present-but-suspended;
+``last_status_at`` is a date only since 3.1; there is no platform verification, only
+rel=me-verified profile links (``fields[].verified_at``).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from scanner.fetch.interface import Fetcher
+from scanner.model import AccountState, Observation, ObservationStatus, Tri
+from scanner.platforms.base import BaseAdapter, clean_links
+from scanner.platforms.classify import Verdict, classify, evidence_observation
+from scanner.platforms.dates import parse_datetime
+from scanner.platforms.htmlpage import html_to_text
+from scanner.platforms.registry import register
+
+__all__ = ["MastodonAdapter"]
+
+_ACCOUNT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+@register("mastodon")
+class MastodonAdapter(BaseAdapter):
+    def variables(self, handle: str) -> dict[str, str]:
+        name, _, instance = handle.partition("@")
+        return {"handle": handle, "name": name, "instance": instance.lower()}
+
+    async def _observe(
+        self,
+        handle: str,
+        normalized: str,
+        fetcher: Fetcher,
+        previous: Observation | None,
+        url: str | None,
+    ) -> Observation:
+        values = self.variables(normalized)
+        outcome = await self.fetch(fetcher, self.probe_url("profile", values), previous)
+        if (reused := self.reuse(previous, outcome)) is not None:
+            return reused
+        verdict = classify(self.spec, self.probe("profile"), outcome)
+        obs = evidence_observation(self.spec.platform, handle, outcome, verdict)
+        if verdict.status is not ObservationStatus.PRESENT or verdict.response is None:
+            return obs
+        fields = self.extract(verdict, normalized)
+        account = verdict.response.json
+        account_id = account.get("id") if isinstance(account, dict) else None
+        if verdict.state is AccountState.SUSPENDED or not (
+            isinstance(account_id, str) and _ACCOUNT_ID.match(account_id)
+        ):
+            return self.finish(obs, fields)
+
+        statuses_outcome = await self.fetch(
+            fetcher, self.probe_url("activity", {**values, "id": account_id})
+        )
+        statuses = classify(self.spec, self.probe("activity"), statuses_outcome)
+        data = statuses.response.json if statuses.response is not None else None
+        if statuses.status is ObservationStatus.PRESENT and isinstance(data, list):
+            times = [parse_datetime(s.get("created_at")) for s in data if isinstance(s, dict)]
+            candidates = [t for t in times if t is not None]
+            if fields.get("last_activity_at") is not None:
+                candidates.append(fields["last_activity_at"])
+            if candidates:
+                fields["last_activity_at"] = max(candidates)
+            elif not data and account.get("statuses_count") == 0:
+                # Never posted: no activity since the account was created.
+                fields["no_activity_since"] = fields.get("created_at")
+        else:
+            fields["reason"] = self.activity_unavailable("its statuses", statuses)
+        return self.finish(obs, fields)
+
+    def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
+        assert verdict.response is not None
+        data = verdict.response.json
+        if not isinstance(data, dict):
+            return {}
+        note = data.get("note")
+        bio, note_links = html_to_text(note) if isinstance(note, str) else (None, ())
+        links: list[str] = list(note_links)
+        verified = False
+        fields = data.get("fields")
+        for field in fields if isinstance(fields, list) else []:
+            if not isinstance(field, dict):
+                continue
+            value = field.get("value")
+            if isinstance(value, str):
+                text, hrefs = html_to_text(value)
+                links.extend(hrefs or clean_links((), text))
+            verified = verified or bool(field.get("verified_at"))
+        last_status: datetime | None = parse_datetime(data.get("last_status_at"))
+        return {
+            "display_name": data.get("display_name"),
+            "bio": bio,
+            "links": links,
+            "followers": data.get("followers_count"),
+            "verified": Tri.of(verified),
+            "created_at": parse_datetime(data.get("created_at")),
+            "last_activity_at": last_status,
+        }

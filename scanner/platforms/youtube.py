@@ -1,0 +1,142 @@
+"""YouTube: resolve ``@handle`` to its ``UC…`` channel id from the channel page, then read the
+Atom feed ``/feeds/videos.xml?channel_id=`` for the newest upload.
+
+Quirks (research §3): the feed has no handle parameter, so the page's canonical link, RSS
+alternate link or ``itemprop=identifier`` gives the id; a terminated channel's feed is a 404
+*HTML* Google error page; the feed-level ``yt:channelId`` lacks the ``UC`` prefix (entries have
+it); the feed lists only the newest 15 uploads, so an empty feed means no public upload.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from scanner.fetch.interface import Fetcher
+from scanner.model import AccountState, Observation, ObservationStatus, Reason
+from scanner.platforms.base import BaseAdapter
+from scanner.platforms.classify import Verdict, classify, evidence_observation
+from scanner.platforms.dates import parse_datetime
+from scanner.platforms.registry import register
+
+__all__ = ["YouTubeAdapter", "channel_id_of", "read_feed"]
+
+CHANNEL_ID = re.compile(r"UC[A-Za-z0-9_-]{22}")
+_CHANNEL_ID_ONLY = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
+_ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def channel_id_of(verdict: Verdict) -> str | None:
+    """The ``UC…`` id a channel page names for itself (canonical, RSS alternate, itemprop)."""
+    if verdict.response is None:
+        return None
+    page = verdict.response.page
+    candidates = [
+        page.first_link("canonical"),
+        page.first_link("alternate:application/rss+xml"),
+        page.first_meta("identifier", "og:url", "twitter:url"),
+    ]
+    for candidate in candidates:
+        m = CHANNEL_ID.search(candidate or "")
+        if m:
+            return m.group(0)
+    return None
+
+
+def read_feed(root: ET.Element) -> dict[str, Any]:
+    """Display name, channel creation and newest upload from a channel's Atom feed."""
+    title = root.findtext(f"{_ATOM}title") or root.findtext(f"{_ATOM}author/{_ATOM}name")
+    published = [
+        parse_datetime(e.findtext(f"{_ATOM}published")) for e in root.findall(f"{_ATOM}entry")
+    ]
+    uploads = [t for t in published if t is not None]
+    fields: dict[str, Any] = {
+        "display_name": title,
+        "created_at": parse_datetime(root.findtext(f"{_ATOM}published")),
+    }
+    if uploads:
+        fields["last_activity_at"] = max(uploads)
+    elif not root.findall(f"{_ATOM}entry"):
+        fields["no_activity_since"] = fields["created_at"]
+    return fields
+
+
+@register("youtube")
+class YouTubeAdapter(BaseAdapter):
+    def variables(self, handle: str) -> dict[str, str]:
+        if _CHANNEL_ID_ONLY.match(handle):
+            return {"handle": handle, "channel_id": handle}
+        return {"handle": handle}
+
+    def profile_url(self, handle: str) -> str:
+        h = self.normalize(handle)
+        if _CHANNEL_ID_ONLY.match(h):
+            return f"https://www.youtube.com/channel/{h}"
+        return super().profile_url(handle)
+
+    async def _observe(
+        self,
+        handle: str,
+        normalized: str,
+        fetcher: Fetcher,
+        previous: Observation | None,
+        url: str | None,
+    ) -> Observation:
+        values = self.variables(normalized)
+        if "channel_id" in values:
+            # A channel id needs no page: the feed alone decides (404 HTML = gone).
+            outcome = await self.fetch(fetcher, self.probe_url("feed", values), previous)
+            if (reused := self.reuse(previous, outcome)) is not None:
+                return reused
+            verdict = classify(self.spec, self.probe("feed"), outcome)
+            obs = evidence_observation(self.spec.platform, handle, outcome, verdict)
+            root = verdict.response.xml if verdict.response is not None else None
+            if verdict.status is ObservationStatus.PRESENT and root is not None:
+                obs = self.finish(obs, read_feed(root))
+            return obs
+
+        outcome = await self.fetch(fetcher, self.probe_url("profile", values), previous)
+        if (reused := self.reuse(previous, outcome)) is not None:
+            return reused
+        verdict = classify(self.spec, self.probe("profile"), outcome)
+        obs = evidence_observation(self.spec.platform, handle, outcome, verdict)
+        if verdict.status is not ObservationStatus.PRESENT or verdict.response is None:
+            return obs
+        fields = self.extract(verdict, normalized)
+        channel_id = channel_id_of(verdict)
+        if verdict.state is not AccountState.ACTIVE:
+            return self.finish(obs, fields)
+        if channel_id is None:
+            fields["reason"] = Reason(
+                "activity_unavailable",
+                "YouTube: the channel page names no UC… channel id, so its feed cannot be read",
+            )
+            return self.finish(obs, fields)
+
+        feed_outcome = await self.fetch(
+            fetcher, self.probe_url("feed", {**values, "channel_id": channel_id})
+        )
+        feed = classify(self.spec, self.probe("feed"), feed_outcome)
+        root = feed.response.xml if feed.response is not None else None
+        if feed.status is ObservationStatus.PRESENT and root is not None:
+            feed_fields = read_feed(root)
+            feed_fields["display_name"] = fields.get("display_name") or feed_fields["display_name"]
+            fields.update(feed_fields)
+        elif feed.status is ObservationStatus.ABSENT:
+            # The page still answers but the feed is the terminated-channel 404.
+            fields["account_state"] = AccountState.SUSPENDED
+            obs = dataclasses.replace(obs, signal=f"{obs.signal}|feed:{feed.signal}")
+        else:
+            fields["reason"] = self.activity_unavailable("its upload feed", feed)
+        return self.finish(obs, fields)
+
+    def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
+        assert verdict.response is not None
+        page = verdict.response.page
+        return {
+            "display_name": page.first_meta("og:title", "name", "twitter:title"),
+            "bio": page.first_meta("og:description", "description", "twitter:description"),
+        }
+

@@ -1,0 +1,607 @@
+"""Apply a validated policy to an inventory and its observations, with waivers.
+
+Each rule is compiled once per run into closures (no per-account re-parsing) and looked up per
+(status, platform). Missing data is explicit: a rule needing ``live.*`` facts when the observation
+is blocked, errored, invalid or absent from an offline run ends ``error`` (unverified), never
+pass or fail; a rule needing a live field the platform never extracts does not apply there.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from scanner.errors import ValidationError
+from scanner.model import (
+    JSON,
+    Account,
+    AccountStatus,
+    Finding,
+    FindingStatus,
+    Inventory,
+    Location,
+    Observation,
+    Organization,
+    Platform,
+    RuleInfo,
+    WaiverRef,
+)
+from scanner.policy.checks import CHECKS
+from scanner.policy.explain import summary
+from scanner.policy.fields import FIELDS, Activity, Context, FieldSource
+from scanner.policy.fingerprint import fingerprint
+from scanner.policy.loader import template_fields
+from scanner.policy.operators import OPERATORS, ValueKind, regex_parts
+from scanner.policy.schema import AllOf, AnyOf, Condition, FieldRef, Leaf, Not, OrgRef, Policy, Rule
+from scanner.policy.waivers import WAIVER_RULES, WVR_EXPIRED, WVR_EXPIRING, Waiver, Waivers
+
+__all__ = ["STATIC_CAPABILITIES", "Evaluation", "capabilities", "evaluate", "rule_infos"]
+
+Test = Callable[[Any], "bool | None"]
+
+_ACTIVITY = frozenset({"last_activity_at", "no_activity_since"})
+_PROFILE = frozenset({"display_name", "bio", "followers", "created_at", "verified"})
+_LINKS = frozenset({"links"})
+
+STATIC_CAPABILITIES: Mapping[Platform, frozenset[str]] = {
+    # Used only when scanner.platforms (the adapters' own declarations) is not importable.
+    # Activity is exposed by feeds/APIs on these seven; HTML-only platforms show no post dates.
+    Platform.GITHUB: _PROFILE | _LINKS | _ACTIVITY,
+    Platform.MASTODON: _PROFILE | _LINKS | _ACTIVITY,
+    Platform.BLUESKY: _PROFILE | _LINKS | _ACTIVITY,
+    Platform.YOUTUBE: _PROFILE | _LINKS | _ACTIVITY,
+    Platform.REDDIT: _PROFILE | _ACTIVITY,
+    Platform.MEDIUM: frozenset({"display_name", "bio"}) | _ACTIVITY,
+    Platform.TUMBLR: frozenset({"display_name", "bio"}) | _ACTIVITY,
+    Platform.X: _PROFILE | _LINKS,
+    Platform.INSTAGRAM: _PROFILE | _LINKS,
+    Platform.FACEBOOK: _PROFILE | _LINKS,
+    Platform.LINKEDIN: _PROFILE | _LINKS,
+    Platform.TIKTOK: _PROFILE | _LINKS,
+    Platform.THREADS: _PROFILE | _LINKS,
+}
+
+
+def capabilities(platform: Platform) -> frozenset[str]:
+    """Observation fields the platform's adapter can fill (from scanner.platforms when present)."""
+    try:
+        module = importlib.import_module("scanner.platforms")
+    except ImportError:
+        module = None
+    adapter_capabilities = getattr(module, "capabilities", None)
+    if adapter_capabilities is None:
+        return STATIC_CAPABILITIES.get(platform, frozenset())
+    try:
+        return frozenset(adapter_capabilities(platform))
+    except LookupError:
+        return STATIC_CAPABILITIES.get(platform, frozenset())
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Findings (fail, warn, waived, error), the (rule_id, account_id) pairs that passed, and
+    the rules that were in play."""
+
+    findings: tuple[Finding, ...]
+    passed: tuple[tuple[str, str], ...]
+    rules: tuple[RuleInfo, ...]
+
+
+def rule_infos(policy: Policy) -> tuple[RuleInfo, ...]:
+    """RuleInfo for each rule of the policy, then the built-in waiver rules."""
+    infos = [r.info(_describe(r)) for r in policy.rules]
+    return (*infos, *WAIVER_RULES)
+
+
+def _describe(rule: Rule) -> str:
+    if rule.check is not None:
+        return CHECKS[rule.check].doc.split(";")[0]
+    return summary(rule.assert_) if rule.assert_ is not None else ""
+
+
+# --------------------------------------------------------------------------- compile
+
+
+def _org_value(ref: OrgRef, org: Organization) -> Any:
+    return FIELDS[ref.field].getter(cast(Context, _OrgOnly(org)))
+
+
+class _OrgOnly:
+    """Enough of a Context for org getters."""
+
+    __slots__ = ("org",)
+
+    def __init__(self, org: Organization) -> None:
+        self.org = org
+
+
+class _Compiler:
+    def __init__(self, inventory: Inventory, as_of: date) -> None:
+        self.org = inventory.organization
+        self.inventory = inventory
+        self.as_of = as_of
+
+    def condition(self, cond: Condition, *, item: bool = False) -> Test:
+        if isinstance(cond, Leaf):
+            return self.leaf(cond, item=item)
+        if isinstance(cond, Not):
+            inner = self.condition(cond.item, item=item)
+
+            def negate(c: Any) -> bool | None:
+                r = inner(c)
+                return None if r is None else not r
+
+            return negate
+        children = tuple(self.condition(child, item=item) for child in cond.items)
+        if isinstance(cond, AllOf):
+            return _all(children)
+        assert isinstance(cond, AnyOf)
+        return _any(children)
+
+    def leaf(self, leaf: Leaf, *, item: bool) -> Test:
+        op = OPERATORS[leaf.op]
+        value = leaf.value
+        if isinstance(value, OrgRef):
+            value = _org_value(value, self.org)
+        if op.value is ValueKind.CONDITION:
+            assert isinstance(leaf.value, (Leaf, AllOf, AnyOf, Not))
+            pred = op.build(self.condition(leaf.value, item=True), self.as_of)
+        elif op.value is ValueKind.REGEX:
+            pred = op.build(self.regex(leaf), self.as_of)
+        elif op.value is ValueKind.SIMILAR:
+            assert isinstance(value, Mapping)
+            to = value["to"]
+            if isinstance(to, OrgRef):
+                to = _org_value(to, self.org)
+            targets = (to,) if isinstance(to, str) else tuple(to or ())
+            pred = op.build({"to": targets, "threshold": value["threshold"]}, self.as_of)
+        elif op.value is ValueKind.WITHIN:
+            assert isinstance(value, Mapping)
+            other = value["field"]
+            assert isinstance(other, FieldRef)
+            within = op.build(value["days"], self.as_of)
+            get = FIELDS[leaf.field].getter
+            other_get = FIELDS[other.field].getter
+            return self.guard(leaf, lambda c: within(get(c), other_get(c)))
+        elif op.value is ValueKind.NONE:
+            pred = op.build(None, self.as_of)
+        else:
+            if value is None and op.value in (ValueKind.LIST, ValueKind.DOMAINS):
+                value = ()
+            pred = op.build(value, self.as_of)
+        if item:
+            return pred
+        get = FIELDS[leaf.field].getter
+        return self.guard(leaf, lambda c: pred(get(c)))
+
+    def guard(self, leaf: Leaf, test: Test) -> Test:
+        if FIELDS[leaf.field].source is not FieldSource.LIVE:
+            return test
+        # A live fact from an unverified observation is unknown, whatever the operator.
+        return lambda c: None if c.unverified else test(c)
+
+    def regex(self, leaf: Leaf) -> re.Pattern[str] | None:
+        value = leaf.value
+        flags = 0
+        ref: OrgRef | None = None
+        if isinstance(value, OrgRef):
+            ref = value
+        elif isinstance(value, Mapping) and isinstance(value.get("pattern"), OrgRef):
+            ref = value["pattern"]
+            flags = re.IGNORECASE if value.get("ignore_case") else 0
+        if ref is None:
+            pattern, flags, _ = regex_parts(value)
+            assert pattern is not None
+            return re.compile(pattern, flags)
+        text = _org_value(ref, self.org)
+        if not text:
+            return None
+        try:
+            return re.compile(text, flags)
+        except re.error as exc:
+            org = self.org.location
+            raise ValidationError.single(
+                org.file,
+                org.line,
+                f"organization {ref.field.removeprefix('org.')}: bad regular expression {text!r}: {exc}",
+            ) from None
+
+
+def _all(children: tuple[Test, ...]) -> Test:
+    if len(children) == 1:
+        return children[0]
+
+    def test(c: Any) -> bool | None:
+        unknown = False
+        for child in children:
+            r = child(c)
+            if r is False:
+                return False
+            if r is None:
+                unknown = True
+        return None if unknown else True
+
+    return test
+
+
+def _any(children: tuple[Test, ...]) -> Test:
+    if len(children) == 1:
+        return children[0]
+
+    def test(c: Any) -> bool | None:
+        unknown = False
+        for child in children:
+            r = child(c)
+            if r is True:
+                return True
+            if r is None:
+                unknown = True
+        return None if unknown else False
+
+    return test
+
+
+def _fields(cond: Condition | None) -> list[str]:
+    if cond is None:
+        return []
+    if isinstance(cond, Leaf):
+        names = [cond.field]
+        if isinstance(cond.value, Mapping) and isinstance(cond.value.get("field"), FieldRef):
+            names.append(cond.value["field"].field)
+        return names
+    if isinstance(cond, Not):
+        return _fields(cond.item)
+    return [n for child in cond.items for n in _fields(child)]
+
+
+def _live_needs(names: Iterable[str]) -> tuple[bool, frozenset[str]]:
+    live = False
+    caps: set[str] = set()
+    for name in names:
+        spec = FIELDS.get(name)
+        if spec is None or spec.source is not FieldSource.LIVE:
+            continue
+        live = True
+        if spec.capability:
+            caps.add(spec.capability)
+    return live, frozenset(caps)
+
+
+def _has_capability(needed: frozenset[str], have: frozenset[str]) -> bool:
+    for cap in needed:
+        if cap == "last_activity_at":
+            if not have & _ACTIVITY:
+                return False
+        elif cap not in have:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    rule: Rule
+    info: RuleInfo
+    test: Test
+    where: Test | None
+    live: bool
+    where_live: bool
+    capabilities: frozenset[str]
+    warn: bool
+    fields: tuple[str, ...]
+    render: Callable[[Context, Mapping[str, JSON]], str]
+    failing: Mapping[str, Mapping[str, JSON]] | None = None
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "(not set)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return ", ".join(_fmt(v) for v in value) if value else "(none)"
+    if isinstance(value, Activity):
+        if value.last is not None:
+            return _fmt(value.last)
+        if value.none_since is not None:
+            return f"none since {_fmt(value.none_since)}"
+        return "(unknown)"
+    return str(value)
+
+
+def _json(value: object) -> JSON:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (tuple, list)):
+        return [_json(v) for v in value]
+    if isinstance(value, Activity):
+        return {"last": _json(value.last), "none_since": _json(value.none_since)}
+    return str(value)
+
+
+def _template(rule: Rule) -> Callable[[Context, Mapping[str, JSON]], str]:
+    text = rule.message
+    names = template_fields(text)
+    if not names:
+        literal = text.replace("{{", "{").replace("}}", "}")
+        return lambda c, evidence: literal
+    getters: dict[str, Callable[[Context, Mapping[str, JSON]], object]] = {}
+    for name in names:
+        if name in FIELDS:
+            get = FIELDS[name].getter
+            getters[name] = lambda c, e, get=get: get(c)  # type: ignore[misc]
+        elif name.startswith("params."):
+            param = name.removeprefix("params.")
+            constant = rule.params.get(param)
+            getters[name] = lambda c, e, constant=constant: constant  # type: ignore[misc]
+        elif name == "rule.id":
+            getters[name] = lambda c, e: rule.id
+        elif name == "rule.title":
+            getters[name] = lambda c, e: rule.title
+        else:
+            key = name.removeprefix("evidence.")
+            getters[name] = lambda c, e, key=key: e.get(key)  # type: ignore[misc]
+    pieces = re.split(r"(\{[^{}]*\})", text.replace("{{", "\x00").replace("}}", "\x01"))
+
+    def render(c: Context, evidence: Mapping[str, JSON]) -> str:
+        out = []
+        for piece in pieces:
+            if piece.startswith("{") and piece.endswith("}"):
+                out.append(_fmt(getters[piece[1:-1]](c, evidence)))
+            else:
+                out.append(piece.replace("\x00", "{").replace("\x01", "}"))
+        return "".join(out)
+
+    return render
+
+
+def _compile(
+    policy: Policy, inventory: Inventory, as_of: date
+) -> tuple[list[_Compiled], dict[tuple[AccountStatus, Platform], tuple[_Compiled, ...]]]:
+    compiler = _Compiler(inventory, as_of)
+    compiled: list[_Compiled] = []
+    for rule in policy.rules:
+        info = rule.info(_describe(rule))
+        where = compiler.condition(rule.scope.where) if rule.scope.where is not None else None
+        where_fields = _fields(rule.scope.where)
+        assert_fields = _fields(rule.assert_)
+        where_live, where_caps = _live_needs(where_fields)
+        assert_live, assert_caps = _live_needs(assert_fields)
+        failing: Mapping[str, Mapping[str, JSON]] | None = None
+        test: Test
+        if rule.check is not None:
+            in_scope = [
+                a
+                for a in inventory.accounts
+                if a.status in rule.scope.statuses
+                and (not rule.scope.platforms or a.platform in rule.scope.platforms)
+                and (not rule.scope.tags or rule.scope.tags.intersection(a.tags))
+            ]
+            failing = CHECKS[rule.check].run(in_scope)
+            bad = failing
+
+            def check_test(c: Context, bad: Mapping[str, Mapping[str, JSON]] = bad) -> bool:
+                return c.account.id not in bad
+
+            test = check_test
+
+        else:
+            assert rule.assert_ is not None
+            test = compiler.condition(rule.assert_)
+        seen: dict[str, None] = dict.fromkeys(
+            n for n in (*where_fields, *assert_fields) if FIELDS[n].source is not FieldSource.ORG
+        )
+        compiled.append(
+            _Compiled(
+                rule=rule,
+                info=info,
+                test=test,
+                where=where,
+                live=assert_live,
+                where_live=where_live,
+                capabilities=where_caps | assert_caps,
+                warn=rule.effective_from is not None and as_of < rule.effective_from,
+                fields=tuple(seen),
+                render=_template(rule),
+                failing=failing,
+            )
+        )
+    table: dict[tuple[AccountStatus, Platform], tuple[_Compiled, ...]] = {}
+    for platform in Platform:
+        have = capabilities(platform)
+        for status in AccountStatus:
+            table[(status, platform)] = tuple(
+                cr
+                for cr in compiled
+                if status in cr.rule.scope.statuses
+                and (not cr.rule.scope.platforms or platform in cr.rule.scope.platforms)
+                and _has_capability(cr.capabilities, have)
+            )
+    return compiled, table
+
+
+# --------------------------------------------------------------------------- evaluate
+
+
+def evaluate(
+    inventory: Inventory,
+    observations: Mapping[str, Observation | None],
+    policy: Policy,
+    waivers: Waivers | None = None,
+    *,
+    as_of: date,
+) -> Evaluation:
+    """Every rule on every account in its scope. ``observations`` is keyed by account id; a
+    missing key or None means the account was not observed (offline)."""
+    compiled, table = _compile(policy, inventory, as_of)
+    active: dict[tuple[str, str], Waiver] = {}
+    if waivers is not None:
+        for w in waivers.items:
+            best = waivers.active(w.rule, w.account)
+            if best is not None:
+                active[(w.rule, w.account)] = best
+    path = inventory.path
+    roster_find = inventory.roster.find
+    findings: list[Finding] = []
+    passed: list[tuple[str, str]] = []
+    add_pass = passed.append
+    get_obs = observations.get
+    for account in inventory.accounts:
+        rules = table[(account.status, account.platform)]
+        if not rules:
+            continue
+        obs = get_obs(account.id)
+        c = Context(
+            account,
+            roster_find(account.owner),
+            roster_find(account.backup_owner),
+            roster_find(account.executive_sponsor),
+            obs,
+            inventory.organization,
+        )
+        for cr in rules:
+            tags = cr.rule.scope.tags
+            if tags and not tags.intersection(account.tags):
+                continue
+            if cr.where is not None:
+                applies = cr.where(c)
+                if applies is not True:
+                    if applies is None and c.unverified and cr.where_live:
+                        findings.append(_unverified(cr, c, path))
+                    continue
+            if cr.live and c.unverified:
+                findings.append(_unverified(cr, c, path))
+                continue
+            r = cr.test(c)
+            if r:
+                add_pass((cr.rule.id, account.id))
+            elif r is False:
+                findings.append(_failed(cr, c, path, active.get((cr.rule.id, account.id))))
+    if waivers is not None:
+        findings.extend(_waiver_findings(waivers, inventory))
+    infos = [cr.info for cr in compiled]
+    return Evaluation(tuple(findings), tuple(passed), (*infos, *WAIVER_RULES))
+
+
+def _finding(
+    cr: _Compiled,
+    account: Account,
+    status: FindingStatus,
+    message: str,
+    location: Location,
+    evidence: Mapping[str, JSON],
+    waiver: WaiverRef | None = None,
+) -> Finding:
+    rule = cr.rule
+    return Finding(
+        rule_id=rule.id,
+        title=rule.title,
+        severity=rule.severity,
+        status=status,
+        category=rule.category,
+        account_id=account.id,
+        platform=account.platform,
+        handle=account.handle,
+        message=message,
+        remediation=rule.remediation,
+        location=location,
+        fingerprint=fingerprint(rule.id, account.platform, account.handle, account.id),
+        evidence=evidence,
+        waiver=waiver,
+    )
+
+
+def _failed(cr: _Compiled, c: Context, path: str, waiver: Waiver | None) -> Finding:
+    account = c.account
+    evidence: dict[str, JSON] = {name: _json(FIELDS[name].getter(c)) for name in cr.fields}
+    if cr.failing is not None:
+        evidence.update(cr.failing.get(account.id, {}))
+    if cr.rule.params:
+        evidence["params"] = dict(cr.rule.params)
+    status = FindingStatus.WARN if cr.warn else FindingStatus.FAIL
+    if cr.warn:
+        evidence["effective_from"] = _json(cr.rule.effective_from)
+    ref = None
+    if waiver is not None:
+        status = FindingStatus.WAIVED
+        ref = waiver.ref()
+        evidence["waiver"] = waiver.id
+    location = Location(
+        path, account.line_of(cr.rule.locate) if cr.rule.locate else account.location.line
+    )
+    return _finding(cr, account, status, cr.render(c, evidence), location, evidence, ref)
+
+
+def _unverified(cr: _Compiled, c: Context, path: str) -> Finding:
+    obs = c.obs
+    if obs is None:
+        why = "the run was offline, so the live profile was not observed"
+        evidence: dict[str, JSON] = {"observation": "not observed"}
+    else:
+        why = f"the live profile could not be observed ({obs.status.value}"
+        why += f": {obs.reason.text})" if obs.reason is not None else ")"
+        evidence = {"observation": obs.status.value}
+        if obs.reason is not None:
+            evidence["reason"] = obs.reason.code
+    message = f"{cr.rule.title}: not verified; {why}"
+    return _finding(
+        cr,
+        c.account,
+        FindingStatus.ERROR,
+        message,
+        Location(path, c.account.location.line),
+        evidence,
+    )
+
+
+def _waiver_findings(waivers: Waivers, inventory: Inventory) -> list[Finding]:
+    accounts = {a.id: a for a in inventory.accounts}
+    out: list[Finding] = []
+    for info, status, items in (
+        (WVR_EXPIRED, FindingStatus.FAIL, waivers.expired()),
+        (WVR_EXPIRING, FindingStatus.WARN, waivers.expiring()),
+    ):
+        for w in items:
+            account = accounts.get(w.account)
+            platform = account.platform if account else None
+            handle = account.handle if account else None
+            if info is WVR_EXPIRED:
+                message = f"waiver {w.id} for {w.rule} expired on {w.expires.isoformat()}; {w.rule} counts again"
+            else:
+                days = (w.expires - waivers.as_of).days
+                message = f"waiver {w.id} for {w.rule} expires on {w.expires.isoformat()} (in {days} days)"
+            out.append(
+                Finding(
+                    rule_id=info.id,
+                    title=info.title,
+                    severity=info.severity,
+                    status=status,
+                    category=info.category,
+                    account_id=w.account,
+                    platform=platform,
+                    handle=handle,
+                    message=message,
+                    remediation=info.remediation,
+                    location=w.location,
+                    fingerprint=fingerprint(f"{info.id}/{w.id}", platform, handle, w.account),
+                    evidence={
+                        "waiver": w.id,
+                        "rule": w.rule,
+                        "created": w.created.isoformat(),
+                        "expires": w.expires.isoformat(),
+                        "approved_by": w.approved_by,
+                        "owner": w.owner,
+                    },
+                    waiver=w.ref(),
+                )
+            )
+    return out

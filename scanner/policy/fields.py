@@ -1,0 +1,368 @@
+"""The field catalogue: every name a rule may test, its kind, and how to read it for one account.
+
+Fields are the account's own (``handle``, ``security.mfa``), people joined from the roster
+(``owner.status``, ``backup_owner.found``), the live observation (``live.display_name``) and the
+organization (``org.domains``). Validation rejects any other name with a "did you mean".
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, assert_never
+
+from scanner.model import Account, Observation, ObservationStatus, Organization, Person, Tri
+
+__all__ = [
+    "FIELDS",
+    "ITEM_FIELD",
+    "PERSON_PREFIXES",
+    "Activity",
+    "Context",
+    "FieldKind",
+    "FieldSource",
+    "FieldSpec",
+    "handle_name",
+    "kind_label",
+]
+
+
+class FieldKind(enum.Enum):
+    """What a field holds; operators declare which kinds they accept."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    BOOL = "yes/no"
+    DATE = "date"
+    LIST = "list"
+    ACTIVITY = "activity"
+    """Last activity: a datetime, or a known "no activity since" bound (``Activity``)."""
+
+
+def kind_label(kind: FieldKind) -> str:
+    match kind:
+        case FieldKind.TEXT:
+            return "text"
+        case FieldKind.NUMBER:
+            return "a number"
+        case FieldKind.BOOL:
+            return "yes/no"
+        case FieldKind.DATE:
+            return "a date"
+        case FieldKind.LIST:
+            return "a list"
+        case FieldKind.ACTIVITY:
+            return "an activity date"
+        case _:
+            assert_never(kind)
+
+
+class FieldSource(enum.Enum):
+    ACCOUNT = "account"
+    PERSON = "person"
+    LIVE = "live"
+    ORG = "org"
+    ITEM = "item"
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """What an observation says about activity: the last post if seen, else a time since which
+    the platform shows none (GitHub's empty 90-day event list), else nothing known."""
+
+    last: datetime | None
+    none_since: datetime | None
+
+
+_UNVERIFIED = frozenset(
+    {ObservationStatus.BLOCKED, ObservationStatus.ERROR, ObservationStatus.INVALID}
+)
+
+
+class Context:
+    """One account with everything its rules read, joined once per account."""
+
+    __slots__ = ("account", "backup", "obs", "org", "owner", "sponsor", "unverified")
+
+    def __init__(
+        self,
+        account: Account,
+        owner: Person | None,
+        backup: Person | None,
+        sponsor: Person | None,
+        obs: Observation | None,
+        org: Organization,
+    ) -> None:
+        self.account = account
+        self.owner = owner
+        self.backup = backup
+        self.sponsor = sponsor
+        self.obs = obs
+        self.org = org
+        # None (offline), blocked, error and invalid observations say nothing about the account.
+        self.unverified = obs is None or obs.status in _UNVERIFIED
+
+
+Getter = Callable[[Context], Any]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: FieldKind
+    source: FieldSource
+    getter: Getter
+    doc: str
+    capability: str | None = None
+    """Observation field the platform adapter must extract for this live field to be known."""
+    account_field: str | None = None
+    """Inventory field whose line a finding on this field points at."""
+
+
+def handle_name(handle: str) -> str:
+    """The bare name inside a handle: ``@x`` → ``x``, ``r/x`` → ``x``, ``name@instance`` → ``name``,
+    ``company/slug`` → ``slug``; naming conventions are about this part."""
+    h = handle.strip().lstrip("@")
+    for prefix in ("/u/", "/r/", "u/", "r/", "user/", "company/"):
+        if h.startswith(prefix):
+            h = h[len(prefix) :]
+            break
+    return h.split("@", 1)[0]
+
+
+def _day(value: date | datetime | None) -> date | None:
+    return value.date() if isinstance(value, datetime) else value
+
+
+FIELDS: dict[str, FieldSpec] = {}
+PERSON_PREFIXES = ("owner", "backup_owner", "executive_sponsor")
+ITEM_FIELD = "item"
+
+
+def _add(spec: FieldSpec) -> None:
+    FIELDS[spec.name] = spec
+
+
+def _account(name: str, kind: FieldKind, getter: Getter, doc: str, line: str | None = None) -> None:
+    _add(FieldSpec(name, kind, FieldSource.ACCOUNT, getter, doc, account_field=line or name))
+
+
+_account("id", FieldKind.TEXT, lambda c: c.account.id, "the account id")
+_account("platform", FieldKind.TEXT, lambda c: c.account.platform.value, "the platform")
+_account("handle", FieldKind.TEXT, lambda c: c.account.handle, "the handle")
+_account(
+    "handle_name",
+    FieldKind.TEXT,
+    lambda c: handle_name(c.account.handle),
+    "the bare name in the handle (no @, u/, r/ or @instance)",
+    "handle",
+)
+_account("status", FieldKind.TEXT, lambda c: c.account.status.value, "the inventory status")
+_account("url", FieldKind.TEXT, lambda c: c.account.url, "the declared profile URL")
+_account(
+    "display_name", FieldKind.TEXT, lambda c: c.account.display_name, "the declared display name"
+)
+_account("department", FieldKind.TEXT, lambda c: c.account.department, "the department")
+_account("owner", FieldKind.TEXT, lambda c: c.account.owner, "the owner")
+_account("backup_owner", FieldKind.TEXT, lambda c: c.account.backup_owner, "the backup owner")
+_account(
+    "executive_sponsor",
+    FieldKind.TEXT,
+    lambda c: c.account.executive_sponsor,
+    "the executive sponsor",
+)
+_account("objective", FieldKind.TEXT, lambda c: c.account.objective, "the business objective")
+_account("metrics", FieldKind.LIST, lambda c: c.account.metrics, "the success metrics")
+_account("created", FieldKind.DATE, lambda c: c.account.created, "the creation date")
+_account(
+    "last_attested",
+    FieldKind.DATE,
+    lambda c: c.account.last_attested,
+    "the last access attestation",
+)
+_account("tags", FieldKind.LIST, lambda c: c.account.tags, "the tags")
+_account("security.mfa", FieldKind.BOOL, lambda c: c.account.security.mfa, "MFA")
+_account(
+    "security.credentials",
+    FieldKind.TEXT,
+    lambda c: c.account.security.credentials.value,
+    "where the credentials are kept",
+)
+_account(
+    "security.recovery_email",
+    FieldKind.TEXT,
+    lambda c: c.account.security.recovery_email,
+    "the recovery email",
+)
+
+
+def _person_getter(slot: str, read: Callable[[Person], Any]) -> Getter:
+    def get(c: Context) -> Any:
+        person: Person | None = getattr(c, slot)
+        return None if person is None else read(person)
+
+    return get
+
+
+def _same_as_owner(slot: str) -> Getter:
+    def get(c: Context) -> bool:
+        person: Person | None = getattr(c, slot)
+        if slot == "owner":
+            return person is not None
+        declared = getattr(c.account, _SLOT_FIELD[slot])
+        owner = c.account.owner
+        if not declared or not owner:
+            return False
+        return bool(declared.strip().casefold() == owner.strip().casefold())
+
+    return get
+
+
+_SLOT_FIELD = {"owner": "owner", "backup": "backup_owner", "sponsor": "executive_sponsor"}
+_PREFIX_SLOT = {"owner": "owner", "backup_owner": "backup", "executive_sponsor": "sponsor"}
+
+for _prefix in PERSON_PREFIXES:
+    _slot = _PREFIX_SLOT[_prefix]
+    _who = _prefix.replace("_", " ")
+    _person_fields: tuple[tuple[str, FieldKind, Getter, str], ...] = (
+        (
+            "found",
+            FieldKind.BOOL,
+            (lambda s: lambda c: getattr(c, s) is not None)(_slot),
+            f"the {_who} was found in the roster",
+        ),
+        (
+            "status",
+            FieldKind.TEXT,
+            _person_getter(_slot, lambda p: p.status.value),
+            f"the {_who}'s roster status",
+        ),
+        (
+            "role",
+            FieldKind.TEXT,
+            _person_getter(_slot, lambda p: p.role.value),
+            f"the {_who}'s role",
+        ),
+        ("name", FieldKind.TEXT, _person_getter(_slot, lambda p: p.name), f"the {_who}'s name"),
+        ("email", FieldKind.TEXT, _person_getter(_slot, lambda p: p.email), f"the {_who}'s email"),
+        (
+            "department",
+            FieldKind.TEXT,
+            _person_getter(_slot, lambda p: p.department),
+            f"the {_who}'s department",
+        ),
+        (
+            "start_date",
+            FieldKind.DATE,
+            _person_getter(_slot, lambda p: p.start_date),
+            f"the {_who}'s start date",
+        ),
+        (
+            "end_date",
+            FieldKind.DATE,
+            _person_getter(_slot, lambda p: p.end_date),
+            f"the {_who}'s end date",
+        ),
+        (
+            "policy_acknowledged",
+            FieldKind.DATE,
+            _person_getter(_slot, lambda p: p.policy_acknowledged),
+            f"the {_who}'s social media policy acknowledgement",
+        ),
+        (
+            "is_owner",
+            FieldKind.BOOL,
+            _same_as_owner(_slot),
+            f"the {_who} is the same person as the owner",
+        ),
+    )
+    for _suffix, _kind, _getter, _doc in _person_fields:
+        _add(
+            FieldSpec(
+                f"{_prefix}.{_suffix}",
+                _kind,
+                FieldSource.PERSON,
+                _getter,
+                _doc,
+                account_field=_prefix,
+            )
+        )
+
+
+def _live(
+    name: str,
+    kind: FieldKind,
+    getter: Callable[[Observation], Any],
+    doc: str,
+    capability: str | None = None,
+) -> None:
+    def get(c: Context) -> Any:
+        return None if c.obs is None else getter(c.obs)
+
+    _add(FieldSpec(f"live.{name}", kind, FieldSource.LIVE, get, doc, capability=capability))
+
+
+def _activity(o: Observation) -> Activity:
+    return Activity(o.last_activity_at, o.no_activity_since)
+
+
+def _tri(value: Tri) -> bool | None:
+    return None if value is Tri.UNKNOWN else value is Tri.TRUE
+
+
+_live("status", FieldKind.TEXT, lambda o: o.status.value, "the observed status")
+_live("account_state", FieldKind.TEXT, lambda o: o.account_state.value, "the observed state")
+_live("http_status", FieldKind.NUMBER, lambda o: o.http_status, "the HTTP status")
+_live("url", FieldKind.TEXT, lambda o: o.final_url or o.url, "the observed URL")
+_live(
+    "display_name",
+    FieldKind.TEXT,
+    lambda o: o.display_name,
+    "the live display name",
+    "display_name",
+)
+_live("bio", FieldKind.TEXT, lambda o: o.bio, "the live bio", "bio")
+_live("links", FieldKind.LIST, lambda o: o.links, "the profile's links", "links")
+_live("followers", FieldKind.NUMBER, lambda o: o.followers, "the follower count", "followers")
+_live("verified", FieldKind.BOOL, lambda o: _tri(o.verified), "the verified badge", "verified")
+_live("created_at", FieldKind.DATE, lambda o: o.created_at, "the live creation date", "created_at")
+_live(
+    "last_activity_at",
+    FieldKind.ACTIVITY,
+    _activity,
+    "the last public activity",
+    "last_activity_at",
+)
+
+
+def _org(name: str, kind: FieldKind, getter: Callable[[Organization], Any], doc: str) -> None:
+    _add(FieldSpec(f"org.{name}", kind, FieldSource.ORG, lambda c: getter(c.org), doc))
+
+
+_org("name", FieldKind.TEXT, lambda o: o.name, "the organization's name")
+_org("aliases", FieldKind.LIST, lambda o: o.aliases, "the organization's aliases")
+_org("domains", FieldKind.LIST, lambda o: o.domains, "the official domains")
+_org("departments", FieldKind.LIST, lambda o: o.departments, "the known departments")
+_org("policy_owner", FieldKind.TEXT, lambda o: o.policy_owner, "the policy owner")
+_org(
+    "approved_platforms",
+    FieldKind.LIST,
+    lambda o: tuple(p.value for p in o.approved_platforms),
+    "the approved platforms",
+)
+_org(
+    "naming.handle_pattern",
+    FieldKind.TEXT,
+    lambda o: o.naming.handle_pattern,
+    "the handle naming pattern",
+)
+_org(
+    "naming.display_name_pattern",
+    FieldKind.TEXT,
+    lambda o: o.naming.display_name_pattern,
+    "the display name pattern",
+)
+
+ITEM_SPEC = FieldSpec(ITEM_FIELD, FieldKind.TEXT, FieldSource.ITEM, lambda c: c, "the item")

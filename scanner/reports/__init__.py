@@ -1,0 +1,34 @@
+"""Reports: one formatter per format behind ``interface.Formatter``, plus the orphaned-page report
+(``scanner.reports.orphans``) for the social media policy owner."""
+
+from __future__ import annotations
+
+from scanner.reports import csv_report, html_report, json_report, junit, markdown, sarif, table
+from scanner.reports.interface import (
+    FORMATTERS,
+    Formatter,
+    ReportFormat,
+    atomic_write,
+    file_suffix,
+    formatter_for,
+    register,
+    write_outputs,
+)
+
+__all__ = [
+    "FORMATTERS",
+    "REPORT_FORMATS",
+    "Formatter",
+    "ReportFormat",
+    "atomic_write",
+    "file_suffix",
+    "formatter_for",
+    "register",
+    "write_outputs",
+]
+
+# The modules above register themselves on import; this names them for linters.
+_BUILTIN = (csv_report, html_report, json_report, junit, markdown, sarif, table)
+
+REPORT_FORMATS: list[str] = [f.value for f in ReportFormat]
+"""Format names in ReportFormat order (for click.Choice)."""

@@ -1,0 +1,124 @@
+"""Inline SVG charts for the HTML reports: horizontal bars, a histogram and line charts. No
+script, no external resources; every label passes through ``html.escape``."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+
+__all__ = ["bar_chart", "column_chart", "line_chart"]
+
+_FONT = 'font-family="system-ui, sans-serif" font-size="12"'
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def bar_chart(chart_id: str, title: str, items: Sequence[tuple[str, int, str]]) -> str:
+    """Horizontal bars: (label, value, colour) per row."""
+    label_w, bar_w, row_h = 110, 260, 24
+    height = row_h * max(len(items), 1) + 30
+    top = max((v for _, v, _ in items), default=0) or 1
+    parts = [
+        f'<svg id="{_e(chart_id)}" class="chart" role="img" aria-labelledby="{_e(chart_id)}-title" '
+        f'width="{label_w + bar_w + 50}" height="{height}" viewBox="0 0 {label_w + bar_w + 50} {height}" '
+        f'xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{_e(chart_id)}-title">{_e(title)}</title>',
+        f'<text x="0" y="14" {_FONT} font-weight="600" fill="#111827">{_e(title)}</text>',
+    ]
+    for i, (label, value, color) in enumerate(items):
+        y = 24 + i * row_h
+        width = round(bar_w * value / top)
+        parts.append(
+            f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" {_FONT} fill="#374151">{_e(label)}</text>'
+            f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{max(width, 1)}" height="{row_h - 8}" '
+            f'fill="{_e(color)}"><title>{_e(label)}: {value}</title></rect>'
+            f'<text x="{label_w + max(width, 1) + 6}" y="{y + 15}" {_FONT} fill="#111827">{value}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def column_chart(chart_id: str, title: str, items: Sequence[tuple[str, int]], color: str) -> str:
+    """Vertical columns (a histogram): (bin label, count) per column."""
+    col_w, gap, plot_h = 52, 10, 140
+    width = 40 + len(items) * (col_w + gap)
+    height = plot_h + 70
+    top = max((v for _, v in items), default=0) or 1
+    base = 30 + plot_h
+    parts = [
+        f'<svg id="{_e(chart_id)}" class="chart" role="img" aria-labelledby="{_e(chart_id)}-title" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{_e(chart_id)}-title">{_e(title)}</title>',
+        f'<text x="0" y="14" {_FONT} font-weight="600" fill="#111827">{_e(title)}</text>',
+        f'<line x1="30" y1="{base}" x2="{width}" y2="{base}" stroke="#9ca3af"/>',
+    ]
+    for i, (label, value) in enumerate(items):
+        x = 40 + i * (col_w + gap)
+        h = max(round(plot_h * value / top), 1)
+        parts.append(
+            f'<rect class="bar" x="{x}" y="{base - h}" width="{col_w}" height="{h}" fill="{_e(color)}">'
+            f"<title>{_e(label)}: {value}</title></rect>"
+            f'<text x="{x + col_w / 2}" y="{base - h - 4}" text-anchor="middle" {_FONT} fill="#111827">{value}</text>'
+            f'<text x="{x + col_w / 2}" y="{base + 16}" text-anchor="middle" {_FONT} fill="#374151">{_e(label)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart(
+    chart_id: str,
+    title: str,
+    labels: Sequence[str],
+    series: Mapping[str, Sequence[int]],
+    colors: Mapping[str, str],
+) -> str:
+    """One polyline per series over the runs in ``labels`` (oldest first), with a legend."""
+    plot_w, plot_h, left, top_pad = 420, 150, 40, 30
+    width, height = left + plot_w + 130, top_pad + plot_h + 40
+    top = max((v for values in series.values() for v in values), default=0) or 1
+    n = max(len(labels), 1)
+
+    def x(i: int) -> float:
+        return left + (plot_w * i / (n - 1) if n > 1 else plot_w / 2)
+
+    def y(v: int) -> float:
+        return top_pad + plot_h - plot_h * v / top
+
+    parts = [
+        f'<svg id="{_e(chart_id)}" class="chart" role="img" aria-labelledby="{_e(chart_id)}-title" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">',
+        f'<title id="{_e(chart_id)}-title">{_e(title)}</title>',
+        f'<text x="0" y="14" {_FONT} font-weight="600" fill="#111827">{_e(title)}</text>',
+        f'<line x1="{left}" y1="{top_pad + plot_h}" x2="{left + plot_w}" y2="{top_pad + plot_h}" stroke="#9ca3af"/>',
+        f'<line x1="{left}" y1="{top_pad}" x2="{left}" y2="{top_pad + plot_h}" stroke="#9ca3af"/>',
+        f'<text x="{left - 6}" y="{top_pad + 4}" text-anchor="end" {_FONT} fill="#374151">{top}</text>',
+        f'<text x="{left - 6}" y="{top_pad + plot_h}" text-anchor="end" {_FONT} fill="#374151">0</text>',
+    ]
+    for i, label in enumerate(labels):
+        if n <= 8 or i in (0, n - 1) or i % max(n // 6, 1) == 0:
+            parts.append(
+                f'<text x="{x(i):.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" {_FONT} '
+                f'fill="#374151">{_e(label)}</text>'
+            )
+    for row, (name, values) in enumerate(series.items()):
+        color = _e(colors.get(name, "#6b7280"))
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
+        if len(values) > 1:
+            parts.append(
+                f'<polyline class="series" points="{points}" fill="none" stroke="{color}" stroke-width="2">'
+                f"<title>{_e(name)}</title></polyline>"
+            )
+        for i, v in enumerate(values):
+            parts.append(
+                f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{color}">'
+                f"<title>{_e(name)} {_e(labels[i] if i < len(labels) else '')}: {v}</title></circle>"
+            )
+        ly = top_pad + row * 18
+        parts.append(
+            f'<rect x="{left + plot_w + 16}" y="{ly}" width="10" height="10" fill="{color}"/>'
+            f'<text x="{left + plot_w + 32}" y="{ly + 9}" {_FONT} fill="#111827">{_e(name)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,215 @@
+"""The audit's JSON contract (schema: scanner/schemas/audit-report.schema.json). Keys are stable;
+new keys may be added, none renamed. Text is kept verbatim except lone surrogates (→ U+FFFD)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from importlib import resources
+from typing import Any
+
+from scanner.model import (
+    JSON,
+    AuditResult,
+    Baseline,
+    Classification,
+    Discovery,
+    Finding,
+    Location,
+)
+from scanner.reports.interface import register
+from scanner.reports.sanitize import clean_text
+from scanner.reports.views import (
+    OBSERVATION_STATES,
+    SEVERITIES,
+    STATUSES,
+    iso,
+    listed_findings,
+    observation_json,
+    summarize,
+)
+
+__all__ = ["SCHEMA_VERSION", "JsonFormatter", "report_document", "report_schema"]
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_ID = "https://rollcall.invalid/schemas/audit-report.schema.json"
+
+
+def report_schema() -> dict[str, Any]:
+    """The published JSON Schema (draft 2020-12) of this report."""
+    text = (
+        resources.files("scanner").joinpath("schemas/audit-report.schema.json").read_text("utf-8")
+    )
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def _scrub(value: Any) -> JSON:
+    """Deep copy with every string made encodable (no lone surrogates)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, Mapping):
+        return {
+            clean_text(str(k)): _scrub(v)
+            for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
+        }
+    if isinstance(value, list | tuple):
+        return [_scrub(v) for v in value]
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    return clean_text(str(value))
+
+
+def _location(loc: Location) -> dict[str, JSON]:
+    return {"file": loc.file, "line": loc.line, "column": loc.column}
+
+
+def finding_json(f: Finding) -> dict[str, JSON]:
+    return {
+        "rule_id": f.rule_id,
+        "title": f.title,
+        "severity": f.severity.value,
+        "status": f.status.value,
+        "category": f.category,
+        "account_id": f.account_id,
+        "platform": f.platform.value if f.platform else None,
+        "handle": f.handle,
+        "message": f.message,
+        "remediation": f.remediation,
+        "evidence": _scrub(dict(f.evidence)),
+        "location": _location(f.location),
+        "fingerprint": f.fingerprint,
+        "waiver": None
+        if f.waiver is None
+        else {
+            "id": f.waiver.id,
+            "expires": f.waiver.expires.isoformat(),
+            "reason": f.waiver.reason,
+            "approved_by": f.waiver.approved_by,
+        },
+    }
+
+
+def _discovery_json(d: Discovery) -> dict[str, JSON]:
+    return {
+        "platform": d.platform.value,
+        "handle": d.handle,
+        "url": d.url,
+        "classification": d.classification.value,
+        "score": d.score,
+        "matched_alias": d.matched_alias,
+        "matched_account_id": d.matched_account_id,
+        "evidence": list(d.evidence),
+        "observation": observation_json(d.observation),
+    }
+
+
+def _baseline_json(result: AuditResult, base: Baseline) -> dict[str, JSON]:
+    index = {f.fingerprint: f for f in result.findings}
+
+    def entry(fingerprint: str) -> dict[str, JSON]:
+        f = index.get(fingerprint)
+        seen = base.first_seen.get(fingerprint)
+        return {
+            "fingerprint": fingerprint,
+            "rule_id": f.rule_id if f else None,
+            "account_id": f.account_id if f else None,
+            "first_seen": iso(seen),
+            "age_days": None if seen is None else max((result.run.as_of - seen.date()).days, 0),
+        }
+
+    return {
+        "previous_run_id": base.previous_run_id,
+        "previous_started_at": iso(base.previous_started_at),
+        "new": [entry(p) for p in base.new],
+        "still_open": [entry(p) for p in base.still_open],
+        "resolved": [finding_json(f) for f in base.resolved],
+    }
+
+
+def report_document(result: AuditResult) -> dict[str, JSON]:
+    """The report as a JSON-ready dict (the contract, before serialization)."""
+    run = result.run
+    s = summarize(result)
+    summary: dict[str, JSON] = {
+        "accounts": s.accounts_total,
+        "accounts_by_observation": {k: s.accounts_by_state[k] for k in OBSERVATION_STATES},
+        "findings": s.findings_total,
+        "findings_by_status": {st.value: s.by_status[st] for st in STATUSES},
+        "findings_by_severity": {
+            sv.value: {st.value: s.by_severity[sv][st] for st in STATUSES} for sv in SEVERITIES
+        },
+        "passed": s.passed,
+        "discoveries_by_classification": {c.value: s.discoveries[c] for c in Classification},
+    }
+    doc: dict[str, JSON] = {
+        "schema_version": SCHEMA_VERSION,
+        "run": {
+            "started_at": iso(run.started_at),
+            "finished_at": iso(run.finished_at),
+            "tool": "rollcall",
+            "tool_version": run.tool_version,
+            "as_of": run.as_of.isoformat(),
+            "inventory": {"path": run.inventory_path, "sha256": run.inventory_sha256},
+            "policy_packs": [{"path": p, "sha256": h} for p, h in run.policy_packs],
+            "complete": run.complete,
+            "offline": run.offline,
+            "run_id": run.run_id,
+            "replay_of": run.replay_of,
+        },
+        "summary": summary,
+        "accounts": [
+            {
+                "id": a.account.id,
+                "platform": a.account.platform.value,
+                "handle": a.account.handle,
+                "profile_url": a.profile_url,
+                "status": a.account.status.value,
+                "department": a.account.department,
+                "owner": a.account.owner,
+                "location": _location(a.account.location),
+                "observation": observation_json(a.observation),
+                "last_known_good": observation_json(a.last_known_good),
+            }
+            for a in result.accounts
+        ],
+        "findings": [finding_json(f) for f in listed_findings(result)],
+        "passed": [{"rule_id": r, "account_id": a} for r, a in result.passed],
+        "rules": [
+            {
+                "id": r.id,
+                "title": r.title,
+                "severity": r.severity.value,
+                "category": r.category,
+                "rationale": r.rationale,
+                "remediation": r.remediation,
+                "references": list(r.references),
+            }
+            for r in result.rules
+        ],
+        "discoveries": [_discovery_json(d) for d in result.discoveries],
+        "baseline": None if result.baseline is None else _baseline_json(result, result.baseline),
+        "trends": [_scrub(dict(t)) for t in result.trends],
+    }
+    scrubbed = _scrub_strings(doc)
+    assert isinstance(scrubbed, dict)
+    return scrubbed
+
+
+def _scrub_strings(value: JSON) -> JSON:
+    """Like _scrub but keeps key order (the contract's order is part of its readability)."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_text(k): _scrub_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_scrub_strings(v) for v in value]
+    return value
+
+
+@register("json")
+class JsonFormatter:
+    name = "json"
+
+    def render(self, result: AuditResult, *, color: bool | None = None) -> str:
+        return json.dumps(report_document(result), indent=2, ensure_ascii=False) + "\n"

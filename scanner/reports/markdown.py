@@ -1,0 +1,149 @@
+"""Markdown fit for a pull-request comment: summary, findings by severity, collapsed evidence.
+Fetched text is stripped of escapes, its Markdown and HTML neutralized, and ``@`` defused."""
+
+from __future__ import annotations
+
+from scanner.model import AuditResult, Finding, FindingStatus
+from scanner.reports.interface import register
+from scanner.reports.sanitize import markdown_text, truncate
+from scanner.reports.views import (
+    SEVERITIES,
+    STATUSES,
+    by_severity,
+    iso,
+    listed_findings,
+    observation_state,
+    summarize,
+)
+
+__all__ = ["MarkdownFormatter"]
+
+
+def md(value: object, limit: int = 200) -> str:
+    return markdown_text(truncate("" if value is None else str(value), limit))
+
+
+def _finding_row(f: Finding) -> str:
+    waiver = f" (waiver {md(f.waiver.id)} until {f.waiver.expires})" if f.waiver else ""
+    return (
+        f"| {md(f.rule_id)} | {f.status.value} | {md(f.account_id or '-')} | "
+        f"{f.platform.value if f.platform else '-'} | {md(f.handle or '-')} | {md(f.message)}{waiver} |"
+    )
+
+
+def _evidence(f: Finding) -> list[str]:
+    lines = [f"- **{md(f.rule_id)}** {md(f.account_id or f.handle or '-')}:"]
+    for key, value in sorted(f.evidence.items()):
+        lines.append(f"  - {md(key, 60)}: {md(value, 300)}")
+    if f.remediation:
+        lines.append(f"  - remediation: {md(f.remediation, 300)}")
+    return lines
+
+
+@register("markdown")
+class MarkdownFormatter:
+    name = "markdown"
+
+    def render(self, result: AuditResult, *, color: bool | None = None) -> str:
+        s = summarize(result)
+        org = md(result.inventory.organization.name)
+        out = [f"## Rollcall audit: {org} (as of {result.run.as_of.isoformat()})", ""]
+        failing = ", ".join(
+            f"{s.by_severity[sv][FindingStatus.FAIL]} {sv.value}"
+            for sv in SEVERITIES
+            if s.by_severity[sv][FindingStatus.FAIL]
+        )
+        out.append(
+            f"**{s.failing} failing**"
+            + (f" ({failing})" if failing else "")
+            + f" · {s.by_status[FindingStatus.WAIVED]} waived"
+            + f" · {s.by_status[FindingStatus.ERROR]} unverified checks"
+            + f" · {s.by_status[FindingStatus.WARN]} warnings"
+            + f" · {s.accounts_total} accounts, {s.unverified_accounts} unverified"
+        )
+        if not result.run.complete:
+            out.append("")
+            out.append(
+                "> **Incomplete:** too many accounts could not be verified to trust this verdict."
+            )
+        out.extend(["", "| severity | " + " | ".join(st.value for st in STATUSES) + " |"])
+        out.append("|---|" + "---:|" * len(STATUSES))
+        for sv in SEVERITIES:
+            out.append(
+                f"| {sv.value} | "
+                + " | ".join(str(s.by_severity[sv][st]) for st in STATUSES)
+                + " |"
+            )
+        out.append("")
+
+        for severity, group in by_severity(listed_findings(result)).items():
+            if not group:
+                continue
+            out.append(f"### {severity.value.capitalize()} ({len(group)})")
+            out.append("")
+            out.append("| rule | status | account | platform | handle | message |")
+            out.append("|---|---|---|---|---|---|")
+            out.extend(_finding_row(f) for f in group)
+            out.extend(["", "<details><summary>Evidence</summary>", ""])
+            for f in group:
+                out.extend(_evidence(f))
+            out.extend(["", "</details>", ""])
+
+        if result.baseline is not None:
+            base = result.baseline
+            index = {f.fingerprint: f for f in result.findings}
+            out.append("### Since the last audit")
+            out.append("")
+            out.append(
+                f"Compared with run {base.previous_run_id} ({iso(base.previous_started_at)}): "
+                f"**{len(base.new)} new**, {len(base.still_open)} still open, {len(base.resolved)} resolved."
+            )
+            out.append("")
+            for label, prints in (("New", base.new), ("Still open", base.still_open)):
+                found = [index[p] for p in prints if p in index]
+                if not found:
+                    continue
+                out.append(f"<details><summary>{label} ({len(found)})</summary>")
+                out.append("")
+                for f in found:
+                    seen = base.first_seen.get(f.fingerprint)
+                    age = (
+                        ""
+                        if seen is None
+                        else f" — open {(result.run.as_of - seen.date()).days} days (since {seen.date()})"
+                    )
+                    out.append(
+                        f"- {md(f.rule_id)} {md(f.account_id or f.handle or '-')}: {md(f.message)}{age}"
+                    )
+                out.extend(["", "</details>", ""])
+            if base.resolved:
+                out.append(f"<details><summary>Resolved ({len(base.resolved)})</summary>")
+                out.append("")
+                out.extend(
+                    f"- {md(f.rule_id)} {md(f.account_id or f.handle or '-')}: {md(f.message)}"
+                    for f in base.resolved
+                )
+                out.extend(["", "</details>", ""])
+
+        unverified = [
+            a
+            for a in result.accounts
+            if a.observation is not None and not a.observation.status.verified
+        ]
+        if unverified:
+            out.append(f"### Unverified accounts ({len(unverified)})")
+            out.append("")
+            out.append("| account | platform | handle | state | reason | last known good |")
+            out.append("|---|---|---|---|---|---|")
+            for a in unverified:
+                obs = a.observation
+                assert obs is not None
+                reason = obs.reason.text if obs.reason else obs.signal or ""
+                good = a.last_known_good
+                good_text = f"{good.status.value}, {iso(good.fetched_at)}" if good else "none"
+                out.append(
+                    f"| {md(a.account.id)} | {a.account.platform.value} | {md(a.account.handle)} | "
+                    f"{observation_state(a)} | {md(reason)} | {good_text} |"
+                )
+            out.append("")
+        return "\n".join(out) + "\n"

@@ -1,0 +1,256 @@
+"""Derived views of an AuditResult that several formats share: counts, ordering, evidence text,
+observation fields. Pure functions; no format-specific escaping happens here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from scanner.model import (
+    JSON,
+    AccountResult,
+    AuditResult,
+    Classification,
+    Finding,
+    FindingStatus,
+    Observation,
+    ObservationStatus,
+    RuleInfo,
+    Severity,
+)
+
+__all__ = [
+    "NOT_OBSERVED",
+    "OBSERVATION_STATES",
+    "SEVERITIES",
+    "TrendPoint",
+    "STATUSES",
+    "Summary",
+    "by_severity",
+    "days_since_activity",
+    "evidence_summary",
+    "finding_order",
+    "first_seen",
+    "iso",
+    "last_activity",
+    "listed_findings",
+    "observation_json",
+    "observation_state",
+    "rule_index",
+    "summarize",
+    "trend_series",
+]
+
+SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
+"""Most severe first."""
+STATUSES: tuple[FindingStatus, ...] = (
+    FindingStatus.FAIL,
+    FindingStatus.WAIVED,
+    FindingStatus.ERROR,
+    FindingStatus.WARN,
+)
+"""The statuses a listed finding can have (PASS results are not findings)."""
+NOT_OBSERVED = "not_observed"
+OBSERVATION_STATES: tuple[str, ...] = (*(s.value for s in ObservationStatus), NOT_OBSERVED)
+"""The five observation states, plus "not observed" for offline runs and planned accounts."""
+
+
+def iso(value: datetime | date | None) -> str | None:
+    """ISO 8601; datetimes in UTC with a Z suffix (naive ones are taken as UTC)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def finding_order(f: Finding) -> tuple[int, str, str, str]:
+    return (-f.severity.rank, f.rule_id, f.account_id or "", f.handle or "")
+
+
+def by_severity(findings: Iterable[Finding]) -> dict[Severity, list[Finding]]:
+    """Findings grouped most severe first; every severity present as a key."""
+    groups: dict[Severity, list[Finding]] = {s: [] for s in SEVERITIES}
+    for f in sorted(findings, key=finding_order):
+        groups[f.severity].append(f)
+    return groups
+
+
+def observation_state(account: AccountResult) -> str:
+    return account.observation.status.value if account.observation else NOT_OBSERVED
+
+
+@dataclass(frozen=True)
+class Summary:
+    accounts_total: int
+    accounts_by_state: Mapping[str, int]
+    findings_total: int
+    by_status: Mapping[FindingStatus, int]
+    by_severity: Mapping[Severity, Mapping[FindingStatus, int]]
+    passed: int
+    discoveries: Mapping[Classification, int]
+
+    @property
+    def failing(self) -> int:
+        return self.by_status[FindingStatus.FAIL]
+
+    @property
+    def unverified_accounts(self) -> int:
+        return sum(
+            self.accounts_by_state[s.value]
+            for s in (ObservationStatus.BLOCKED, ObservationStatus.ERROR)
+        )
+
+
+def summarize(result: AuditResult) -> Summary:
+    states = dict.fromkeys(OBSERVATION_STATES, 0)
+    for a in result.accounts:
+        states[observation_state(a)] += 1
+    by_status = dict.fromkeys(STATUSES, 0)
+    by_sev: dict[Severity, dict[FindingStatus, int]] = {
+        s: dict.fromkeys(STATUSES, 0) for s in SEVERITIES
+    }
+    for f in result.findings:
+        if f.status is FindingStatus.PASS:
+            continue
+        by_status[f.status] += 1
+        by_sev[f.severity][f.status] += 1
+    discoveries = dict.fromkeys(Classification, 0)
+    for d in result.discoveries:
+        discoveries[d.classification] += 1
+    return Summary(
+        accounts_total=len(result.accounts),
+        accounts_by_state=states,
+        findings_total=sum(by_status.values()),
+        by_status=by_status,
+        by_severity=by_sev,
+        passed=len(result.passed),
+        discoveries=discoveries,
+    )
+
+
+def listed_findings(result: AuditResult) -> list[Finding]:
+    """The findings a report lists (never PASS), most severe first."""
+    return sorted(
+        (f for f in result.findings if f.status is not FindingStatus.PASS), key=finding_order
+    )
+
+
+def rule_index(result: AuditResult) -> dict[str, RuleInfo]:
+    """Rules by id, including a descriptor made from the finding for a rule the evaluation did
+    not list (discovery findings come from another stage)."""
+    rules = {r.id: r for r in result.rules}
+    for f in result.findings:
+        if f.rule_id not in rules:
+            rules[f.rule_id] = RuleInfo(
+                id=f.rule_id,
+                title=f.title,
+                severity=f.severity,
+                category=f.category,
+                rationale=f.title,
+                remediation=f.remediation,
+            )
+    return rules
+
+
+def first_seen(result: AuditResult, finding: Finding) -> datetime | None:
+    if result.baseline is None:
+        return None
+    return result.baseline.first_seen.get(finding.fingerprint)
+
+
+def _scalar(value: JSON) -> str:
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+
+
+def evidence_summary(finding: Finding, limit: int = 300) -> str:
+    """``key=value; key=value`` over the evidence, in key order, shortened to ``limit``."""
+    text = "; ".join(f"{k}={_scalar(v)}" for k, v in sorted(finding.evidence.items()))
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def last_activity(account: AccountResult) -> datetime | None:
+    """Last activity seen now, else from the last known good observation."""
+    for obs in (account.observation, account.last_known_good):
+        if obs is not None and obs.last_activity_at is not None:
+            return obs.last_activity_at
+    return None
+
+
+def days_since_activity(account: AccountResult, as_of: date) -> int | None:
+    when = last_activity(account)
+    if when is None:
+        return None
+    day = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).date()
+    return max((as_of - day).days, 0)
+
+
+def observation_json(obs: Observation | None) -> dict[str, JSON] | None:
+    """Every Observation field as JSON (the report contract's ``observation`` object)."""
+    if obs is None:
+        return None
+    return {
+        "platform": obs.platform.value,
+        "handle": obs.handle,
+        "status": obs.status.value,
+        "url": obs.url,
+        "fetched_at": iso(obs.fetched_at),
+        "reason": None
+        if obs.reason is None
+        else {"code": obs.reason.code, "text": obs.reason.text},
+        "http_status": obs.http_status,
+        "final_url": obs.final_url,
+        "signal": obs.signal,
+        "display_name": obs.display_name,
+        "bio": obs.bio,
+        "links": list(obs.links),
+        "followers": obs.followers,
+        "verified": obs.verified.value,
+        "created_at": iso(obs.created_at),
+        "last_activity_at": iso(obs.last_activity_at),
+        "no_activity_since": iso(obs.no_activity_since),
+        "account_state": obs.account_state.value,
+        "etag": obs.etag,
+        "last_modified": obs.last_modified,
+        "body_sha256": obs.body_sha256,
+        "not_modified": obs.not_modified,
+    }
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    label: str
+    open_by_severity: Mapping[str, int]
+    accounts_by_state: Mapping[str, int]
+
+
+def _counts(entry: Mapping[str, JSON], *keys: str) -> dict[str, int]:
+    for key in keys:
+        value = entry.get(key)
+        if isinstance(value, dict):
+            return {str(k): int(v) for k, v in value.items() if isinstance(v, int | float)}
+    return {}
+
+
+def trend_series(result: AuditResult) -> list[TrendPoint]:
+    """The history's trend rows in run order. Each row is read as ``{run_id, started_at,
+    open_by_severity: {severity: n}, accounts_by_state: {state: n}}`` (``findings_by_severity``
+    and ``accounts_by_status`` are accepted as synonyms)."""
+    points = []
+    for i, entry in enumerate(result.trends, start=1):
+        started = entry.get("started_at")
+        run_id = entry.get("run_id")
+        label = str(started)[:10] if isinstance(started, str) else f"run {run_id or i}"
+        points.append(
+            TrendPoint(
+                label=label,
+                open_by_severity=_counts(entry, "open_findings", "open_by_severity"),
+                accounts_by_state=_counts(entry, "observations", "accounts_by_state"),
+            )
+        )
+    return points

@@ -1,0 +1,96 @@
+"""Tokens: read from the environment once, sent only to their platform's API host over HTTPS,
+never shown in a repr or a log line."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import httpx
+import pytest
+
+from scanner.fetch import FetchConfig, HostLimits, HttpFetcher, tokens_from_env
+from tests.fetch.conftest import FakeClock, FakeResolver, LocalServer, Reply
+
+SECRET = "ghp_s3cretT0kenValue0123456789abcdefABCD"
+PUBLIC_DNS = FakeResolver(
+    {"api.github.com": ["140.82.112.6"], "github.com": ["140.82.112.4"], "example.org": ["93.184.216.34"]}
+)
+
+
+def test_tokens_come_from_the_environment() -> None:
+    assert dict(tokens_from_env({"GITHUB_TOKEN": f" {SECRET} "})) == {"github": SECRET}
+    assert dict(tokens_from_env({"GITHUB_TOKEN": ""})) == {}
+    assert dict(tokens_from_env({})) == {}
+
+
+def test_config_reads_the_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", SECRET)
+    config = FetchConfig()
+    monkeypatch.delenv("GITHUB_TOKEN")
+    assert config.tokens["github"] == SECRET
+
+
+def test_repr_and_str_mask_tokens_and_proxy_passwords() -> None:
+    config = FetchConfig(tokens={"github": SECRET}, proxy="http://user:hunter2@proxy:3128")
+    for text in (repr(config), str(config), f"{config}", repr([config])):
+        assert SECRET not in text and "hunter2" not in text
+        assert "'github': '***'" in text and "proxy:3128" in text
+
+
+def _recording_transport(sent: list[httpx.Request]) -> httpx.MockTransport:
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        if request.url.path == "/users/moved":
+            return httpx.Response(301, headers={"Location": "https://example.org/elsewhere"})
+        if request.url.path == "/flaky" and len(sent) == 1:
+            return httpx.Response(503)
+        return httpx.Response(200, json={})
+
+    return httpx.MockTransport(answer)
+
+
+def test_github_token_goes_only_to_api_github_com(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    sent: list[httpx.Request] = []
+    config = FetchConfig(tokens={"github": SECRET}, transport=_recording_transport(sent))
+
+    async def main() -> None:
+        async with HttpFetcher(
+            config, {"default": HostLimits(4, 0)}, resolver=PUBLIC_DNS, clock=FakeClock()
+        ) as fetcher:
+            await fetcher.get("https://api.github.com/flaky", platform="github")
+            await fetcher.get("https://github.com/copperkettle", platform="github")
+            await fetcher.get("http://api.github.com/users/a", platform="github")
+            await fetcher.get("https://example.org/", platform=None)
+            await fetcher.get(
+                "https://api.github.com/users/moved",
+                platform="github",
+                headers={"Authorization": "Bearer from-a-caller"},
+            )
+
+    asyncio.run(main())
+    auth = [(str(r.url), r.headers.get("authorization")) for r in sent]
+    assert auth == [
+        ("https://api.github.com/flaky", f"Bearer {SECRET}"),
+        ("https://api.github.com/flaky", f"Bearer {SECRET}"),  # the retry after the 503
+        ("https://github.com/copperkettle", None),
+        ("http://api.github.com/users/a", None),  # never over plain HTTP
+        ("https://example.org/", None),
+        ("https://api.github.com/users/moved", f"Bearer {SECRET}"),
+        ("https://example.org/elsewhere", None),  # not carried across a redirect
+    ]
+    assert caplog.records, "the retry should have been logged"
+    assert SECRET not in caplog.text
+
+
+def test_token_is_not_sent_to_an_endpoint_override(server: LocalServer) -> None:
+    server.route("/github/users/a", Reply(200))
+    config = FetchConfig(endpoints={"github": f"{server.url}/github"}, tokens={"github": SECRET})
+
+    async def main() -> None:
+        async with HttpFetcher(config, {"default": HostLimits(1, 0)}) as fetcher:
+            await fetcher.get("https://api.github.com/users/a", platform="github")
+
+    asyncio.run(main())
+    assert "authorization" not in server.requests[0].headers

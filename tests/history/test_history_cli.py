@@ -1,0 +1,101 @@
+"""`rollcall history list|show|diff`, table and JSON, through the click group itself.
+
+Errors surface as Rollcall exceptions, which the root (scanner/cli/main.py) maps to exit codes:
+InputError (unknown run, missing file, bad flags) → 2, HistoryError (a RunError) → 3.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from scanner.cli.history import command
+from scanner.errors import HistoryError, InputError, RunError, SourceError, UsageError
+from scanner.history import HistoryStore, default_path
+from scanner.model import Severity
+
+from . import builders as b
+
+
+def run(argv: list[str]) -> int:
+    assert argv[0] == "history"
+    result = command.main(args=argv[1:], prog_name="rollcall history", standalone_mode=False)
+    assert isinstance(result, int)
+    return result
+
+
+@pytest.fixture
+def history(tmp_path: Path) -> tuple[Path, Path]:
+    inv_path = tmp_path / "copper-kettle.yaml"
+    inv = b.inventory(inv_path, 6)
+    keep = b.finding(inv.accounts[0], "OWN-002")
+    fixed = b.finding(inv.accounts[1], "ACT-001", severity=Severity.MEDIUM)
+    added = b.finding(inv.accounts[2], "IDN-001", severity=Severity.CRITICAL)
+    db = default_path(inv_path)
+    with HistoryStore.open(db) as store:
+        store.record(b.result(inv, b.T0, [keep, fixed]))
+        store.record(b.result(inv, b.T0 + timedelta(days=7), [keep, added]))
+    return db, inv_path
+
+
+def test_list_table_and_json(
+    history: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    db, inv_path = history
+    assert run(["history", "list", "--inventory", str(inv_path)]) == 0
+    out = capsys.readouterr().out
+    assert "RUN" in out and "copper-kettle.yaml" in out and "high=1" in out
+
+    assert run(["history", "list", "--history", str(db), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [r["run_id"] for r in data] == [1, 2]
+    assert data[1]["open_by_severity"]["critical"] == 1
+    assert data[0]["observations"]["blocked"] == 1
+
+
+def test_show(history: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    db, _ = history
+    assert run(["history", "show", "2", "--history", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("run 2: complete")
+    assert "IDN-001" in out and "OWN-002" in out
+
+    assert run(["history", "show", "1", "--history", str(db), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["run"]["run_id"] == 1
+    assert len(data["observations"]) == 6
+    assert {f["rule_id"] for f in data["findings"]} == {"OWN-002", "ACT-001"}
+
+
+def test_diff(history: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    db, _ = history
+    assert run(["history", "diff", "1", "2", "--history", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "1 new, 1 resolved, 1 still open" in out
+    assert run(["history", "diff", "1", "2", "--history", str(db), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [f["rule_id"] for f in data["new"]] == ["IDN-001"]
+    assert [f["rule_id"] for f in data["resolved"]] == ["ACT-001"]
+    assert [f["rule_id"] for f in data["still_open"]] == ["OWN-002"]
+
+
+def test_errors(history: tuple[Path, Path], tmp_path: Path) -> None:
+    db, inv_path = history
+    with pytest.raises(UsageError, match="no run 9"):
+        run(["history", "show", "9", "--history", str(db)])
+    with pytest.raises(UsageError, match="give --history PATH or --inventory"):
+        run(["history", "list"])
+    with pytest.raises(UsageError, match="not both"):
+        run(["history", "list", "--history", str(db), "--inventory", str(inv_path)])
+    with pytest.raises(SourceError, match="no history database here"):
+        run(["history", "list", "--history", str(tmp_path / "missing.db")])
+
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"\x00garbage that is no SQLite header" * 200)
+    with pytest.raises(HistoryError, match="not a SQLite database") as info:
+        run(["history", "list", "--history", str(corrupt)])
+    # The root maps InputError to exit 2 and any other RunError to exit 3.
+    assert isinstance(info.value, RunError) and not isinstance(info.value, InputError)
