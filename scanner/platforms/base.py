@@ -278,4 +278,3 @@ class BaseAdapter:
             "activity_unavailable",
             f"{self._spec.name}: the profile exists but {what} could not be read ({why})",
         )
-

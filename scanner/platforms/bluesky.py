@@ -90,15 +90,11 @@ class BlueskyAdapter(BaseAdapter):
         description = data.get("description")
         website = data.get("website")
         verification = data.get("verification")
-        status = (
-            verification.get("verifiedStatus") if isinstance(verification, dict) else None
-        )
+        status = verification.get("verifiedStatus") if isinstance(verification, dict) else None
         return {
             "display_name": data.get("displayName"),
             "bio": description,
-            "links": clean_links(
-                [website], description if isinstance(description, str) else None
-            ),
+            "links": clean_links([website], description if isinstance(description, str) else None),
             "followers": data.get("followersCount"),
             # The AppView always exposes verification (added 2025); absent means none.
             "verified": Tri.of(status == "valid"),

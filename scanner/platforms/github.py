@@ -77,4 +77,3 @@ class GitHubAdapter(BaseAdapter):
             "verified": Tri.of(verified) if isinstance(verified, bool) else Tri.UNKNOWN,
             "created_at": parse_datetime(data.get("created_at")),
         }
-

@@ -38,7 +38,9 @@ def parse_marker(text: str) -> Marker:
         raise ValueError("expected a marker string such as 'json:id' or 'meta:og:type=profile'")
     cut = min((i for i in (text.find(":"), text.find("="), text.find("~")) if i >= 0), default=-1)
     if cut <= 0:
-        raise ValueError(f"marker {text!r} has no kind; expected KIND:KEY, KIND=VALUE or KIND~REGEX")
+        raise ValueError(
+            f"marker {text!r} has no kind; expected KIND:KEY, KIND=VALUE or KIND~REGEX"
+        )
     kind, sep, rest = text[:cut], text[cut], text[cut + 1 :]
     if kind not in MARKER_KINDS:
         raise ValueError(f"unknown marker kind {kind!r}; expected one of {', '.join(MARKER_KINDS)}")

@@ -99,7 +99,9 @@ class _Validator:
 
     # ------------------------------------------------------------------ helpers
 
-    def problem(self, node: Any, key: str | int | None, message: str, hint: str | None = None) -> None:
+    def problem(
+        self, node: Any, key: str | int | None, message: str, hint: str | None = None
+    ) -> None:
         line = col = None
         if isinstance(node, YMap):
             if isinstance(key, str):
@@ -235,7 +237,11 @@ class _Validator:
             root, "support", "spec", _enum(SupportLevel), "one of full, partial, manual"
         )
         extractor = self.get(root, "extractor", "spec", _str, "an extractor name")
-        if extractor is not None and self.extractors is not None and extractor not in self.extractors:
+        if (
+            extractor is not None
+            and self.extractors is not None
+            and extractor not in self.extractors
+        ):
             close = difflib.get_close_matches(extractor, sorted(self.extractors), n=1)
             self.problem(
                 root,
@@ -352,7 +358,9 @@ class _Validator:
             self.problem(node, None, "probes: missing required probe 'profile'")
         return out
 
-    def signal(self, raw: Any, parent: YList, i: int, where: str, default: ContentKind) -> Signal | None:
+    def signal(
+        self, raw: Any, parent: YList, i: int, where: str, default: ContentKind
+    ) -> Signal | None:
         m = self.mapping(
             raw, where, parent, i, required=("status", "markers"), optional=("content", "state")
         )
@@ -481,7 +489,12 @@ class _Validator:
         self, node: Any, parent: YMap, rules: HandleRules | None
     ) -> SelfCheckSpec | None:
         m = self.mapping(
-            node, "self_check", parent, "self_check", required=("present",), optional=("absent_format",)
+            node,
+            "self_check",
+            parent,
+            "self_check",
+            required=("present",),
+            optional=("absent_format",),
         )
         if m is None:
             return None

@@ -139,4 +139,3 @@ class YouTubeAdapter(BaseAdapter):
             "display_name": page.first_meta("og:title", "name", "twitter:title"),
             "bio": page.first_meta("og:description", "description", "twitter:description"),
         }
-
