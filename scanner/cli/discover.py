@@ -1,9 +1,278 @@
-"""`rollcall discover` (being written)."""
+"""`rollcall discover`: find rogue, duplicate and unlisted pages that look like the organization."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
 import click
+from tabulate import tabulate
+
+from scanner.audit import load_rules
+from scanner.cli.common import fetch_config, progress_bar
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.options import (
+    allow_private_network_option,
+    endpoint_option,
+    fail_on_option,
+    format_option,
+    output_option,
+    parse_outputs,
+    platform_option,
+)
+from scanner.discovery import DiscoveryResult, discover
+from scanner.inventory import load_inventory
+from scanner.model import (
+    JSON,
+    Classification,
+    Discovery,
+    Finding,
+    FindingStatus,
+    Platform,
+    Severity,
+)
+
+__all__ = ["FORMATS", "command", "render"]
+
+
+def _discovery_json(d: Discovery) -> dict[str, JSON]:
+    return {
+        "platform": d.platform.value,
+        "handle": d.handle,
+        "url": d.url,
+        "classification": d.classification.value,
+        "score": d.score,
+        "matched_alias": d.matched_alias,
+        "matched_account_id": d.matched_account_id,
+        "evidence": list(d.evidence),
+        "status": d.observation.status.value,
+        "display_name": d.observation.display_name,
+        "followers": d.observation.followers,
+        "created_at": d.observation.created_at.isoformat() if d.observation.created_at else None,
+    }
+
+
+def _finding_json(f: Finding) -> dict[str, JSON]:
+    return {
+        "rule_id": f.rule_id,
+        "title": f.title,
+        "severity": f.severity.value,
+        "status": f.status.value,
+        "account_id": f.account_id,
+        "platform": f.platform.value if f.platform else None,
+        "handle": f.handle,
+        "message": f.message,
+        "remediation": f.remediation,
+        "location": str(f.location),
+        "fingerprint": f.fingerprint,
+        "evidence": dict(f.evidence),
+    }
+
+
+def render_json(result: DiscoveryResult) -> str:
+    document: dict[str, JSON] = {
+        "discoveries": [_discovery_json(d) for d in result.discoveries],
+        "findings": [_finding_json(f) for f in result.findings],
+        "summary": {
+            "probed": result.probed,
+            "discoveries": len(result.discoveries),
+            "unverified": result.unverified,
+            "findings": len(result.findings),
+        },
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_table(result: DiscoveryResult) -> str:
+    # Unverified pages are counted per platform, not listed: a login-walled platform turns
+    # every probe into one (the JSON and CSV outputs list them all).
+    seen = [d for d in result.discoveries if d.classification is not Classification.UNVERIFIED]
+    rows = [
+        [
+            d.classification.value,
+            d.score,
+            f"{d.platform.value}:{d.handle}",
+            d.matched_account_id or d.matched_alias or "",
+            d.evidence[0] if d.evidence else "",
+        ]
+        for d in sorted(seen, key=lambda d: (d.classification.value, -d.score))
+    ]
+    unverified = Counter(
+        d.platform.value
+        for d in result.discoveries
+        if d.classification is Classification.UNVERIFIED
+    )
+    out = [
+        f"Probed {result.probed} candidate pages; {len(result.discoveries)} found "
+        f"({result.unverified} could not be verified)."
+    ]
+    if rows:
+        out.append(tabulate(rows, headers=["classification", "score", "page", "matches", "why"]))
+    if unverified:
+        counts = ", ".join(f"{p}: {n}" for p, n in sorted(unverified.items()))
+        out.append(f"Unverified (blocked or error, not classified): {counts}")
+    if result.findings:
+        out.append("")
+        out.append(
+            tabulate(
+                [
+                    [
+                        f.rule_id,
+                        f.severity.value,
+                        f.account_id or f"{f.platform}:{f.handle}",
+                        f.title,
+                    ]
+                    for f in result.findings
+                ],
+                headers=["rule", "severity", "subject", "finding"],
+            )
+        )
+    return "\n".join(out) + "\n"
+
+
+def render_csv(result: DiscoveryResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        [
+            "platform",
+            "handle",
+            "url",
+            "classification",
+            "score",
+            "matched_alias",
+            "matched_account_id",
+            "evidence",
+        ]
+    )
+    for d in result.discoveries:
+        writer.writerow(
+            [
+                d.platform.value,
+                d.handle,
+                d.url,
+                d.classification.value,
+                d.score,
+                d.matched_alias or "",
+                d.matched_account_id or "",
+                " | ".join(d.evidence),
+            ]
+        )
+    return buffer.getvalue()
+
+
+FORMATS: dict[str, Callable[[DiscoveryResult], str]] = {
+    "table": render_table,
+    "json": render_json,
+    "csv": render_csv,
+}
+
+
+def render(result: DiscoveryResult, fmt: str) -> str:
+    try:
+        return FORMATS[fmt](result)
+    except KeyError:
+        raise click.BadParameter(
+            f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", param_hint="--output"
+        ) from None
+
+
+def _write_atomic(path: str, text: str) -> None:
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 @click.command("discover")
-def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("not built yet")
+@click.argument("inventory", type=click.Path(dir_okay=False, path_type=Path))
+@platform_option
+@click.option(
+    "--max-candidates",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Generated lookalike handles probed per platform (default: the policy's "
+    "discovery.max_candidates, else 100). 0 probes only --candidates.",
+)
+@click.option(
+    "--candidates",
+    "candidates_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also classify these pages: lines of profile URLs or platform:handle, or a CSV "
+    "export from a social-listening tool with a URL column.",
+)
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Rule pack(s) with the discovery.* thresholds (default: the inventory's, else the "
+    "built-in pack). Repeatable.",
+)
+@format_option(list(FORMATS))
+@output_option
+@endpoint_option
+@allow_private_network_option
+@fail_on_option
+def command(
+    inventory: Path,
+    platforms: tuple[str, ...],
+    max_candidates: int | None,
+    candidates_file: Path | None,
+    policies: tuple[Path, ...],
+    fmt: str,
+    outputs: tuple[str, ...],
+    endpoints: tuple[str, ...],
+    allow_private_network: bool,
+    fail_on: str,
+) -> int:
+    """Find pages that look like the organization but are not in INVENTORY: lookalike handles
+    (typos, homoglyphs, separators, affixes such as _official or hq) on each platform, plus
+    any --candidates. Each page found is classified rogue, unlisted_official, duplicate or
+    unrelated with its evidence; pages that could not be seen are unverified. Duplicate pages
+    inside the inventory are reported too (INV-002).
+
+    \b
+    Exit codes: 0 nothing at or above --fail-on · 1 findings at or above it · 2 bad input
+    """
+    pairs = parse_outputs(outputs)
+    for name, _ in pairs:
+        if name not in FORMATS:
+            raise click.BadParameter(
+                f"unknown format {name!r}; expected one of {', '.join(FORMATS)}",
+                param_hint="--output",
+            )
+    inv = load_inventory(inventory)
+    policy, _ = load_rules(inv, policies)
+    result = discover(
+        inv,
+        policy,
+        fetch_config(endpoints, allow_private_network),
+        platforms=[Platform(p) for p in platforms] if platforms else None,
+        max_candidates=max_candidates,
+        candidates_file=candidates_file,
+        progress=progress_bar("discovering"),
+    )
+    for name, path in pairs:
+        _write_atomic(path, render(result, name))
+    click.echo(render(result, fmt), nl=False)
+    if fail_on == "never":
+        return int(ExitCode.CLEAN)
+    threshold = Severity(fail_on)
+    failing = any(
+        f.status is FindingStatus.FAIL and f.severity >= threshold for f in result.findings
+    )
+    return int(ExitCode.FINDINGS if failing else ExitCode.CLEAN)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import ssl
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -126,11 +127,16 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
     """httpx's own transport with its connection pool built on :class:`GuardedBackend`, so every
     TCP connection goes to an address the SSRF guard vetted at that moment."""
 
-    def __init__(self, limits: httpx.Limits, backend: httpcore.AsyncNetworkBackend) -> None:
-        super().__init__(limits=limits, trust_env=False)
+    def __init__(
+        self,
+        limits: httpx.Limits,
+        backend: httpcore.AsyncNetworkBackend,
+        ssl_context: ssl.SSLContext,
+    ) -> None:
+        super().__init__(limits=limits, trust_env=False, verify=ssl_context)
         # httpx does not take a network backend; httpcore's pool does. Same settings as httpx.
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
+            ssl_context=ssl_context,
             max_connections=limits.max_connections,
             max_keepalive_connections=limits.max_keepalive_connections,
             keepalive_expiry=limits.keepalive_expiry,
@@ -138,22 +144,58 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
         )
 
 
+SHARD = "rollcall.shard"
+"""Request extension naming the connection pool (logical host, pool size) a request uses."""
+
+
+class _ShardedTransport(httpx.AsyncBaseTransport):
+    """One connection pool per logical host.
+
+    httpcore's pool scans all its connections for every request it places, which grows with
+    connections × waiting requests; a small pool per host keeps that cost flat (measured by
+    bench/bench_fetch_concurrency.py) and caps each host's connections at its concurrency.
+    """
+
+    def __init__(self, make: Callable[[int], httpx.AsyncBaseTransport]) -> None:
+        self._make = make
+        self._shards: dict[str, httpx.AsyncBaseTransport] = {}
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        host, size = request.extensions.get(SHARD, ("", 8))
+        shard = self._shards.get(host)
+        if shard is None:
+            shard = self._shards[host] = self._make(size)
+        return await shard.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        shards, self._shards = list(self._shards.values()), {}
+        for shard in shards:
+            await shard.aclose()
+
+
 def build_transport(
     config: FetchConfig,
     guard: NetworkGuard,
     network_backend: httpcore.AsyncNetworkBackend | None = None,
 ) -> httpx.AsyncBaseTransport:
-    """The transport the fetcher uses: ``config.transport`` when given (a test seam), an httpx
-    proxy transport when ``config.proxy`` is set (the proxy resolves and connects, so only the
-    pre-flight check applies), else the guarded transport."""
+    """The transport the fetcher uses: ``config.transport`` when given (a test seam), else one
+    pool per logical host, each an httpx proxy transport when ``config.proxy`` is set (the proxy
+    resolves and connects, so only the pre-flight check applies) or the guarded transport."""
     if config.transport is not None:
         return config.transport
-    size = config.global_concurrency
-    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-    if config.proxy:
-        return httpx.AsyncHTTPTransport(limits=limits, proxy=config.proxy, trust_env=False)
     inner = network_backend if network_backend is not None else httpcore.AnyIOBackend()
-    return _GuardedTransport(limits, GuardedBackend(guard, inner))
+    # One TLS context for every pool: loading the CA bundle costs ~20 ms each time.
+    tls = httpx.create_ssl_context(trust_env=False)
+
+    def make(size: int) -> httpx.AsyncBaseTransport:
+        limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+        if config.proxy:
+            return httpx.AsyncHTTPTransport(
+                limits=limits, proxy=config.proxy, trust_env=False, verify=tls
+            )
+        return _GuardedTransport(limits, GuardedBackend(guard, inner), tls)
+
+    return _ShardedTransport(make)
 
 
 class HttpFetcher:
@@ -394,7 +436,12 @@ class HttpFetcher:
                 self._counters.wait_seconds += paused
             self._counters.requests += 1
             try:
-                request = self._client.build_request("GET", url, headers=headers)
+                request = self._client.build_request(
+                    "GET",
+                    url,
+                    headers=headers,
+                    extensions={SHARD: (gate.host, gate.limits.concurrency)},
+                )
                 response = await self._client.send(request, stream=True)
                 try:
                     self._counters.statuses[response.status_code] += 1
@@ -484,7 +531,7 @@ class HttpFetcher:
     def _gate(self, host: str, platform: str | None) -> HostGate:
         gate = self._gates.get(host)
         if gate is None:
-            gate = self._gates[host] = HostGate(self.limits_for(platform), self._clock)
+            gate = self._gates[host] = HostGate(self.limits_for(platform), self._clock, host)
         return gate
 
     def _now(self) -> datetime:

@@ -63,7 +63,8 @@ class HostGate:
     so a host that announces its limit never sees a 429 from us.
     """
 
-    def __init__(self, limits: HostLimits, clock: Clock) -> None:
+    def __init__(self, limits: HostLimits, clock: Clock, host: str = "") -> None:
+        self.host = host
         self.limits = limits
         self._clock = clock
         self._slots = asyncio.Semaphore(limits.concurrency)

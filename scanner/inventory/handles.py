@@ -24,6 +24,8 @@ _YOUTUBE = re.compile(r"^(?:@[A-Za-z0-9._-]+|UC[A-Za-z0-9_-]{22})$")
 _BLUESKY = re.compile(r"^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z][A-Za-z0-9-]*$")
 
 _BARE_TEXT = "a bare handle without '@', '/' or spaces (e.g. copperkettle)"
+# Medium writes its users as medium.com/@name, so both forms are the same account.
+_MEDIUM = re.compile(r"^@?[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
 def handle_form(platform: Platform) -> tuple[re.Pattern[str], str]:
@@ -39,6 +41,8 @@ def handle_form(platform: Platform) -> tuple[re.Pattern[str], str]:
             return _YOUTUBE, "@handle or a channel id 'UC' + 22 characters"
         case Platform.BLUESKY:
             return _BLUESKY, "a domain handle (name.bsky.social or a custom domain)"
+        case Platform.MEDIUM:
+            return _MEDIUM, "the author name, with or without '@' (e.g. copperkettle)"
         case (
             Platform.X
             | Platform.INSTAGRAM
@@ -46,7 +50,6 @@ def handle_form(platform: Platform) -> tuple[re.Pattern[str], str]:
             | Platform.TIKTOK
             | Platform.THREADS
             | Platform.GITHUB
-            | Platform.MEDIUM
             | Platform.TUMBLR
         ):
             return _BARE, _BARE_TEXT

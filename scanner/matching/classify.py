@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 from rapidfuzz import fuzz
 
 from scanner.errors import Problem, ValidationError
-from scanner.matching.normalize import fold, normalize
-from scanner.matching.score import Matcher, Reference, handle_name, similarity
+from scanner.matching.normalize import compact_of, fold, normalize
+from scanner.matching.score import SHORT_NAME, Matcher, Reference, handle_name, similarity
 from scanner.model import (
     Account,
     AccountState,
@@ -55,7 +55,7 @@ DEFAULT_THRESHOLDS: Mapping[str, int] = {
     "rogue_threshold": 85,
     "duplicate_threshold": 90,
     "unlisted_threshold": 70,
-    "disclaimer_penalty": 15,
+    "disclaimer_penalty": 0,
 }
 """Defaults of the policy pack's ``discovery.*`` params (same names without the prefix)."""
 
@@ -80,8 +80,10 @@ class Thresholds:
     unlisted: int = 70
     """A page with an official tie needs at least this to be one of ours (a customer blog that
     links to the shop is not)."""
-    disclaimer_penalty: int = 15
-    """Subtracted when the page says it is a fan, parody or unaffiliated page."""
+    disclaimer_penalty: int = 0
+    """Subtracted when the page says it is a fan, parody or unaffiliated page. 0 by default: a
+    fan page wearing the brand's name is still brand-like and untied, and customers cannot
+    tell it from the brand; raise it to tolerate declared fan pages."""
 
     @classmethod
     def from_mapping(
@@ -278,8 +280,16 @@ def collect_evidence(
     lookalike: list[str] = []
     inventory: list[tuple[str, str]] = []
     links = _links(observation)
-    bare = [m.group(0) for m in _BARE_DOMAIN.finditer(bio)]
-    official_cores = {_domain_core(d) for d in context.domains}
+    # Domains written without a scheme ("copperkettle.coffee"), unless part of a link above.
+    bare = [
+        m.group(0)
+        for m in _BARE_DOMAIN.finditer(_URL.sub(" ", bio))
+        if not any(m.group(0).casefold() in link.casefold() for link in links)
+    ]
+    brand_cores = {compact_of(_domain_core(d)) for d in context.domains} | {
+        r.core for r in context.matcher.references if r.kind.value == "alias"
+    }
+    brand_cores = {c for c in brand_cores if len(c) >= SHORT_NAME}
     for link in [*links, *bare]:
         host = _host(link)
         if not host:
@@ -295,8 +305,10 @@ def collect_evidence(
             if account is not None:
                 inventory.append((link, account.id))
                 continue
-        core = _domain_core(host)
-        if core and any(fuzz.ratio(core, c) >= 85 for c in official_cores if c):
+        # A domain that is not ours but carries the brand (copperkettle-coffee.shop) is how
+        # impersonators take payments and logins.
+        core = compact_of(_domain_core(host))
+        if core and any(c in core or fuzz.ratio(core, c) >= 85 for c in brand_cores):
             lookalike.append(link)
     people = _roster_people(observation, context.roster)
     folded = fold(f"{observation.display_name or ''} {bio}")
@@ -365,12 +377,14 @@ def decide(evidence: Evidence, thresholds: Thresholds) -> Verdict:
     match = evidence.best_match
     if match is not None and score > 0:
         reasons.append(f"its name is {score}% similar to {match.describe()}")
-    if evidence.disclaimer:
+    if evidence.disclaimer and thresholds.disclaimer_penalty:
         score = max(0, score - thresholds.disclaimer_penalty)
         reasons.append(
             f"it calls itself {evidence.disclaimer!r}, which lowers the score by "
             f"{thresholds.disclaimer_penalty} to {score}"
         )
+    elif evidence.disclaimer:
+        reasons.append(f"it calls itself {evidence.disclaimer!r}")
     ties = _tie_reasons(evidence)
     if evidence.tied and score >= thresholds.unlisted:
         same = evidence.same_platform

@@ -84,10 +84,7 @@ AFFIXES: tuple[str, ...] = (
     "store",
     "app",
     "global",
-    *sorted(
-        {"us", "uk", "ca", "au", "de", "fr", "es", "it", "nl", "in", "jp", "br", "mx", "eu"}
-        & REGION_CODES
-    ),
+    *("us", "uk", "ca", "au", "eu", "de", "fr", "es", "it", "nl", "in", "jp", "br", "mx"),
 )
 """Words squatters put before or after a brand (dnstwist's dictionary fuzzer, brand edition)."""
 
@@ -169,35 +166,46 @@ def _typos(name: str) -> Iterator[tuple[Fuzzer, str]]:
             yield Fuzzer.INSERTION, name[: i + 1] + key + name[i + 1 :]
 
 
+PREFIX_ONLY = frozenset({"the", "real"})
+"""Affixes that only read naturally before the brand (``thebrand``, never ``brandthe``);
+region codes only go after it (``brand_uk``)."""
+
+
 def fuzz_name(
     name: str,
     words: Sequence[str],
     separators: Iterable[str] = SEPARATORS,
-    affixes: Iterable[str] = AFFIXES,
-) -> Iterator[tuple[Fuzzer, str]]:
-    """Every variant of one alias, in :data:`PRIORITY` order: homoglyphs of the joined name,
-    its words joined by each separator, each affix before and after with and without each
-    separator, typos (omission, transposition, plural, repetition, vowel swap, keyboard
-    replacement, addition, keyboard insertion), and a separator at every inner position.
-    A variant two fuzzers make is the earlier one's; duplicates are left to the caller."""
+    affixes: Sequence[str] = AFFIXES,
+) -> Iterator[tuple[Fuzzer, str, int]]:
+    """Every variant of one alias as (fuzzer, variant, rank), in :data:`PRIORITY` order:
+    homoglyphs of the joined name, its words joined by each separator, each affix before and
+    after with and without each separator, typos (omission, transposition, plural, repetition,
+    vowel swap, keyboard replacement, addition, keyboard insertion), and a separator at every
+    inner position. ``rank`` puts variants of shorter aliases first (the alias's length) and
+    orders affixes (glued before separated, shorter stems first, dictionary order); variants
+    of equal rank go by similarity. Duplicates are left to the caller."""
     seps = tuple(separators)
-    yield Fuzzer.ORIGINAL, name
-    yield from _homoglyphs(name)
+    base = len(name)
+    yield Fuzzer.ORIGINAL, name, base
+    for fuzzer, variant in _homoglyphs(name):
+        yield fuzzer, variant, base
     if len(words) > 1:
         for sep in seps:
-            yield Fuzzer.SEPARATOR, sep.join(words)
+            yield Fuzzer.SEPARATOR, sep.join(words), base
     stems = [name] + [sep.join(words) for sep in seps if len(words) > 1]
-    for affix in affixes:
-        for sep in ("", *seps):
-            for stem in stems:
-                yield Fuzzer.AFFIX, f"{stem}{sep}{affix}"
-                # Region codes go after the brand (brand_uk); before it they read as words.
+    for sep_rank, sep in enumerate(("", *seps)):
+        for stem in stems:
+            for affix_rank, affix in enumerate(affixes):
+                rank = (sep_rank * 1000 + len(stem)) * 1000 + affix_rank * 2 + 1
+                if affix not in PREFIX_ONLY:
+                    yield Fuzzer.AFFIX, f"{stem}{sep}{affix}", rank
                 if affix not in REGION_CODES:
-                    yield Fuzzer.AFFIX, f"{affix}{sep}{stem}"
-    yield from _typos(name)
+                    yield Fuzzer.AFFIX, f"{affix}{sep}{stem}", rank + 1
+    for fuzzer, variant in _typos(name):
+        yield fuzzer, variant, base
     for sep in seps:
         for i in range(1, len(name)):
-            yield Fuzzer.HYPHENATION, name[:i] + sep + name[i:]
+            yield Fuzzer.HYPHENATION, name[:i] + sep + name[i:], base
 
 
 @dataclass(frozen=True)
@@ -226,26 +234,38 @@ class Candidate:
     fuzzer: Fuzzer
     similarity: int
     order: int = 0
-    """Position in the affix dictionary walk (affixes only; 0 for the other fuzzers)."""
+    """Rank from :func:`fuzz_name` (shorter aliases and earlier affixes first)."""
+
+
+def _key(handle: str) -> str:
+    """Handles compare case-insensitively, and ``@`` is decoration on every platform."""
+    return handle.strip().removeprefix("@").casefold()
 
 
 def _rank_key(c: Candidate) -> tuple[int, int, int, str]:
     return (c.order, -c.similarity, len(c.name), c.handle)
 
 
+TURNS: Mapping[Fuzzer, int] = {Fuzzer.AFFIX: 4, Fuzzer.HOMOGLYPH: 2}
+"""Candidates a fuzzer contributes per round (1 when not listed): affixes are what brand
+squatters register most (the research notes, dnstwist's dictionary fuzzer)."""
+
+
 def _interleave(candidates: Iterable[Candidate]) -> list[Candidate]:
-    """Best-first within each fuzzer, fuzzers taking turns in PRIORITY order, so a cap keeps
-    some of every kind instead of 100 inner-separator variants."""
+    """Best-first within each fuzzer, fuzzers taking turns in PRIORITY order (each taking
+    TURNS[fuzzer] per round), so a cap keeps some of every kind instead of a hundred
+    inner-separator variants."""
     groups: dict[Fuzzer, list[Candidate]] = {f: [] for f in PRIORITY}
     for c in candidates:
         groups[c.fuzzer].append(c)
-    queues = [sorted(g, key=_rank_key) for g in groups.values() if g]
+    queues = {f: sorted(g, key=_rank_key) for f, g in groups.items() if g}
+    position = dict.fromkeys(queues, 0)
     ordered: list[Candidate] = []
-    depth = 0
-    while queues:
-        ordered.extend(q[depth] for q in queues)
-        depth += 1
-        queues = [q for q in queues if len(q) > depth]
+    while any(position[f] < len(q) for f, q in queues.items()):
+        for fuzzer, queue in queues.items():
+            take = TURNS.get(fuzzer, 1)
+            ordered.extend(queue[position[fuzzer] : position[fuzzer] + take])
+            position[fuzzer] += take
     return ordered
 
 
@@ -270,18 +290,16 @@ def generate(
         if not name:
             continue
         target = compact_of(name)
-        for order, (fuzzer, variant) in enumerate(fuzz_name(name, words)):
+        for fuzzer, variant, order in fuzz_name(name, words):
             if variant in seen_names or not variant:
                 continue
             seen_names.add(variant)
             similarity = round(fuzz.ratio(compact_of(variant), target))
-            # Affixes keep the dictionary's order (official before store); the others go by
-            # similarity.
             variants.append((variant, fuzzer, alias, similarity, order))
 
     result: dict[Platform, tuple[Candidate, ...]] = {}
     for platform, platform_forms in forms.items():
-        known = {h.casefold() for h in (exclude or {}).get(platform, ())}
+        known = {_key(h) for h in (exclude or {}).get(platform, ())}
         chosen: dict[str, Candidate] = {}
         for form in platform_forms:
             allowed = set(form.separators)
@@ -289,12 +307,11 @@ def generate(
                 if any(sep in variant for sep in SEPARATORS if sep not in allowed):
                     continue
                 handle = form.handle(variant)
-                folded = handle.casefold()
+                folded = _key(handle)
                 if folded in known or folded in chosen or form.check(handle) is not None:
                     continue
-                rank = order if fuzzer is Fuzzer.AFFIX else 0
                 chosen[folded] = Candidate(
-                    platform, handle, variant, alias, fuzzer, similarity, rank
+                    platform, handle, variant, alias, fuzzer, similarity, order
                 )
         result[platform] = tuple(_interleave(chosen.values())[:max_per_platform])
     return result

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import UTC, datetime
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -41,10 +41,10 @@ _COUNT = re.compile(r"^\s*([0-9][0-9,.\s]*)\s*([kmb])?\s*$", re.IGNORECASE)
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 
-def _cap(text: Any, limit: int) -> str | None:
-    if not isinstance(text, str):
+def _cap(value: Any, limit: int) -> str | None:
+    if not isinstance(value, str):
         return None
-    text = text.strip()
+    text: str = value.strip()
     if not text:
         return None
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -95,8 +95,10 @@ class HtmlProfileAdapter(BaseAdapter):
                     followers = m.group("count")
                     break
 
-        same_as = entity.get("sameAs")
-        links: list[Any] = same_as if isinstance(same_as, list) else [same_as]
+        links: list[Any] = []
+        for holder, key in ((entity, "sameAs"), (profile_page or {}, "relatedLink")):
+            value = holder.get(key)
+            links.extend(value if isinstance(value, list) else [value])
         bio_link = user.get("bioLink")
         if isinstance(bio_link, dict):
             links.append(bio_link.get("link"))

@@ -71,7 +71,8 @@ class Marker:
     Kinds: ``json`` (dotted path), ``xml`` (root element local name), ``meta`` (HTML meta by
     property or name), ``title``, ``link`` (HTML link by rel → href), ``jsonld`` (a JSON-LD
     ``@type``), ``body`` (substring of the decoded body), ``header``, ``final_url``,
-    ``rehydration`` (dotted path in TikTok's ``webapp.user-detail`` JSON).
+    ``rehydration`` (dotted path in TikTok's ``webapp.user-detail`` JSON). A leading ``!``
+    negates the test.
     """
 
     kind: str
@@ -80,6 +81,8 @@ class Marker:
     value: str | None
     text: str
     pattern: re.Pattern[str] | None = field(default=None, compare=False)
+    negate: bool = False
+    """Written with a leading ``!``: the marker holds when the test fails (``!rehydration:x``)."""
 
     def __str__(self) -> str:
         return self.text

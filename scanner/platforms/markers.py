@@ -8,6 +8,7 @@ rather than raising.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -36,6 +37,11 @@ def parse_marker(text: str) -> Marker:
     """
     if not isinstance(text, str) or not text:
         raise ValueError("expected a marker string such as 'json:id' or 'meta:og:type=profile'")
+    if text.startswith("!"):
+        inner = parse_marker(text[1:])
+        if inner.negate:
+            raise ValueError(f"marker {text!r}: expected at most one leading '!'")
+        return dataclasses.replace(inner, text=text, negate=True)
     cut = min((i for i in (text.find(":"), text.find("="), text.find("~")) if i >= 0), default=-1)
     if cut <= 0:
         raise ValueError(
@@ -184,6 +190,9 @@ class Response:
         return self.text is not None
 
     def matches(self, marker: Marker) -> bool:
+        return self._test(marker) != marker.negate
+
+    def _test(self, marker: Marker) -> bool:
         values = self._values(marker)
         if values is None:
             return False

@@ -371,6 +371,14 @@ class _Validator:
             m, "content", where, _enum(ContentKind), "json, xml, html or any", default=default
         )
         markers = self.markers(m, where, required=True)
+        if markers and all(mk.negate for mk in markers):
+            self.problem(
+                m,
+                "markers",
+                f"{where}.markers: expected at least one marker that is not negated "
+                "(absence of something is not evidence)",
+            )
+            return None
         if not statuses or not markers or content is None:
             return None
         return Signal(statuses, content, markers)

@@ -8,6 +8,7 @@ pass or fail; a rule needing a live field the platform never extracts does not a
 
 from __future__ import annotations
 
+import enum
 import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -44,25 +45,32 @@ __all__ = ["STATIC_CAPABILITIES", "Evaluation", "capabilities", "evaluate", "rul
 Test = Callable[[Any], "bool | None"]
 
 _ACTIVITY = frozenset({"last_activity_at", "no_activity_since"})
-_PROFILE = frozenset({"display_name", "bio", "followers", "created_at", "verified"})
-_LINKS = frozenset({"links"})
+
+
+def _caps(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
 
 STATIC_CAPABILITIES: Mapping[Platform, frozenset[str]] = {
-    # Used only when scanner.platforms (the adapters' own declarations) is not importable.
-    # Activity is exposed by feeds/APIs on these seven; HTML-only platforms show no post dates.
-    Platform.GITHUB: _PROFILE | _LINKS | _ACTIVITY,
-    Platform.MASTODON: _PROFILE | _LINKS | _ACTIVITY,
-    Platform.BLUESKY: _PROFILE | _LINKS | _ACTIVITY,
-    Platform.YOUTUBE: _PROFILE | _LINKS | _ACTIVITY,
-    Platform.REDDIT: _PROFILE | _ACTIVITY,
-    Platform.MEDIUM: frozenset({"display_name", "bio"}) | _ACTIVITY,
-    Platform.TUMBLR: frozenset({"display_name", "bio"}) | _ACTIVITY,
-    Platform.X: _PROFILE | _LINKS,
-    Platform.INSTAGRAM: _PROFILE | _LINKS,
-    Platform.FACEBOOK: _PROFILE | _LINKS,
-    Platform.LINKEDIN: _PROFILE | _LINKS,
-    Platform.TIKTOK: _PROFILE | _LINKS,
-    Platform.THREADS: _PROFILE | _LINKS,
+    # Used only when scanner.platforms (the adapters' own declarations) is not importable; a copy
+    # of what the adapters declare. Post dates come from feeds/APIs on seven platforms; the
+    # HTML-only ones show none, and Instagram's and YouTube's public pages carry no links.
+    Platform.GITHUB: _caps("display_name", "bio", "links", "followers", "verified", "created_at")
+    | _ACTIVITY,
+    Platform.MASTODON: _caps("display_name", "bio", "links", "followers", "verified", "created_at")
+    | _ACTIVITY,
+    Platform.BLUESKY: _caps("display_name", "bio", "links", "followers", "verified", "created_at")
+    | _ACTIVITY,
+    Platform.YOUTUBE: _caps("display_name", "bio", "created_at") | _ACTIVITY,
+    Platform.REDDIT: _caps("display_name", "bio", "links", "followers", "created_at") | _ACTIVITY,
+    Platform.MEDIUM: _caps("display_name", "bio", "links", "last_activity_at"),
+    Platform.TUMBLR: _caps("display_name", "bio", "links", "last_activity_at"),
+    Platform.X: _caps("display_name", "bio", "links", "followers", "created_at"),
+    Platform.INSTAGRAM: _caps("display_name", "bio", "followers"),
+    Platform.FACEBOOK: _caps("display_name", "bio", "links", "followers"),
+    Platform.LINKEDIN: _caps("display_name", "bio", "links", "followers"),
+    Platform.TIKTOK: _caps("display_name", "bio", "links", "followers", "verified", "created_at"),
+    Platform.THREADS: _caps("display_name", "bio", "links", "followers"),
 }
 
 
@@ -151,7 +159,10 @@ class _Compiler:
             assert isinstance(leaf.value, (Leaf, AllOf, AnyOf, Not))
             pred = op.build(self.condition(leaf.value, item=True), self.as_of)
         elif op.value is ValueKind.REGEX:
-            pred = op.build(self.regex(leaf), self.as_of)
+            pattern = self.regex(leaf)
+            # No pattern declared by the organization: the leaf cannot be decided (a rule's
+            # `where` normally keeps it from being asked).
+            pred = op.build(pattern, self.as_of) if pattern is not None else _undecided
         elif op.value is ValueKind.SIMILAR:
             assert isinstance(value, Mapping)
             to = value["to"]
@@ -209,6 +220,10 @@ class _Compiler:
                 org.line,
                 f"organization {ref.field.removeprefix('org.')}: bad regular expression {text!r}: {exc}",
             ) from None
+
+
+def _undecided(value: object) -> None:
+    return None
 
 
 def _all(children: tuple[Test, ...]) -> Test:
@@ -297,6 +312,8 @@ class _Compiled:
 
 
 def _fmt(value: object) -> str:
+    if isinstance(value, enum.Enum):
+        return str(value.value)
     if value is None:
         return "(not set)"
     if isinstance(value, bool):
@@ -317,6 +334,8 @@ def _fmt(value: object) -> str:
 
 
 def _json(value: object) -> JSON:
+    if isinstance(value, enum.Enum):
+        return str(value.value)
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (datetime, date)):

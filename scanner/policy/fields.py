@@ -106,6 +106,8 @@ class Context:
 
 
 Getter = Callable[[Context], Any]
+"""Reads one field. Closed-set fields return their StrEnum member, which *is* its text value
+(no ``.value`` lookup per account)."""
 
 
 @dataclass(frozen=True)
@@ -150,7 +152,7 @@ def _account(name: str, kind: FieldKind, getter: Getter, doc: str, line: str | N
 
 
 _account("id", FieldKind.TEXT, lambda c: c.account.id, "the account id")
-_account("platform", FieldKind.TEXT, lambda c: c.account.platform.value, "the platform")
+_account("platform", FieldKind.TEXT, lambda c: c.account.platform, "the platform")
 _account("handle", FieldKind.TEXT, lambda c: c.account.handle, "the handle")
 _account(
     "handle_name",
@@ -159,7 +161,7 @@ _account(
     "the bare name in the handle (no @, u/, r/ or @instance)",
     "handle",
 )
-_account("status", FieldKind.TEXT, lambda c: c.account.status.value, "the inventory status")
+_account("status", FieldKind.TEXT, lambda c: c.account.status, "the inventory status")
 _account("url", FieldKind.TEXT, lambda c: c.account.url, "the declared profile URL")
 _account(
     "display_name", FieldKind.TEXT, lambda c: c.account.display_name, "the declared display name"
@@ -187,7 +189,7 @@ _account("security.mfa", FieldKind.BOOL, lambda c: c.account.security.mfa, "MFA"
 _account(
     "security.credentials",
     FieldKind.TEXT,
-    lambda c: c.account.security.credentials.value,
+    lambda c: c.account.security.credentials,
     "where the credentials are kept",
 )
 _account(
@@ -236,13 +238,13 @@ for _prefix in PERSON_PREFIXES:
         (
             "status",
             FieldKind.TEXT,
-            _person_getter(_slot, lambda p: p.status.value),
+            _person_getter(_slot, lambda p: p.status),
             f"the {_who}'s roster status",
         ),
         (
             "role",
             FieldKind.TEXT,
-            _person_getter(_slot, lambda p: p.role.value),
+            _person_getter(_slot, lambda p: p.role),
             f"the {_who}'s role",
         ),
         ("name", FieldKind.TEXT, _person_getter(_slot, lambda p: p.name), f"the {_who}'s name"),
@@ -312,8 +314,8 @@ def _tri(value: Tri) -> bool | None:
     return None if value is Tri.UNKNOWN else value is Tri.TRUE
 
 
-_live("status", FieldKind.TEXT, lambda o: o.status.value, "the observed status")
-_live("account_state", FieldKind.TEXT, lambda o: o.account_state.value, "the observed state")
+_live("status", FieldKind.TEXT, lambda o: o.status, "the observed status")
+_live("account_state", FieldKind.TEXT, lambda o: o.account_state, "the observed state")
 _live("http_status", FieldKind.NUMBER, lambda o: o.http_status, "the HTTP status")
 _live("url", FieldKind.TEXT, lambda o: o.final_url or o.url, "the observed URL")
 _live(

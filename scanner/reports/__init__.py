@@ -13,6 +13,7 @@ from scanner.reports.interface import (
     formatter_for,
     register,
     write_outputs,
+    write_text_atomic,
 )
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "formatter_for",
     "register",
     "write_outputs",
+    "write_text_atomic",
 ]
 
 # The modules above register themselves on import; this names them for linters.

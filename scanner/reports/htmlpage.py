@@ -22,7 +22,8 @@ h2{font-size:17px;margin:4px 0 12px}
 h3{font-size:15px;margin:12px 0 8px}
 table{border-collapse:collapse;width:100%;font-size:13px}
 th,td{border-bottom:1px solid #e5e7eb;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#f3f4f6;position:sticky;top:0}
+th{background:#f3f4f6}
+#findings-table th{position:sticky;top:0}
 th.sortable{cursor:pointer;user-select:none}
 th[aria-sort=ascending]::after{content:" \\25B2"}
 th[aria-sort=descending]::after{content:" \\25BC"}

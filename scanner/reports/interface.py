@@ -23,6 +23,7 @@ __all__ = [
     "formatter_for",
     "register",
     "write_outputs",
+    "write_text_atomic",
 ]
 
 
@@ -127,6 +128,10 @@ def atomic_write(path: str | Path, text: str) -> Path:
     finally:
         os.close(dir_fd)
     return target
+
+
+write_text_atomic = atomic_write
+"""Alias of :func:`atomic_write` for callers outside the audit formats."""
 
 
 def write_outputs(result: AuditResult, pairs: Iterable[tuple[str, str | Path]]) -> list[Path]:

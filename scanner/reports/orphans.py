@@ -44,6 +44,7 @@ __all__ = [
     "OrphanReason",
     "OrphanReport",
     "action_for",
+    "count_phrase",
     "build",
     "describe",
     "render_orphans",
@@ -110,6 +111,35 @@ def describe(reason: OrphanReason) -> str:
             return "official page missing from the inventory"
         case OrphanReason.ROGUE:
             return "suspected impersonation (rogue page)"
+        case _:
+            assert_never(reason)
+
+
+def count_phrase(reason: OrphanReason, n: int) -> str:
+    """``n`` accounts with this reason, as a phrase for the summary paragraph."""
+    match reason:
+        case OrphanReason.OWNER_MISSING:
+            return f"{n} with no owner"
+        case OrphanReason.OWNER_UNKNOWN:
+            return f"{n} whose owner is not in the HR roster"
+        case OrphanReason.OWNER_DEPARTED:
+            return f"{n} whose owner has left"
+        case OrphanReason.OWNER_ENDING:
+            return f"{n} whose owner's internship or contract is over or ending"
+        case OrphanReason.INACTIVE:
+            return f"{n} inactive"
+        case OrphanReason.DORMANT:
+            return f"{n} silent for a year or more"
+        case OrphanReason.INTERN_ERA:
+            return f"{n} intern-era"
+        case OrphanReason.UNVERIFIED:
+            return f"{n} that could not be verified"
+        case OrphanReason.RETIRED_LIVE:
+            return f"{n} retired but still live"
+        case OrphanReason.UNLISTED_OFFICIAL:
+            return f"{n} official {'page' if n == 1 else 'pages'} missing from the inventory"
+        case OrphanReason.ROGUE:
+            return f"{n} suspected rogue {'page' if n == 1 else 'pages'}"
         case _:
             assert_never(reason)
 
@@ -395,10 +425,6 @@ def _discovery_entry(d: Discovery, policy_owner: Contact | None) -> OrphanEntry 
     )
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _summary(
     org: str,
     as_of: date,
@@ -410,7 +436,7 @@ def _summary(
     if not any(counts.values()):
         return f"As of {as_of}, none of the {total} inventoried accounts of {org} is orphaned, inactive or unverified."
     parts = [
-        f"{counts[r]} {describe(r)}"
+        count_phrase(r, counts[r])
         for r in OrphanReason
         if counts[r] and r not in (OrphanReason.UNLISTED_OFFICIAL, OrphanReason.ROGUE)
     ]
@@ -421,8 +447,8 @@ def _summary(
     found = counts[OrphanReason.UNLISTED_OFFICIAL], counts[OrphanReason.ROGUE]
     if any(found):
         text += (
-            f" Discovery found {_plural(found[0], 'official page')} missing from the inventory"
-            f" and {_plural(found[1], 'suspected rogue page')}."
+            f" Discovery found {count_phrase(OrphanReason.UNLISTED_OFFICIAL, found[0])}"
+            f" and {count_phrase(OrphanReason.ROGUE, found[1])}."
         )
     text += (
         " Each entry names who can act and what to do; an account may appear for several reasons."

@@ -33,7 +33,9 @@ _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Cells a spreadsheet would read as a formula (OWASP "CSV Injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+# Inline-significant Markdown punctuation; every value is written mid-line, so line-start markers
+# (#, -, +, 1.) cannot take effect and are left alone for readability.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
 
 
 def clean_text(value: str) -> str:

@@ -5,16 +5,25 @@ Checkov #5604), waived findings carried as accepted suppressions."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, assert_never
 from urllib.parse import quote
 
+from scanner import __version__
 from scanner.model import AuditResult, Finding, FindingStatus, RuleInfo, Severity
 from scanner.reports.interface import register
 from scanner.reports.sanitize import clean_text, xml_text
 from scanner.reports.views import iso, listed_findings, rule_index
 
-__all__ = ["SARIF_SCHEMA_URI", "SarifFormatter", "artifact_uri", "level_for"]
+__all__ = [
+    "SARIF_SCHEMA_URI",
+    "SarifFormatter",
+    "artifact_uri",
+    "level_for",
+    "render_findings",
+    "sarif_document",
+]
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "rollcallFingerprint/v1"
@@ -155,41 +164,86 @@ def _result(f: Finding, rule_pos: int, base: Path | None) -> dict[str, Any]:
     return result
 
 
-def sarif_document(result: AuditResult, base: Path | None = None) -> dict[str, Any]:
-    rules = rule_index(result)
-    ordered = sorted(rules.values(), key=lambda r: r.id)
+def _rule_table(rules: Iterable[RuleInfo], findings: Iterable[Finding]) -> list[RuleInfo]:
+    """Rules by id (sorted), plus a descriptor made from the finding for any rule not listed."""
+    table = {r.id: r for r in rules}
+    for f in findings:
+        if f.rule_id not in table:
+            table[f.rule_id] = RuleInfo(
+                id=f.rule_id,
+                title=f.title,
+                severity=f.severity,
+                category=f.category,
+                rationale=f.title,
+                remediation=f.remediation,
+            )
+    return sorted(table.values(), key=lambda r: r.id)
+
+
+def _log(
+    tool_name: str,
+    version: str,
+    rules: Iterable[RuleInfo],
+    findings: Sequence[Finding],
+    base: Path | None,
+    extra_run: dict[str, Any],
+) -> dict[str, Any]:
+    ordered = _rule_table(rules, findings)
     position = {r.id: i for i, r in enumerate(ordered)}
-    run = result.run
-    return {
-        "$schema": SARIF_SCHEMA_URI,
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "Rollcall",
-                        "version": run.tool_version,
-                        "semanticVersion": run.tool_version,
-                        "rules": [_rule(r) for r in ordered],
-                    }
-                },
-                "invocations": [
-                    {
-                        "executionSuccessful": run.complete,
-                        "startTimeUtc": iso(run.started_at),
-                        "endTimeUtc": iso(run.finished_at),
-                    }
-                ],
-                "columnKind": "unicodeCodePoints",
-                "results": [_result(f, position[f.rule_id], base) for f in listed_findings(result)],
-                "properties": {
-                    "asOf": run.as_of.isoformat(),
-                    "inventorySha256": run.inventory_sha256,
-                    "complete": run.complete,
-                },
+    run: dict[str, Any] = {
+        "tool": {
+            "driver": {
+                "name": tool_name,
+                "version": version,
+                "semanticVersion": version,
+                "rules": [_rule(r) for r in ordered],
             }
-        ],
+        },
+        **extra_run,
+        "columnKind": "unicodeCodePoints",
+        "results": [_result(f, position[f.rule_id], base) for f in findings],
     }
+    return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+
+
+def sarif_document(result: AuditResult, base: Path | None = None) -> dict[str, Any]:
+    """The audit as a SARIF log (a dict ready for ``json.dumps``)."""
+    run = result.run
+    return _log(
+        "Rollcall",
+        run.tool_version,
+        rule_index(result).values(),
+        listed_findings(result),
+        base,
+        {
+            "invocations": [
+                {
+                    "executionSuccessful": run.complete,
+                    "startTimeUtc": iso(run.started_at),
+                    "endTimeUtc": iso(run.finished_at),
+                }
+            ],
+            "properties": {
+                "asOf": run.as_of.isoformat(),
+                "inventorySha256": run.inventory_sha256,
+                "complete": run.complete,
+            },
+        },
+    )
+
+
+def render_findings(
+    findings: Sequence[Finding],
+    *,
+    tool_name: str = "Rollcall",
+    version: str = __version__,
+    rules: Sequence[RuleInfo] = (),
+) -> str:
+    """SARIF for findings that do not come from an audit (e.g. ``rollcall review``): one run,
+    rule descriptors from ``rules`` or, failing that, from the findings themselves."""
+    listed = [f for f in findings if f.status is not FindingStatus.PASS]
+    doc = _log(tool_name, version, rules, listed, None, {})
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
 @register("sarif")

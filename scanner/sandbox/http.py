@@ -102,7 +102,9 @@ class Response:
 
     @property
     def content_length(self) -> int:
-        return self.length if self.stream is not None and self.length is not None else len(self.body)
+        return (
+            self.length if self.stream is not None and self.length is not None else len(self.body)
+        )
 
 
 Handler = Callable[[Request], Awaitable[Response]]
@@ -138,14 +140,21 @@ class HttpServer:
         if self._server is not None:
             with contextlib.suppress(Exception):
                 await self._server.wait_closed()
+        # Let closing transports finish so nothing is left unclosed when the loop closes.
+        await asyncio.sleep(0.01)
 
-    async def _on_connection(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    async def _on_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
         try:
             await self._serve(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, OSError):
+            pass
+        except asyncio.CancelledError:
+            # Shutdown: end quietly (asyncio's stream callback would report a cancelled task).
             pass
         finally:
             self._tasks.discard(task)
@@ -180,7 +189,9 @@ class HttpServer:
         writer.write(head + body)
         await writer.drain()
 
-    async def _send(self, request: Request, response: Response, writer: asyncio.StreamWriter) -> bool:
+    async def _send(
+        self, request: Request, response: Response, writer: asyncio.StreamWriter
+    ) -> bool:
         if response.delay > 0:
             # Wait on the stop event so a long 'timeout' fault never holds up shutdown.
             with contextlib.suppress(TimeoutError):

@@ -457,7 +457,9 @@ def _posts(c: _Checker, raw: Mapping[str, Any], where: str) -> tuple[Post, ...]:
         if repost_of is not None and not isinstance(repost_of, str):
             c.add(item, "repost_of", f"{pw}.repost_of: expected a handle")
             repost_of = None
-        posts.append(Post(at=at, text=_text(c, item, "text", pw), pinned=pinned, repost_of=repost_of))
+        posts.append(
+            Post(at=at, text=_text(c, item, "text", pw), pinned=pinned, repost_of=repost_of)
+        )
     posts.sort(key=lambda p: p.at, reverse=True)
     return tuple(posts)
 

@@ -221,19 +221,23 @@ def backend() -> RecordingBackend:
 
 
 class FakeResolver:
-    """DNS from a table; a list of answers per name is served in turn (the last repeating)."""
+    """DNS from a table. ``turns`` gives a name a different answer on each lookup (the last one
+    repeating), which is what a DNS-rebinding attacker does."""
 
-    def __init__(self, table: dict[str, Sequence[str] | list[Sequence[str]]]) -> None:
+    def __init__(
+        self,
+        table: dict[str, list[str]],
+        turns: dict[str, list[list[str]]] | None = None,
+    ) -> None:
         self.table = table
+        self.turns = turns or {}
         self.calls: list[str] = []
 
     async def __call__(self, host: str, port: int) -> Sequence[str]:
         self.calls.append(host)
-        answer = self.table.get(host)
-        if answer is None:
+        if host in self.turns:
+            answers = self.turns[host]
+            return answers[min(self.calls.count(host), len(answers)) - 1]
+        if host not in self.table:
             raise socket.gaierror(socket.EAI_NONAME, f"fake DNS: no such name {host}")
-        if answer and isinstance(answer[0], list | tuple):
-            turns = answer
-            index = min(self.calls.count(host) - 1, len(turns) - 1)
-            return list(turns[index])
-        return list(answer)  # type: ignore[arg-type]
+        return self.table[host]

@@ -16,8 +16,8 @@ import pytest
 from scanner import __version__
 from scanner.fetch import (
     FetchConfig,
-    FetchEvent,
     Fetched,
+    FetchEvent,
     FetchFailed,
     FetchOutcome,
     FetchStats,
@@ -147,8 +147,12 @@ def test_retries_stop_after_max_retries_and_return_the_last_answer(
     server: LocalServer, clock: FakeClock
 ) -> None:
     server.route("/github/users/a", Reply(502))
-    outcome = one(config_for(server, max_retries=2), "https://api.github.com/users/a",
-                  platform="github", clock=clock)  # fmt: skip
+    outcome = one(
+        config_for(server, max_retries=2),
+        "https://api.github.com/users/a",
+        platform="github",
+        clock=clock,
+    )
     assert ok(outcome).status == 502
     assert server.hits("/github/users/a") == 3
 
@@ -158,8 +162,9 @@ def test_answers_that_are_not_transient_are_never_retried(
     server: LocalServer, clock: FakeClock, status: int
 ) -> None:
     server.route("/github/users/a", Reply(status))
-    outcome = one(config_for(server), "https://api.github.com/users/a", platform="github",
-                  clock=clock)  # fmt: skip
+    outcome = one(
+        config_for(server), "https://api.github.com/users/a", platform="github", clock=clock
+    )
     assert ok(outcome).status == status
     assert server.hits("/github/users/a") == 1
     assert clock.sleeps == []
@@ -167,8 +172,9 @@ def test_answers_that_are_not_transient_are_never_retried(
 
 def test_connection_reset_is_retried(server: LocalServer, clock: FakeClock) -> None:
     server.route("/github/users/a", Reply(drop=True), Reply(200, body=b"ok"))
-    outcome = one(config_for(server), "https://api.github.com/users/a", platform="github",
-                  clock=clock)  # fmt: skip
+    outcome = one(
+        config_for(server), "https://api.github.com/users/a", platform="github", clock=clock
+    )
     assert ok(outcome).body == b"ok"
     assert server.hits("/github/users/a") == 2
 
@@ -177,8 +183,14 @@ def test_connection_reset_every_time_ends_as_connection_reset(
     server: LocalServer, clock: FakeClock
 ) -> None:
     server.route("/github/users/a", Reply(drop=True))
-    outcome = failed(one(config_for(server, max_retries=1), "https://api.github.com/users/a",
-                         platform="github", clock=clock))  # fmt: skip
+    outcome = failed(
+        one(
+            config_for(server, max_retries=1),
+            "https://api.github.com/users/a",
+            platform="github",
+            clock=clock,
+        )
+    )
     assert outcome.reason.code == "connection_reset"
     assert server.hits("/github/users/a") == 2
 
@@ -186,8 +198,9 @@ def test_connection_reset_every_time_ends_as_connection_reset(
 def test_read_timeout_is_retried_then_reported(server: LocalServer, clock: FakeClock) -> None:
     server.route("/github/users/slow", Reply(200, delay=30))
     config = config_for(server, max_retries=1, timeouts=Timeouts(connect=2, read=0.2))
-    outcome = failed(one(config, "https://api.github.com/users/slow", platform="github",
-                         clock=clock))  # fmt: skip
+    outcome = failed(
+        one(config, "https://api.github.com/users/slow", platform="github", clock=clock)
+    )
     assert outcome.reason.code == "timeout"
     assert server.hits("/github/users/slow") == 2
 
@@ -198,10 +211,10 @@ def test_connect_error_when_nothing_listens(clock: FakeClock) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = FetchConfig(endpoints={"github": f"http://127.0.0.1:{port}/github"}, tokens={},
-                         max_retries=1)  # fmt: skip
-    outcome = failed(one(config, "https://api.github.com/users/a", platform="github",
-                         clock=clock))  # fmt: skip
+    config = FetchConfig(
+        endpoints={"github": f"http://127.0.0.1:{port}/github"}, tokens={}, max_retries=1
+    )
+    outcome = failed(one(config, "https://api.github.com/users/a", platform="github", clock=clock))
     assert outcome.reason.code == "connect_error"
     assert len(clock.sleeps) == 1  # one backoff, one retry
 
@@ -212,9 +225,10 @@ def test_connect_error_when_nothing_listens(clock: FakeClock) -> None:
 def test_retry_after_seconds_is_honoured(server: LocalServer, clock: FakeClock) -> None:
     server.route("/github/users/a", Reply(429, {"Retry-After": "7"}), Reply(200, body=b"ok"))
     outcomes, stats = run(
-        config_for(server), [("https://api.github.com/users/a", {"platform": "github"})],
+        config_for(server),
+        [("https://api.github.com/users/a", {"platform": "github"})],
         clock=clock,
-    )  # fmt: skip
+    )
     assert ok(outcomes[0]).body == b"ok"
     assert stats.rate_limit_waits == 1
     assert 7.0 <= stats.wait_seconds <= 7.1
@@ -225,9 +239,10 @@ def test_retry_after_http_date_is_honoured(server: LocalServer, clock: FakeClock
     when = format_datetime(datetime.fromtimestamp(clock.time() + 12, UTC), usegmt=True)
     server.route("/github/users/a", Reply(503, {"Retry-After": when}), Reply(200))
     outcomes, stats = run(
-        config_for(server), [("https://api.github.com/users/a", {"platform": "github"})],
+        config_for(server),
+        [("https://api.github.com/users/a", {"platform": "github"})],
         clock=clock,
-    )  # fmt: skip
+    )
     assert ok(outcomes[0]).status == 200
     assert 12.0 <= stats.wait_seconds <= 12.1
 
@@ -293,8 +308,12 @@ def test_mastodon_429_without_retry_after_waits_for_the_iso_reset(
     body = b'{"error":"Too many requests"}'
     path = "/mastodon/api/v1/accounts/lookup"
     server.route(path, Reply(429, throttled, body), Reply(200, body=b"{}"))
-    outcome = one(config_for(server), "https://mastodon.social/api/v1/accounts/lookup?acct=a",
-                  platform="mastodon", clock=clock)  # fmt: skip
+    outcome = one(
+        config_for(server),
+        "https://mastodon.social/api/v1/accounts/lookup?acct=a",
+        platform="mastodon",
+        clock=clock,
+    )
     assert ok(outcome).status == 200
     assert server.hits(path) == 2
     assert 30.0 <= sum(clock.sleeps) <= 30.1
@@ -392,7 +411,9 @@ def test_gzip_and_deflate_bodies_are_decoded(server: LocalServer) -> None:
     server.route("/github/zl", Reply(200, {"Content-Encoding": "deflate"}, zlib.compress(text)))
     server.route(
         "/github/raw",
-        Reply(200, {"Content-Encoding": "deflate"}, raw_deflate.compress(text) + raw_deflate.flush()),
+        Reply(
+            200, {"Content-Encoding": "deflate"}, raw_deflate.compress(text) + raw_deflate.flush()
+        ),
     )
     server.route("/github/br", Reply(200, {"Content-Encoding": "br"}, b"\x0b\x00\x80"))
     calls = [(f"https://api.github.com/{p}", {"platform": "github"}) for p in ("gz", "zl", "raw")]
@@ -472,9 +493,16 @@ def test_conditional_request_gets_not_modified(server: LocalServer) -> None:
     assert stats.not_modified == 1
 
 
-def test_recording_backend_sees_only_loopback(server: LocalServer, backend: RecordingBackend) -> None:
+def test_recording_backend_sees_only_loopback(
+    server: LocalServer, backend: RecordingBackend
+) -> None:
     server.route("/github/users/a", Reply(200))
-    ok(one(config_for(server), "https://api.github.com/users/a", platform="github",
-           network_backend=backend))  # fmt: skip
+    ok(
+        one(
+            config_for(server),
+            "https://api.github.com/users/a",
+            platform="github",
+            network_backend=backend,
+        )
+    )
     assert backend.attempts == [("127.0.0.1", server.port)]
-

@@ -21,7 +21,9 @@ PRIVATE_TARGETS = [
 ]
 
 
-def fetch(config: FetchConfig, url: str, *, platform: str | None = None, **seams: Any) -> FetchOutcome:
+def fetch(
+    config: FetchConfig, url: str, *, platform: str | None = None, **seams: Any
+) -> FetchOutcome:
     async def main() -> FetchOutcome:
         limits = {"default": HostLimits(concurrency=2, min_interval=0)}
         async with HttpFetcher(config, limits, **seams) as fetcher:
@@ -111,8 +113,9 @@ def test_allowed_redirect_to_a_private_address_is_attempted(
 ) -> None:
     server.route("/github/users/a", Reply(302, {"Location": "http://10.0.0.1:8080/x"}))
     config = github_via(server, allow_private_network=True)
-    outcome = fetch(config, "https://api.github.com/users/a", platform="github",
-                    network_backend=backend)  # fmt: skip
+    outcome = fetch(
+        config, "https://api.github.com/users/a", platform="github", network_backend=backend
+    )
     assert isinstance(outcome, FetchFailed) and outcome.reason.code == "connect_error"
     assert backend.attempts == [("127.0.0.1", server.port), ("10.0.0.1", 8080)]
 
@@ -125,8 +128,12 @@ def test_a_name_resolving_to_any_private_address_is_refused(
     backend: RecordingBackend, answer: list[str]
 ) -> None:
     resolver = FakeResolver({"intranet.copperkettle.coffee": answer})
-    outcome = fetch(FetchConfig(tokens={}), "https://intranet.copperkettle.coffee/",
-                    network_backend=backend, resolver=resolver)  # fmt: skip
+    outcome = fetch(
+        FetchConfig(tokens={}),
+        "https://intranet.copperkettle.coffee/",
+        network_backend=backend,
+        resolver=resolver,
+    )
     refused(outcome)
     assert backend.attempts == []
 
@@ -134,9 +141,13 @@ def test_a_name_resolving_to_any_private_address_is_refused(
 def test_dns_rebinding_is_caught_at_connect_time(backend: RecordingBackend) -> None:
     # First answer public (the pre-flight check passes), then the name flips to loopback: the
     # guarded backend resolves again, vets, and refuses before dialling.
-    resolver = FakeResolver({"rebind.example": [["93.184.216.34"], ["127.0.0.1"]]})
-    outcome = fetch(FetchConfig(tokens={}, max_retries=0), "http://rebind.example/",
-                    network_backend=backend, resolver=resolver)  # fmt: skip
+    resolver = FakeResolver({}, turns={"rebind.example": [["93.184.216.34"], ["127.0.0.1"]]})
+    outcome = fetch(
+        FetchConfig(tokens={}, max_retries=0),
+        "http://rebind.example/",
+        network_backend=backend,
+        resolver=resolver,
+    )
     refused(outcome)
     assert resolver.calls == ["rebind.example", "rebind.example"]
     assert backend.attempts == []
@@ -144,15 +155,23 @@ def test_dns_rebinding_is_caught_at_connect_time(backend: RecordingBackend) -> N
 
 def test_public_name_is_dialled_at_the_vetted_address(backend: RecordingBackend) -> None:
     resolver = FakeResolver({"www.copperkettle.coffee": ["93.184.216.34"]})
-    outcome = fetch(FetchConfig(tokens={}, max_retries=0), "http://www.copperkettle.coffee/",
-                    network_backend=backend, resolver=resolver)  # fmt: skip
+    outcome = fetch(
+        FetchConfig(tokens={}, max_retries=0),
+        "http://www.copperkettle.coffee/",
+        network_backend=backend,
+        resolver=resolver,
+    )
     assert isinstance(outcome, FetchFailed) and outcome.reason.code == "connect_error"
     assert backend.attempts == [("93.184.216.34", 80)]
 
 
 def test_unresolvable_name_is_a_connect_error(backend: RecordingBackend) -> None:
-    outcome = fetch(FetchConfig(tokens={}), "https://nowhere.invalid/",
-                    network_backend=backend, resolver=FakeResolver({}))  # fmt: skip
+    outcome = fetch(
+        FetchConfig(tokens={}),
+        "https://nowhere.invalid/",
+        network_backend=backend,
+        resolver=FakeResolver({}),
+    )
     assert isinstance(outcome, FetchFailed) and outcome.reason.code == "connect_error"
     assert backend.attempts == []
 
@@ -172,7 +191,8 @@ def test_refusal_happens_before_an_injected_transport_is_used() -> None:
 def test_mastodon_override_does_not_swallow_ip_literals(backend: RecordingBackend) -> None:
     # "Every instance" means DNS names: an inventory URL on an IP literal still meets the guard.
     config = FetchConfig(endpoints={"mastodon": "http://127.0.0.1:9/mastodon"}, tokens={})
-    outcome = fetch(config, "http://10.0.0.1/@copperkettle", platform="mastodon",
-                    network_backend=backend)  # fmt: skip
+    outcome = fetch(
+        config, "http://10.0.0.1/@copperkettle", platform="mastodon", network_backend=backend
+    )
     refused(outcome)
     assert backend.attempts == []

@@ -14,7 +14,11 @@ from tests.fetch.conftest import FakeClock, FakeResolver, LocalServer, Reply
 
 SECRET = "ghp_s3cretT0kenValue0123456789abcdefABCD"
 PUBLIC_DNS = FakeResolver(
-    {"api.github.com": ["140.82.112.6"], "github.com": ["140.82.112.4"], "example.org": ["93.184.216.34"]}
+    {
+        "api.github.com": ["140.82.112.6"],
+        "github.com": ["140.82.112.4"],
+        "example.org": ["93.184.216.34"],
+    }
 )
 
 

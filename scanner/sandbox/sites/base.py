@@ -78,6 +78,9 @@ class Route:
     render: Callable[[], Response]
     path: str = ""
     """The path below the prefix, e.g. ``/users/acme`` (used for redirect loops)."""
+    exempt: bool = False
+    """A page the sandbox itself redirects to (a login page): never faulted, or a login wall
+    would redirect to itself forever."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,9 @@ class Site:
         """The platform's rate-limit header family (none for sites that publish none)."""
         return []
 
-    def too_many(self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None,
-                 status: int | None) -> Response:
+    def too_many(
+        self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None, status: int | None
+    ) -> Response:
         """The platform's over-the-limit answer."""
         headers = self.rate_headers(w)
         if retry_after is not None:
@@ -129,9 +133,9 @@ class Site:
     def app_shell(self, ctx: Ctx) -> Response:
         """A bare page with only the site's generic title: no profile markers at all."""
         page = (
-            f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{esc(self.app_title)}"
+            f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{esc(self.app_title)}'
             "</title></head><body><noscript>You need to enable JavaScript to run this app."
-            "</noscript><div id=\"root\"></div></body></html>"
+            '</noscript><div id="root"></div></body></html>'
         )
         return html_response(200, page)
 
@@ -156,8 +160,12 @@ def register(platform: Platform) -> Callable[[S], S]:
 # --------------------------------------------------------------------------- helpers
 
 
-def json_response(status: int, obj: Any, headers: list[tuple[str, str]] | None = None,
-                  content_type: str = "application/json; charset=utf-8") -> Response:
+def json_response(
+    status: int,
+    obj: Any,
+    headers: list[tuple[str, str]] | None = None,
+    content_type: str = "application/json; charset=utf-8",
+) -> Response:
     body = json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return Response(status, [("Content-Type", content_type), *(headers or [])], body)
 
@@ -168,8 +176,9 @@ def html_response(status: int, page: str, headers: list[tuple[str, str]] | None 
     )
 
 
-def xml_response(status: int, text: str, content_type: str,
-                 headers: list[tuple[str, str]] | None = None) -> Response:
+def xml_response(
+    status: int, text: str, content_type: str, headers: list[tuple[str, str]] | None = None
+) -> Response:
     return Response(status, [("Content-Type", content_type), *(headers or [])], text.encode())
 
 
@@ -180,8 +189,9 @@ def esc(text: str) -> str:
 def stable_int(*parts: object, digits: int = 9) -> int:
     """A deterministic number from the parts, so ids never change between runs."""
     h = hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).digest()
-    n = int.from_bytes(h[:16], "big") % (10**digits)
-    return max(n, 10 ** (digits - 1))
+    n: int = int.from_bytes(h[:16], "big") % (10**digits)
+    floor: int = 10 ** (digits - 1)
+    return max(n, floor)
 
 
 def stable_token(*parts: object, length: int = 22, alphabet: str = "") -> str:

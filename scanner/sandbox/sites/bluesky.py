@@ -24,15 +24,25 @@ from scanner.sandbox.world import Post, WorldAccount
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 _PROFILE = "/xrpc/app.bsky.actor.getProfile"
 _FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
-_HEADERS = [("X-Powered-By", "Express"), ("Access-Control-Allow-Origin", "*"), ("Vary", "Accept-Encoding")]
+_HEADERS = [
+    ("X-Powered-By", "Express"),
+    ("Access-Control-Allow-Origin", "*"),
+    ("Vary", "Accept-Encoding"),
+]
 
 
 def did_of(handle: str) -> str:
-    return "did:plc:" + stable_token("bsky", handle.casefold().lstrip("@"), length=24, alphabet=_B32)
+    return "did:plc:" + stable_token(
+        "bsky", handle.casefold().lstrip("@"), length=24, alphabet=_B32
+    )
 
 
-def _error(status: int, error: str, message: str, headers: list[tuple[str, str]] | None = None) -> Response:
-    return json_response(status, {"error": error, "message": message}, [*_HEADERS, *(headers or [])])
+def _error(
+    status: int, error: str, message: str, headers: list[tuple[str, str]] | None = None
+) -> Response:
+    return json_response(
+        status, {"error": error, "message": message}, [*_HEADERS, *(headers or [])]
+    )
 
 
 def _profile_error(a: WorldAccount | None) -> Response | None:
@@ -54,14 +64,21 @@ class Bluesky(Site):
         method = path.rstrip("/")
         if method not in (_PROFILE, _FEED):
             return Route(
-                None, None, BodyKind.JSON,
-                lambda: _error(501, "MethodNotImplemented", "Method Not Implemented"), path,
+                None,
+                None,
+                BodyKind.JSON,
+                lambda: _error(501, "MethodNotImplemented", "Method Not Implemented"),
+                path,
             )
         actor = (req.arg("actor") or "").strip()
         if not actor:
             return Route(
-                None, None, BodyKind.JSON,
-                lambda: _error(400, "InvalidRequest", 'Error: Params must have the property "actor"'),
+                None,
+                None,
+                BodyKind.JSON,
+                lambda: _error(
+                    400, "InvalidRequest", 'Error: Params must have the property "actor"'
+                ),
                 path,
             )
         account = self._find(ctx, actor)
@@ -162,8 +179,12 @@ class Bluesky(Site):
                 "cid": "bafyrei" + stable_token("cid", other, p.at, length=52, alphabet=_B32),
                 "author": author,
                 # The original author's time; the reposter's is reason.indexedAt.
-                "record": {"$type": "app.bsky.feed.post", "createdAt": iso_ms(original_at),
-                           "langs": ["en"], "text": p.text},
+                "record": {
+                    "$type": "app.bsky.feed.post",
+                    "createdAt": iso_ms(original_at),
+                    "langs": ["en"],
+                    "text": p.text,
+                },
                 "indexedAt": iso_ms(original_at),
             }
         else:
@@ -172,12 +193,24 @@ class Bluesky(Site):
                 "uri": uri,
                 "cid": cid,
                 "author": self._basic(a.display_handle, a.display_name, a.created_at),
-                "record": {"$type": "app.bsky.feed.post", "createdAt": iso_ms(p.at),
-                           "langs": ["en"], "text": p.text},
+                "record": {
+                    "$type": "app.bsky.feed.post",
+                    "createdAt": iso_ms(p.at),
+                    "langs": ["en"],
+                    "text": p.text,
+                },
                 "indexedAt": iso_ms(p.at),
             }
-        post.update({"replyCount": 0, "repostCount": 0, "likeCount": 0, "quoteCount": 0,
-                     "viewer": {}, "labels": []})
+        post.update(
+            {
+                "replyCount": 0,
+                "repostCount": 0,
+                "likeCount": 0,
+                "quoteCount": 0,
+                "viewer": {},
+                "labels": [],
+            }
+        )
         item: dict[str, Any] = {"post": post}
         if pin:
             item["reason"] = {"$type": "app.bsky.feed.defs#reasonPin"}
@@ -226,8 +259,9 @@ class Bluesky(Site):
             ("RateLimit-Policy", f"{w.limit};w={max(1, round(w.window))}"),
         ]
 
-    def too_many(self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None,
-                 status: int | None) -> Response:
+    def too_many(
+        self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None, status: int | None
+    ) -> Response:
         headers = self.rate_headers(w)
         if retry_after is not None:
             headers.append(("Retry-After", str(int(retry_after))))

@@ -90,7 +90,7 @@ class Medium(Site):
             <guid isPermaLink="false">https://medium.com/p/{pid}</guid>
             <dc:creator><![CDATA[{a.display_name or user}]]></dc:creator>
             <pubDate>{rfc822(p.at)}</pubDate>
-            <atom:updated>{p.at.strftime('%Y-%m-%dT%H:%M:%S.000Z')}</atom:updated>
+            <atom:updated>{p.at.strftime("%Y-%m-%dT%H:%M:%S.000Z")}</atom:updated>
             <content:encoded><![CDATA[<p>{esc(p.text)}</p>]]></content:encoded>
         </item>""")
         built = rfc822(ctx.world.as_of_datetime)
@@ -108,7 +108,7 @@ class Medium(Site):
         <lastBuildDate>{built}</lastBuildDate>
         <atom:link href="https://medium.com/@{user}/feed" rel="self" type="application/rss+xml"/>
         <webMaster><![CDATA[yourfriends@medium.com]]></webMaster>
-        <atom:link href="http://medium.superfeedr.com" rel="hub"/>{''.join(items)}
+        <atom:link href="http://medium.superfeedr.com" rel="hub"/>{"".join(items)}
     </channel>
 </rss>
 """
@@ -160,7 +160,7 @@ class Tumblr(Site):
          <description>{description}</description>
          <link>https://www.tumblr.com/{blog}/{pid}</link>
          <guid>https://www.tumblr.com/{blog}/{pid}</guid>
-         <pubDate>{p.at.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate>
+         <pubDate>{p.at.strftime("%a, %d %b %Y %H:%M:%S +0000")}</pubDate>
       </item>""")
         description = f"<description>{esc(a.bio)}</description>" if a.bio else "<description />"
         text = f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -169,7 +169,7 @@ class Tumblr(Site):
       {description}
       <title>{esc(a.display_name or blog)}</title>
       <generator>Tumblr (3.0; @{blog})</generator>
-      <link>https://{blog}.tumblr.com/</link>{''.join(items)}
+      <link>https://{blog}.tumblr.com/</link>{"".join(items)}
    </channel>
 </rss>
 """

@@ -175,7 +175,11 @@ class GitHub(Site):
                 continue
             eid = str(stable_int("gh-event", a.key, i, post.at, digits=11))
             if post.repost_of:
-                repo_name = post.repost_of if "/" in post.repost_of else f"{post.repost_of}/{post.repost_of}"
+                repo_name = (
+                    post.repost_of
+                    if "/" in post.repost_of
+                    else f"{post.repost_of}/{post.repost_of}"
+                )
                 event: dict[str, Any] = {
                     "id": eid,
                     "type": "WatchEvent",
@@ -209,8 +213,10 @@ class GitHub(Site):
                         "commits": [
                             {
                                 "sha": sha,
-                                "author": {"email": f"{login}@users.noreply.github.com",
-                                           "name": a.display_name or login},
+                                "author": {
+                                    "email": f"{login}@users.noreply.github.com",
+                                    "name": a.display_name or login,
+                                },
                                 "message": post.text,
                                 "distinct": True,
                                 "url": f"{API}/repos/{repo_name}/commits/{sha}",
@@ -234,7 +240,9 @@ class GitHub(Site):
         return json_response(
             200,
             events,
-            _common([("Cache-Control", "public, max-age=60, s-maxage=60"), ("X-Poll-Interval", "60")]),
+            _common(
+                [("Cache-Control", "public, max-age=60, s-maxage=60"), ("X-Poll-Interval", "60")]
+            ),
         )
 
     # -- trouble -------------------------------------------------------------------------------
@@ -249,8 +257,9 @@ class GitHub(Site):
             ("X-RateLimit-Resource", "core"),
         ]
 
-    def too_many(self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None,
-                 status: int | None) -> Response:
+    def too_many(
+        self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None, status: int | None
+    ) -> Response:
         # Primary limit: 403 (or 429) with x-ratelimit-remaining 0 (docs; 2013 recorded body).
         headers = _common(self.rate_headers(w))
         if retry_after is not None:

@@ -149,7 +149,9 @@ class Mastodon(Site):
             body["suspended"] = True
         return body
 
-    def _statuses(self, ctx: Ctx, a: WorldAccount | None, req: Request, host: str | None) -> Response:
+    def _statuses(
+        self, ctx: Ctx, a: WorldAccount | None, req: Request, host: str | None
+    ) -> Response:
         if a is None or a.state is AccountState.DEACTIVATED:
             return _not_found()
         try:
@@ -167,7 +169,9 @@ class Mastodon(Site):
         max_id = req.arg("max_id")
         statuses = [self._status(a, p, host) for p in posts]
         if max_id:
-            statuses = [s for s in statuses if int(s["id"]) < int(max_id)] if max_id.isdigit() else []
+            statuses = (
+                [s for s in statuses if int(s["id"]) < int(max_id)] if max_id.isdigit() else []
+            )
         statuses = statuses[:limit]
         headers = _headers()
         if statuses:
@@ -249,8 +253,9 @@ class Mastodon(Site):
             ("X-RateLimit-Reset", reset.strftime("%Y-%m-%dT%H:%M:%S.%fZ")),
         ]
 
-    def too_many(self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None,
-                 status: int | None) -> Response:
+    def too_many(
+        self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None, status: int | None
+    ) -> Response:
         # rack_attack.rb throttled_responder: 429 JSON, and no Retry-After header.
         headers = _headers(self.rate_headers(w))
         if retry_after is not None:
@@ -293,5 +298,7 @@ def _field(a: WorldAccount, link: str) -> dict[str, Any]:
     # verified_at set = rel=me verified link (docs_account_gargron.json "Homepage").
     verified_at = None
     if a.verified:
-        verified_at = iso_ms(a.created_at or datetime(2020, 1, 1, tzinfo=UTC)).replace("Z", "+00:00")
+        verified_at = iso_ms(a.created_at or datetime(2020, 1, 1, tzinfo=UTC)).replace(
+            "Z", "+00:00"
+        )
     return {"name": "Website", "value": value, "verified_at": verified_at}

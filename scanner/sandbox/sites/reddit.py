@@ -173,12 +173,22 @@ class Reddit(Site):
         except ValueError:
             limit = 25
         posts = [p for p in a.posts if p.repost_of is None][:limit]
-        children = [{"kind": "t3", "data": self._link(a, kind, p)} for p in posts]
-        after = children[-1]["data"]["name"] if len(a.own_posts()) > limit else None
+        links = [self._link(a, kind, p) for p in posts]
+        children = [{"kind": "t3", "data": link} for link in links]
+        after = links[-1]["name"] if links and len(a.own_posts()) > limit else None
         return _json(
             200,
-            {"kind": "Listing", "data": {"after": after, "dist": len(children), "modhash": "",
-                                         "geo_filter": "", "children": children, "before": None}},
+            {
+                "kind": "Listing",
+                "data": {
+                    "after": after,
+                    "dist": len(children),
+                    "modhash": "",
+                    "geo_filter": "",
+                    "children": children,
+                    "before": None,
+                },
+            },
         )
 
     def _link(self, a: WorldAccount, kind: str, p: Post) -> dict[str, Any]:
@@ -219,8 +229,9 @@ class Reddit(Site):
             ("x-ratelimit-reset", str(max(0, int(w.reset_at - w.now + 0.999)))),
         ]
 
-    def too_many(self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None,
-                 status: int | None) -> Response:
+    def too_many(
+        self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None, status: int | None
+    ) -> Response:
         r = _json(status or 429, {"message": "Too Many Requests", "error": 429})
         r.headers.extend(self.rate_headers(w))
         if retry_after is not None:
@@ -232,11 +243,10 @@ class Reddit(Site):
         page = (
             "<!doctype html><html><head><title>Blocked</title></head><body>"
             "<h1>whoa there, pardner!</h1><p>Your request has been blocked due to a network "
-            "policy.</p><p>Try logging in or creating an account <a href=\"https://www.reddit.com/login/\">"
+            'policy.</p><p>Try logging in or creating an account <a href="https://www.reddit.com/login/">'
             "here</a> to get back to browsing.</p></body></html>"
         )
         return html_response(403, page, [("Server", "snooserv")])
 
     def soft_404(self, ctx: Ctx, route: Route) -> Response:
         return _json(200, {"message": "Not Found", "error": 404})
-

@@ -53,7 +53,7 @@ def _google_404(path: str) -> Response:
 def _page_404() -> Response:
     # /@handle for an unknown handle: 404 "<title>404 Not Found</title>" (WhatsMyName "YouTube User2").
     page = (
-        "<!DOCTYPE html><html lang=\"en\"><head><title>404 Not Found</title></head><body>"
+        '<!DOCTYPE html><html lang="en"><head><title>404 Not Found</title></head><body>'
         "<h1>404 Not Found</h1><p>This page isn't available. Sorry about that. Try searching "
         "for something else.</p></body></html>"
     )
@@ -67,12 +67,13 @@ class YouTube(Site):
     def route(self, req: Request, path: str, ctx: Ctx) -> Route:
         if path.rstrip("/") == "/feeds/videos.xml":
             cid = req.arg("channel_id") or ""
-            account = self._by_channel(ctx, cid)
+            owner = self._by_channel(ctx, cid)
+            shown = req.target.removeprefix(ctx.prefix)
             return Route(
-                account.key if account else (cid or None),
-                account,
+                owner.key if owner else (cid or None),
+                owner,
                 BodyKind.XML,
-                lambda: self._feed(account, req.target[len(ctx.prefix):] if req.target.startswith(ctx.prefix) else req.target),
+                lambda: self._feed(owner, shown),
                 path,
             )
         parts = [p for p in path.split("/") if p]
@@ -111,33 +112,47 @@ class YouTube(Site):
                     "ownerUrls": [f"http://www.youtube.com/@{handle}"] if handle else [],
                     "channelUrl": canonical,
                     "isFamilySafe": True,
-                    "vanityChannelUrl": f"http://www.youtube.com/@{handle}" if handle else canonical,
+                    "vanityChannelUrl": f"http://www.youtube.com/@{handle}"
+                    if handle
+                    else canonical,
                 }
             },
             "header": {
                 "pageHeaderRenderer": {
                     "pageTitle": a.display_name,
-                    "subscriberCountText": {"simpleText": f"{compact_count(a.followers)} subscribers"},
+                    "subscriberCountText": {
+                        "simpleText": f"{compact_count(a.followers)} subscribers"
+                    },
                 }
             },
             "aboutChannelViewModel": {
                 "links": [
-                    {"channelExternalLinkViewModel": {
-                        "title": {"content": link.split("://", 1)[-1].split("/")[0]},
-                        "link": {"content": link.split("://", 1)[-1]},
-                    }}
+                    {
+                        "channelExternalLinkViewModel": {
+                            "title": {"content": link.split("://", 1)[-1].split("/")[0]},
+                            "link": {"content": link.split("://", 1)[-1]},
+                        }
+                    }
                     for link in a.links
                 ],
                 "canonicalChannelUrl": f"http://www.youtube.com/@{handle}" if handle else canonical,
                 "channelId": cid,
             },
-            "responseContext": {"webResponseContextExtensionData": {"canonicalBaseUrl": f"/@{handle}" if handle else f"/channel/{cid}"}},
+            "responseContext": {
+                "webResponseContextExtensionData": {
+                    "canonicalBaseUrl": f"/@{handle}" if handle else f"/channel/{cid}"
+                }
+            },
         }
         breadcrumb = {
             "@context": "http://schema.org",
             "@type": "BreadcrumbList",
             "itemListElement": [
-                {"@type": "ListItem", "position": 1, "item": {"@id": canonical, "name": a.display_name}}
+                {
+                    "@type": "ListItem",
+                    "position": 1,
+                    "item": {"@id": canonical, "name": a.display_name},
+                }
             ],
         }
         page = f"""<!DOCTYPE html>
@@ -150,7 +165,7 @@ class YouTube(Site):
 <meta property="og:title" content="{name}">
 <meta property="og:site_name" content="YouTube">
 <meta property="og:url" content="{canonical}">
-<meta property="og:image" content="https://yt3.googleusercontent.com/{stable_token('img', cid, length=40)}=s900-c-k-c0x00ffffff-no-rj">
+<meta property="og:image" content="https://yt3.googleusercontent.com/{stable_token("img", cid, length=40)}=s900-c-k-c0x00ffffff-no-rj">
 <meta property="og:description" content="{bio}">
 <meta property="og:type" content="profile">
 <meta name="twitter:card" content="summary">
@@ -161,9 +176,9 @@ class YouTube(Site):
 <meta itemprop="name" content="{name}">
 <meta itemprop="description" content="{bio}">
 <meta itemprop="identifier" content="{cid}">
-<script type="application/ld+json">{json.dumps(breadcrumb)}</script>
+<script type="application/ld+json">{json.dumps(breadcrumb, separators=(",", ":"))}</script>
 </head><body>
-<script nonce="sandbox">var ytInitialData = {json.dumps(initial, ensure_ascii=False)};</script>
+<script nonce="sandbox">var ytInitialData = {json.dumps(initial, ensure_ascii=False, separators=(",", ":"))};</script>
 </body></html>
 """
         return html_response(200, page)
@@ -186,7 +201,7 @@ class YouTube(Site):
         page = (
             '<!DOCTYPE html><html lang="en"><head><title>YouTube</title>'
             '<meta property="og:site_name" content="YouTube"></head><body>'
-            f'<script nonce="sandbox">var ytInitialData = {json.dumps(initial)};</script>'
+            f'<script nonce="sandbox">var ytInitialData = {json.dumps(initial, separators=(",", ":"))};</script>'
             "</body></html>"
         )
         return html_response(200, page)
@@ -215,8 +230,8 @@ class YouTube(Site):
    <name>{name}</name>
    <uri>{channel_url}</uri>
   </author>
-  <published>{p.at.strftime('%Y-%m-%dT%H:%M:%S+00:00')}</published>
-  <updated>{p.at.strftime('%Y-%m-%dT%H:%M:%S+00:00')}</updated>
+  <published>{p.at.strftime("%Y-%m-%dT%H:%M:%S+00:00")}</published>
+  <updated>{p.at.strftime("%Y-%m-%dT%H:%M:%S+00:00")}</updated>
   <media:group>
    <media:title>{title}</media:title>
    <media:content url="{WWW}/v/{vid}?version=3" type="application/x-shockwave-flash" width="640" height="390"/>
@@ -228,7 +243,11 @@ class YouTube(Site):
    </media:community>
   </media:group>
  </entry>""")
-        published = f"\n <published>{created.strftime('%Y-%m-%dT%H:%M:%S+00:00')}</published>" if created else ""
+        published = (
+            f"\n <published>{created.strftime('%Y-%m-%dT%H:%M:%S+00:00')}</published>"
+            if created
+            else ""
+        )
         # Feed-level yt:channelId has no "UC" prefix (both recorded feeds); entries keep it.
         text = f"""<?xml version="1.0" encoding="UTF-8"?>
 <feed xmlns:yt="http://www.youtube.com/xml/schemas/2015" xmlns:media="http://search.yahoo.com/mrss/" xmlns="http://www.w3.org/2005/Atom">
@@ -240,15 +259,16 @@ class YouTube(Site):
  <author>
   <name>{name}</name>
   <uri>{channel_url}</uri>
- </author>{published}{''.join(entries)}
+ </author>{published}{"".join(entries)}
 </feed>
 """
         return xml_response(200, text, "text/xml; charset=UTF-8", list(_FEED_HEADERS))
 
     # -- trouble -------------------------------------------------------------------------------
 
-    def too_many(self, ctx: Ctx, route: Route, w: Any, retry_after: float | None,
-                 status: int | None) -> Response:
+    def too_many(
+        self, ctx: Ctx, route: Route, w: Any, retry_after: float | None, status: int | None
+    ) -> Response:
         # Google's "unusual traffic" interstitial is what a throttled client gets.
         headers = [("Retry-After", str(int(retry_after)))] if retry_after is not None else []
         page = (
@@ -264,7 +284,7 @@ class YouTube(Site):
         # The EU consent interstitial (consent.youtube.com) replaces the page.
         page = (
             '<!DOCTYPE html><html lang="en"><head><title>Before you continue to YouTube</title>'
-            "</head><body><form action=\"https://consent.youtube.com/save\" method=\"POST\">"
+            '</head><body><form action="https://consent.youtube.com/save" method="POST">'
             "<h1>Before you continue to YouTube</h1><p>We use cookies and data to deliver and "
             "maintain Google services.</p><button>Reject all</button><button>Accept all</button>"
             "</form></body></html>"

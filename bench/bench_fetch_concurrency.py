@@ -1,0 +1,107 @@
+"""Benchmark (a): existence checks per second through HttpFetcher with 100 ms of server latency,
+H logical platform hosts (each its own endpoint override on one local server) and per-host
+concurrency C, against the ideal H·C/0.1 and against plain httpx with the same concurrency.
+
+Run by hand: ``.venv/bin/python bench/bench_fetch_concurrency.py``. Target: ratio ≥ 0.85.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_fetch_server import ServerSpec, running_server  # noqa: E402
+
+from scanner.fetch import Fetched, FetchConfig, HostLimits, HttpFetcher  # noqa: E402
+
+LATENCY = 0.100
+PLATFORM_URLS = {
+    "github": "https://api.github.com/users/copperkettle{i}",
+    "bluesky": "https://public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor=ck{i}.bsky.social",
+    "reddit": "https://www.reddit.com/user/ck{i}/about.json",
+    "medium": "https://medium.com/feed/@ck{i}",
+    "youtube": "https://www.youtube.com/@ck{i}",
+    "x": "https://x.com/ck{i}",
+    "instagram": "https://www.instagram.com/ck{i}/",
+    "tiktok": "https://www.tiktok.com/@ck{i}",
+}
+CASES = [(1, 4), (4, 4), (4, 8), (8, 4), (8, 8)]
+ROUNDS = 12
+"""Each host gets ROUNDS·C checks, so a run lasts about ROUNDS·0.1 s."""
+
+
+async def fetcher_rate(base: str, hosts: int, concurrency: int) -> tuple[float, int]:
+    platforms = list(PLATFORM_URLS)[:hosts]
+    config = FetchConfig(
+        endpoints={p: f"{base}/{p}" for p in platforms},
+        tokens={},
+        global_concurrency=hosts * concurrency,
+        max_retries=0,
+    )
+    limits = {p: HostLimits(concurrency=concurrency, min_interval=0.0) for p in platforms}
+    per_host = ROUNDS * concurrency
+    async with HttpFetcher(config, limits) as fetcher:
+        # Open the connections first, so the figure is the steady state.
+        await asyncio.gather(
+            *(fetcher.get(PLATFORM_URLS[p].format(i=0), platform=p)
+              for p in platforms for _ in range(concurrency))
+        )  # fmt: skip
+        calls = [
+            fetcher.get(PLATFORM_URLS[p].format(i=i), platform=p)
+            for p in platforms
+            for i in range(per_host)
+        ]
+        started = time.perf_counter()
+        outcomes = await asyncio.gather(*calls)
+        elapsed = time.perf_counter() - started
+    good = sum(1 for o in outcomes if isinstance(o, Fetched) and o.status == 200)
+    return good / elapsed, len(outcomes) - good
+
+
+async def httpx_rate(base: str, hosts: int, concurrency: int) -> float:
+    """Plain httpx, one semaphore per host: the same work without politeness or guards."""
+    platforms = list(PLATFORM_URLS)[:hosts]
+    gates = {p: asyncio.Semaphore(concurrency) for p in platforms}
+    size = hosts * concurrency
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+    async with httpx.AsyncClient(limits=limits) as client:
+
+        async def one(p: str, i: int) -> int:
+            async with gates[p]:
+                response = await client.get(f"{base}/{p}/check/{i}")
+                return response.status_code
+
+        await asyncio.gather(*(one(p, 0) for p in platforms for _ in range(concurrency)))
+        calls = [one(p, i) for p in platforms for i in range(ROUNDS * concurrency)]
+        started = time.perf_counter()
+        await asyncio.gather(*calls)
+        return len(calls) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    with running_server(ServerSpec(latency=LATENCY)) as base:
+        print(f"server latency {LATENCY * 1000:.0f} ms; {ROUNDS} rounds per host")
+        print(f"{'H':>2} {'C':>2} {'ideal/s':>8} {'fetcher/s':>10} {'ratio':>6} "
+              f"{'httpx/s':>8} {'vs httpx':>8} {'errors':>6}")  # fmt: skip
+        worst = 1.0
+        for hosts, concurrency in CASES:
+            ideal = hosts * concurrency / LATENCY
+            rate, errors = asyncio.run(fetcher_rate(base, hosts, concurrency))
+            plain = asyncio.run(httpx_rate(base, hosts, concurrency))
+            worst = min(worst, rate / ideal)
+            print(
+                f"{hosts:>2} {concurrency:>2} {ideal:>8.0f} {rate:>10.1f} {rate / ideal:>6.2f} "
+                f"{plain:>8.1f} {rate / plain:>8.2f} {errors:>6}"
+            )
+        verdict = "meets" if worst >= 0.85 else "MISSES"
+        print(f"worst ratio to ideal: {worst:.2f} ({verdict} the 0.85 target)")
+
+
+if __name__ == "__main__":
+    main()

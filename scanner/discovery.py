@@ -1,0 +1,531 @@
+"""Discovery: find pages outside the inventory that look like the organization (generated
+lookalike handles and outside candidate lists), observe them politely, classify them with
+evidence, and flag duplicate pages inside the inventory. Orchestration only: no printing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import typing
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from scanner.errors import Problem, ValidationError
+from scanner.fetch import FetchConfig
+from scanner.matching import (
+    DEFAULT_THRESHOLDS,
+    HandleForm,
+    MatchContext,
+    StopWords,
+    Thresholds,
+    classify_candidates,
+    generate,
+    handle_name,
+    normalize,
+    similarity,
+)
+from scanner.model import (
+    JSON,
+    Account,
+    AccountStatus,
+    Classification,
+    Discovery,
+    Finding,
+    FindingStatus,
+    Inventory,
+    Location,
+    Platform,
+    RuleInfo,
+    Severity,
+)
+from scanner.observe import Target, observe
+from scanner.platforms import adapter_for
+from scanner.platforms.interface import SupportLevel
+from scanner.policy import Policy, fingerprint
+from scanner.yamlsource import read_text
+
+__all__ = [
+    "DEFAULT_MAX_CANDIDATES",
+    "DISCOVERY_RULES",
+    "DiscoveryResult",
+    "OutsideCandidate",
+    "default_platforms",
+    "discover",
+    "handle_forms",
+    "inventory_duplicates",
+    "read_candidates",
+    "resolve_link",
+    "rule_for",
+    "thresholds_from_policy",
+]
+
+DEFAULT_MAX_CANDIDATES = 100
+"""Generated candidates probed per platform unless ``--max-candidates`` or the policy param
+``discovery.max_candidates`` says otherwise; at one request a second (the politeness of the
+login-walled platforms) that is under two minutes, all platforms running side by side."""
+
+DISCOVERY_RULES: Mapping[str, RuleInfo] = {
+    "DSC-001": RuleInfo(
+        id="DSC-001",
+        title="Suspected impersonation: a brand-like page with no official tie",
+        severity=Severity.HIGH,
+        category="discovery",
+        rationale="Pages that copy the brand's name without any tie to the organization are how "
+        "customers get phished and how a brand's reputation is borrowed.",
+        remediation="Check the page; if it impersonates the organization, report it to the "
+        "platform for an impersonation or trademark takedown and warn customers.",
+    ),
+    "DSC-002": RuleInfo(
+        id="DSC-002",
+        title="Unlisted official page: tied to the organization but not in the inventory",
+        severity=Severity.MEDIUM,
+        category="discovery",
+        rationale="A shadow page run by staff (or former staff) has no accountable owner, no "
+        "security review and no objective.",
+        remediation="Find who runs it; add it to the inventory with an owner, or retire it.",
+    ),
+    "INV-002": RuleInfo(
+        id="INV-002",
+        title="Duplicate page for the same audience on one platform",
+        severity=Severity.MEDIUM,
+        category="inventory",
+        rationale="Two pages for one audience split followers, confuse customers and double the "
+        "work of keeping both secure.",
+        remediation="Merge the pages or retire one; keep one page per audience and platform.",
+    ),
+}
+"""The findings discovery raises; a policy pack may declare rules with these ids to change
+title or severity."""
+
+
+def rule_for(classification: Classification) -> str | None:
+    """The rule a classification raises (None: no finding)."""
+    match classification:
+        case Classification.ROGUE:
+            return "DSC-001"
+        case Classification.UNLISTED_OFFICIAL:
+            return "DSC-002"
+        case Classification.DUPLICATE:
+            return "INV-002"
+        case Classification.UNRELATED | Classification.UNVERIFIED:
+            return None
+        case _:
+            typing.assert_never(classification)
+
+
+@dataclass(frozen=True)
+class OutsideCandidate:
+    """A page named in a ``--candidates`` file, with where it was named."""
+
+    platform: Platform
+    handle: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class DiscoveryResult:
+    """Every page discovery could say something about (absent handles are left out), the
+    findings they raise, and how much was probed."""
+
+    discoveries: tuple[Discovery, ...]
+    findings: tuple[Finding, ...]
+    probed: int = 0
+    rules: tuple[RuleInfo, ...] = ()
+
+    @property
+    def unverified(self) -> int:
+        return sum(1 for d in self.discoveries if d.classification is Classification.UNVERIFIED)
+
+
+def thresholds_from_policy(policy: Policy | None) -> Thresholds:
+    """The ``discovery.*`` params of the policy (defaults when absent or no policy)."""
+    values: dict[str, object] = dict(DEFAULT_THRESHOLDS)
+    if policy is not None:
+        for name, default in DEFAULT_THRESHOLDS.items():
+            values[name] = policy.params(f"discovery.{name}", default)
+    return Thresholds.from_mapping(values, source="policy param discovery.*")
+
+
+def _rule_info(rule_id: str, policy: Policy | None) -> RuleInfo:
+    rule = policy.rule(rule_id) if policy is not None else None
+    return rule.info() if rule is not None else DISCOVERY_RULES[rule_id]
+
+
+def default_platforms(inventory: Inventory) -> tuple[Platform, ...]:
+    """Platforms the organization uses or approves, except those Rollcall can only check by
+    hand (every probe there would come back unverified)."""
+    used = {a.platform for a in inventory.accounts} | set(inventory.organization.approved_platforms)
+    return tuple(
+        p for p in Platform if p in used and adapter_for(p).spec.support is not SupportLevel.MANUAL
+    )
+
+
+def _form_of(platform: Platform, handle: str) -> tuple[str, str] | None:
+    """(prefix, suffix) around the name in an inventoried handle, or None when the handle has
+    no reusable form (a YouTube channel id, a Bluesky custom domain)."""
+    text = handle.strip()
+    match platform:
+        case Platform.MASTODON:
+            _, at, instance = text.removeprefix("@").partition("@")
+            return ("", f"@{instance}") if at and instance else None
+        case Platform.BLUESKY:
+            return ("", ".bsky.social") if text.casefold().endswith(".bsky.social") else None
+        case Platform.YOUTUBE:
+            return ("@", "") if text.startswith("@") else None
+        case Platform.REDDIT | Platform.LINKEDIN:
+            slash = text.rfind("/")
+            return (text[: slash + 1], "")
+        case (
+            Platform.X
+            | Platform.INSTAGRAM
+            | Platform.FACEBOOK
+            | Platform.TIKTOK
+            | Platform.THREADS
+            | Platform.GITHUB
+            | Platform.MEDIUM
+            | Platform.TUMBLR
+        ):
+            return ("", "")
+        case _:
+            typing.assert_never(platform)
+
+
+_DEFAULT_FORMS: Mapping[Platform, tuple[tuple[str, str], ...]] = {
+    Platform.MASTODON: (),  # no instance to guess: Mastodon needs an inventoried instance
+    Platform.BLUESKY: (("", ".bsky.social"),),
+    Platform.YOUTUBE: (("@", ""),),
+    Platform.REDDIT: (("r/", ""), ("u/", "")),
+    Platform.LINKEDIN: (("company/", ""),),
+}
+
+
+def handle_forms(inventory: Inventory, platform: Platform) -> tuple[HandleForm, ...]:
+    """How to write a lookalike name as a handle on ``platform``: the forms the inventory's own
+    handles there use (``u/``, ``@instance``), or the platform's usual one."""
+    adapter = adapter_for(platform)
+    found = [
+        form
+        for a in inventory.accounts
+        if a.platform is platform and (form := _form_of(platform, a.handle)) is not None
+    ]
+    forms = list(dict.fromkeys(found)) or list(_DEFAULT_FORMS.get(platform, (("", ""),)))
+    separators = adapter.spec.handle.separators
+    return tuple(HandleForm(p, s, separators, adapter.check_handle) for p, s in forms)
+
+
+def resolve_link(url: str) -> tuple[Platform, str] | None:
+    """(platform, handle) of a profile URL on any supported platform."""
+    for platform in Platform:
+        handle = adapter_for(platform).parse_url(url)
+        if handle is not None:
+            return platform, handle
+    return None
+
+
+def _profile_url(platform: Platform, handle: str) -> str:
+    return adapter_for(platform).profile_url(handle)
+
+
+_URL_COLUMNS = ("url", "profile_url", "profile", "link", "permalink", "author_url", "account_url")
+_HANDLE_COLUMNS = ("handle", "username", "screen_name", "author", "account", "user")
+
+
+def read_candidates(path: str | Path) -> tuple[OutsideCandidate, ...]:
+    """Outside candidates from a file: lines of profile URLs or ``platform:handle``
+    (``#`` comments), or a CSV export of a social-listening tool with a URL column (or
+    ``platform`` and ``handle`` columns). Every unreadable line is reported at once."""
+    name = str(path)
+    text = read_text(path)
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if name.casefold().endswith(".csv") or ("," in first and "://" not in first.split(",")[0]):
+        return _read_csv(text, name)
+    found: list[OutsideCandidate] = []
+    problems: list[Problem] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parsed = _parse_entry(line)
+        if isinstance(parsed, str):
+            problems.append(Problem(name, number, 1, parsed))
+        else:
+            found.append(OutsideCandidate(parsed[0], parsed[1], Location(name, number, 1)))
+    if problems:
+        raise ValidationError(problems)
+    return tuple(found)
+
+
+def _parse_entry(entry: str, platform_hint: str | None = None) -> tuple[Platform, str] | str:
+    """(platform, handle) or the problem text."""
+    if "://" in entry:
+        resolved = resolve_link(entry)
+        if resolved is None:
+            return f"{entry!r} is not a profile URL of a supported platform; expected e.g. https://x.com/NAME or platform:handle"
+        return resolved
+    if platform_hint is not None:
+        key, handle = platform_hint, entry
+    else:
+        key, sep, handle = entry.partition(":")
+        if not sep:
+            return f"expected a profile URL or platform:handle, got {entry!r}"
+    try:
+        platform = Platform(key.strip().casefold())
+    except ValueError:
+        import difflib
+
+        close = difflib.get_close_matches(key.strip().casefold(), [p.value for p in Platform], 1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return f"unknown platform {key.strip()!r}{hint}; expected one of {', '.join(p.value for p in Platform)}"
+    handle = handle.strip()
+    error = adapter_for(platform).check_handle(handle)
+    if error is not None:
+        return f"{platform.value}:{handle}: {error}"
+    return platform, handle
+
+
+def _read_csv(text: str, name: str) -> tuple[OutsideCandidate, ...]:
+    reader = csv.DictReader(io.StringIO(text))
+    columns = {(c or "").strip().casefold(): c for c in reader.fieldnames or []}
+    url_col = next((columns[c] for c in _URL_COLUMNS if c in columns), None)
+    handle_col = next((columns[c] for c in _HANDLE_COLUMNS if c in columns), None)
+    platform_col = next(
+        (columns[c] for c in ("platform", "network", "source") if c in columns), None
+    )
+    if url_col is None and (handle_col is None or platform_col is None):
+        raise ValidationError.single(
+            name,
+            1,
+            "CSV has no profile URL column; expected a column named one of "
+            f"{', '.join(_URL_COLUMNS)} (or 'platform' and 'handle' columns)",
+        )
+    found: list[OutsideCandidate] = []
+    problems: list[Problem] = []
+    for row in reader:
+        number = reader.line_num
+        url = (row.get(url_col) or "").strip() if url_col else ""
+        if url:
+            parsed = _parse_entry(url)
+        elif handle_col and platform_col and (row.get(handle_col) or "").strip():
+            parsed = _parse_entry(
+                (row.get(handle_col) or "").strip(), (row.get(platform_col) or "").strip()
+            )
+        else:
+            continue
+        if isinstance(parsed, str):
+            problems.append(Problem(name, number, None, parsed))
+        else:
+            found.append(OutsideCandidate(parsed[0], parsed[1], Location(name, number)))
+    if problems:
+        raise ValidationError(problems)
+    return tuple(found)
+
+
+def _key(handle: str) -> str:
+    return handle.strip().removeprefix("@").casefold()
+
+
+def discover(
+    inventory: Inventory,
+    policy: Policy | None,
+    config: FetchConfig,
+    *,
+    platforms: Iterable[Platform] | None = None,
+    max_candidates: int | None = None,
+    candidates_file: str | Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DiscoveryResult:
+    """Generate lookalike handles per alias and platform (at most ``max_candidates`` each),
+    add the pages a candidates file names, observe them all through the fetch layer, classify
+    what is there and raise DSC-001/DSC-002/INV-002 findings; inventoried handles are never
+    candidates. INV-002 also covers duplicate pages inside the inventory."""
+    thresholds = thresholds_from_policy(policy)
+    cap = max_candidates
+    if cap is None:
+        configured = (
+            policy.params("discovery.max_candidates", DEFAULT_MAX_CANDIDATES) if policy else None
+        )
+        cap = (
+            configured
+            if isinstance(configured, int) and not isinstance(configured, bool)
+            else DEFAULT_MAX_CANDIDATES
+        )
+    chosen = tuple(platforms) if platforms is not None else default_platforms(inventory)
+    org = inventory.organization
+    aliases = list(dict.fromkeys([org.name, *org.aliases]))
+    known: dict[Platform, set[str]] = {}
+    for account in inventory.accounts:
+        known.setdefault(account.platform, set()).add(_key(account.handle))
+
+    outside = read_candidates(candidates_file) if candidates_file is not None else ()
+    targets: list[Target] = []
+    seen: set[tuple[Platform, str]] = set()
+    for candidate in outside:
+        key = (candidate.platform, _key(candidate.handle))
+        if key[1] in known.get(candidate.platform, set()) or key in seen:
+            continue
+        seen.add(key)
+        targets.append(Target(candidate.platform, candidate.handle))
+    if cap > 0 and chosen:
+        forms = {p: handle_forms(inventory, p) for p in chosen}
+        generated = generate(
+            aliases,
+            {p: f for p, f in forms.items() if f},
+            max_per_platform=cap,
+            exclude={p: sorted(h) for p, h in known.items()},
+        )
+        for platform in chosen:
+            for lookalike in generated.get(platform, ()):
+                key = (platform, _key(lookalike.handle))
+                if key not in seen and key[1] not in known.get(platform, set()):
+                    seen.add(key)
+                    targets.append(Target(platform, lookalike.handle))
+
+    observations = observe(targets, config, progress) if targets else []
+    context = MatchContext.from_inventory(
+        inventory, resolve_link=resolve_link, profile_url=_profile_url
+    )
+    classified = classify_candidates(observations, context, thresholds)
+    discoveries = tuple(d for d in classified if d is not None)
+    findings = [f for d in discoveries if (f := _finding(d, inventory, policy)) is not None]
+    findings.extend(inventory_duplicates(inventory, policy, thresholds))
+    rules = tuple(_rule_info(r, policy) for r in DISCOVERY_RULES)
+    return DiscoveryResult(discoveries, tuple(findings), len(targets), rules)
+
+
+def _finding(discovery: Discovery, inventory: Inventory, policy: Policy | None) -> Finding | None:
+    rule_id = rule_for(discovery.classification)
+    if rule_id is None:
+        return None
+    info = _rule_info(rule_id, policy)
+    where = f"{discovery.platform.value}:{discovery.handle}"
+    summary = discovery.evidence[0] if discovery.evidence else discovery.classification.value
+    evidence: dict[str, JSON] = {
+        "classification": discovery.classification.value,
+        "score": discovery.score,
+        "url": discovery.url,
+        "matched_alias": discovery.matched_alias,
+        "matched_account_id": discovery.matched_account_id,
+        "reasons": list(discovery.evidence),
+    }
+    observation = discovery.observation
+    if observation.followers is not None:
+        evidence["followers"] = observation.followers
+    if observation.created_at is not None:
+        evidence["created_at"] = observation.created_at.isoformat()
+    if observation.signal:
+        evidence["signal"] = observation.signal
+    return Finding(
+        rule_id=rule_id,
+        title=info.title,
+        severity=info.severity,
+        status=FindingStatus.FAIL,
+        category=info.category,
+        account_id=None,
+        platform=discovery.platform,
+        handle=discovery.handle,
+        message=f"{where}: {summary}",
+        remediation=info.remediation,
+        location=Location(inventory.path),
+        fingerprint=fingerprint(rule_id, discovery.platform, discovery.handle, None),
+        evidence=evidence,
+    )
+
+
+def _audience(account: Account) -> frozenset[str]:
+    """Tags that say who the page is for; a tag that only repeats the department
+    (``engineering`` in Engineering) says nothing about the audience."""
+    department = (account.department or "").casefold()
+    return frozenset(t.casefold() for t in account.tags if t.casefold() != department)
+
+
+_STOPS = StopWords.build()
+
+
+def _audience_words(text: str) -> frozenset[str]:
+    return frozenset(w for w in normalize(text, _STOPS).words if w in _STOPS.audience)
+
+
+def _names_match(a: str, b: str, limits: Thresholds) -> int | None:
+    """Similarity of two names with audience words kept, or None below the threshold or when
+    they name different audiences (``Care`` and ``Careers`` are 91% alike as strings)."""
+    words_a, words_b = _audience_words(a), _audience_words(b)
+    if words_a != words_b:
+        return None
+    score = similarity(normalize(a).audience, normalize(b).audience)
+    return score if score >= limits.duplicate else None
+
+
+def inventory_duplicates(
+    inventory: Inventory, policy: Policy | None = None, thresholds: Thresholds | None = None
+) -> list[Finding]:
+    """INV-002 for two active entries on one platform that serve one audience: near-identical
+    names (handle or display name, audience words kept), or the same department and the same
+    tags. The later entry is flagged, naming the earlier; the same handle twice is INV-001's."""
+    limits = thresholds or thresholds_from_policy(policy)
+    info = _rule_info("INV-002", policy)
+    active = [a for a in inventory.accounts if a.status is AccountStatus.ACTIVE]
+    findings: list[Finding] = []
+    flagged: set[str] = set()
+    for first, second in itertools.combinations(active, 2):
+        if first.platform is not second.platform or _key(first.handle) == _key(second.handle):
+            continue
+        if second.id in flagged:
+            continue
+        reasons = _duplicate_reasons(first, second, limits)
+        if not reasons:
+            continue
+        flagged.add(second.id)
+        evidence: dict[str, JSON] = {
+            "duplicate_of": first.id,
+            "duplicate_of_line": first.location.line,
+            "platform": second.platform.value,
+            "reasons": list(reasons),
+        }
+        findings.append(
+            Finding(
+                rule_id="INV-002",
+                title=info.title,
+                severity=info.severity,
+                status=FindingStatus.FAIL,
+                category=info.category,
+                account_id=second.id,
+                platform=second.platform,
+                handle=second.handle,
+                message=f"{second.id} serves the same audience as {first.id} on {second.platform.value}: {'; '.join(reasons)}",
+                remediation=info.remediation,
+                location=second.location,
+                fingerprint=fingerprint("INV-002", second.platform, second.handle, second.id),
+                evidence=evidence,
+            )
+        )
+    return findings
+
+
+def _duplicate_reasons(first: Account, second: Account, limits: Thresholds) -> list[str]:
+    reasons = []
+    handle_score = _names_match(handle_name(first.handle), handle_name(second.handle), limits)
+    if handle_score is not None:
+        reasons.append(
+            f"handles {first.handle!r} and {second.handle!r} are {handle_score}% similar"
+        )
+    if first.display_name and second.display_name:
+        name_score = _names_match(first.display_name, second.display_name, limits)
+        if name_score is not None:
+            reasons.append(
+                f"display names {first.display_name!r} and {second.display_name!r} are "
+                f"{name_score}% similar"
+            )
+    audience = _audience(first)
+    if (
+        first.department
+        and first.department == second.department
+        and audience
+        and audience == _audience(second)
+    ):
+        reasons.append(
+            f"same department ({first.department}) and audience tags ({', '.join(sorted(audience))})"
+        )
+    return reasons
