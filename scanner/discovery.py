@@ -506,10 +506,13 @@ def inventory_duplicates(
 
 def _duplicate_reasons(first: Account, second: Account, limits: Thresholds) -> list[str]:
     reasons = []
-    handle_score = _names_match(handle_name(first.handle), handle_name(second.handle), limits)
-    if handle_score is not None:
+    # Handles on one platform always differ, and "brand" vs "brandCS" is 92% alike as strings:
+    # only handles that are the same name once case, separators and lookalike letters are
+    # set aside (copperkettleseattle / copperkettle.seattle) count as near-identical.
+    a = normalize(handle_name(first.handle), _STOPS).audience
+    if a and a == normalize(handle_name(second.handle), _STOPS).audience:
         reasons.append(
-            f"handles {first.handle!r} and {second.handle!r} are {handle_score}% similar"
+            f"handles {first.handle!r} and {second.handle!r} differ only in case, separators or lookalike letters"
         )
     if first.display_name and second.display_name:
         name_score = _names_match(first.display_name, second.display_name, limits)

@@ -7,13 +7,15 @@ whose status says what could be seen (present/absent) or why not (blocked/error/
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import enum
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from scanner.fetch import FetchConfig, HostLimits, HttpFetcher
 from scanner.fetch.interface import Fetcher
-from scanner.model import Observation, ObservationStatus, Platform, Reason
+from scanner.model import JSON, Observation, ObservationStatus, Platform, Reason
 from scanner.platforms import adapter_for, all_specs, capabilities
 
 __all__ = [
@@ -21,6 +23,7 @@ __all__ = [
     "Target",
     "capabilities",
     "host_limits",
+    "observation_json",
     "observe",
     "observe_async",
 ]
@@ -102,3 +105,21 @@ async def _observe_one(target: Target, fetcher: Fetcher) -> Observation:
             reason=Reason("adapter_error", f"{type(exc).__name__}: {exc}"[:500]),
             signal="exception",
         )
+
+
+def observation_json(obs: Observation) -> dict[str, JSON]:
+    """A JSON-ready mapping of an observation (enums as values, datetimes as ISO 8601 UTC)."""
+    out: dict[str, JSON] = {}
+    for f in dataclasses.fields(obs):
+        value = getattr(obs, f.name)
+        if isinstance(value, enum.Enum):
+            out[f.name] = value.value
+        elif isinstance(value, datetime):
+            out[f.name] = value.isoformat().replace("+00:00", "Z")
+        elif isinstance(value, Reason):
+            out[f.name] = {"code": value.code, "text": value.text}
+        elif isinstance(value, tuple):
+            out[f.name] = list(value)
+        else:
+            out[f.name] = value
+    return out

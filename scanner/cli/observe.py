@@ -1,9 +1,118 @@
-"""`rollcall observe` (being written)."""
+"""``rollcall observe``: look at every inventoried account and print what each platform shows."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
 
 import click
+from tabulate import tabulate
+
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.options import (
+    allow_private_network_option,
+    endpoint_option,
+    format_option,
+    parse_endpoints,
+    platform_option,
+)
+from scanner.config import build_fetch_config
+from scanner.inventory import load_inventory
+from scanner.model import Account, Observation, Platform
+from scanner.observe import Progress, Target, observation_json, observe
+
+__all__ = ["command", "render_table"]
 
 
 @click.command("observe")
-def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("not built yet")
+@click.argument("inventory", type=click.Path(path_type=Path, dir_okay=False))
+@platform_option
+@format_option(["table", "json"])
+@endpoint_option
+@allow_private_network_option
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fetch settings file (TOML: endpoints, proxy, timeouts, limits).",
+)
+def command(
+    inventory: Path,
+    platforms: tuple[str, ...],
+    fmt: str,
+    endpoints: tuple[str, ...],
+    allow_private_network: bool,
+    config_path: Path | None,
+) -> int:
+    """Observe every account of INVENTORY on its platform and print the observations.
+
+    Each account is present, absent, blocked (login wall, WAF page, rate limit: unverified),
+    error (timeout, server error: unverified) or invalid (the handle breaks the platform's
+    rules; nothing is sent), with the evidence that decided it and the profile fields read.
+    """
+    inv = load_inventory(inventory)
+    wanted = {Platform(p) for p in platforms}
+    accounts = [a for a in inv.accounts if not wanted or a.platform in wanted]
+    config = build_fetch_config(
+        config_path,
+        endpoints=parse_endpoints(endpoints),
+        allow_private_network=allow_private_network,
+    )
+    targets = [Target(a.platform, a.handle, a.url) for a in accounts]
+    observations = observe(targets, config, progress=_progress() if sys.stderr.isatty() else None)
+    if fmt == "json":
+        rows = [
+            {"account_id": a.id, **observation_json(o)}
+            for a, o in zip(accounts, observations, strict=True)
+        ]
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_table(accounts, observations))
+    return int(ExitCode.CLEAN)
+
+
+def _progress() -> Progress:
+    def show(done: int, total: int) -> None:
+        click.echo(f"\robserving {done}/{total}", err=True, nl=done == total)
+
+    return show
+
+
+def _short(text: str | None, width: int = 32) -> str:
+    if not text:
+        return ""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 1] + "…"
+
+
+def render_table(accounts: list[Account], observations: list[Observation]) -> str:
+    rows = []
+    for account, obs in zip(accounts, observations, strict=True):
+        state = obs.account_state.value if obs.status.value == "present" else ""
+        last = obs.last_activity_at.date().isoformat() if obs.last_activity_at else ""
+        if not last and obs.no_activity_since:
+            last = f"none since {obs.no_activity_since.date().isoformat()}"
+        rows.append(
+            [
+                account.id,
+                obs.platform.value,
+                _short(obs.handle, 28),
+                obs.status.value,
+                state,
+                obs.reason.code if obs.reason else "",
+                last,
+                _short(obs.display_name),
+            ]
+        )
+    headers = [
+        "account",
+        "platform",
+        "handle",
+        "status",
+        "state",
+        "reason",
+        "last activity",
+        "name",
+    ]
+    return tabulate(rows, headers=headers, tablefmt="simple")

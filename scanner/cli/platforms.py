@@ -1,9 +1,163 @@
-"""`rollcall platforms` (being written)."""
+"""``rollcall platforms``: what each platform supports, and a self-check of every spec."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
 
 import click
+from tabulate import tabulate
+
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.options import (
+    allow_private_network_option,
+    endpoint_option,
+    format_option,
+    parse_endpoints,
+    platform_option,
+)
+from scanner.config import build_fetch_config
+from scanner.model import JSON, Platform
+from scanner.platforms import all_specs
+from scanner.platforms.selfcheck import PlatformCheck, Rating, check_platforms
+
+__all__ = ["command"]
 
 
-@click.command("platforms")
+@click.group("platforms")
 def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("not built yet")
+    """The platforms Rollcall can observe: support levels, extracted fields, self-check."""
+
+
+@command.command("list")
+@format_option(["table", "json"])
+def list_command(fmt: str) -> int:
+    """List every platform with its support level and the fields it can extract.
+
+    \b
+    full     a public structured endpoint answers for every state
+    partial  a login wall or bot check is likely: expect blocked (unverified) results
+    manual   no dependable anonymous signal: someone has to look
+    """
+    specs = all_specs()
+    if fmt == "json":
+        data: list[JSON] = [
+            {
+                "platform": s.platform.value,
+                "name": s.name,
+                "support": s.support.value,
+                "extracts": list[JSON](sorted(s.extracts)),
+                "profile_url": s.display_url,
+                "notes": s.notes,
+            }
+            for s in specs.values()
+        ]
+        click.echo(json.dumps(data, indent=2))
+        return int(ExitCode.CLEAN)
+    rows = [
+        [s.platform.value, s.support.value, ", ".join(sorted(s.extracts)), s.notes]
+        for s in specs.values()
+    ]
+    click.echo(
+        tabulate(
+            rows,
+            headers=["platform", "support", "extracts", "notes"],
+            tablefmt="simple",
+            maxcolwidths=[None, None, 60, 50],
+        )
+    )
+    return int(ExitCode.CLEAN)
+
+
+@command.command("check")
+@platform_option
+@endpoint_option
+@allow_private_network_option
+@click.option(
+    "--present",
+    "present",
+    multiple=True,
+    metavar="PLATFORM=HANDLE",
+    help="Use HANDLE as a known-present account of PLATFORM instead of the spec's. Repeatable.",
+)
+@click.option("--seed", type=int, default=None, help="Seed for the generated absent handles.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Fetch settings file (TOML: endpoints, proxy, timeouts, limits).",
+)
+@format_option(["table", "json"])
+def check_command(
+    platforms: tuple[str, ...],
+    endpoints: tuple[str, ...],
+    allow_private_network: bool,
+    present: tuple[str, ...],
+    seed: int | None,
+    config_path: Path | None,
+    fmt: str,
+) -> int:
+    """Self-check every platform spec against known-present handles and random absent ones.
+
+    Rates each platform ok, degraded (some answers could not be verified, or a field was not
+    extracted) or broken (a wrong verdict: a known account seen absent or a random name seen
+    present). Exit 1 when any platform is broken. This sends real requests unless --endpoint
+    points a platform elsewhere (e.g. at `rollcall sandbox serve`).
+    """
+    known: dict[Platform, list[str]] = defaultdict(list)
+    for pair in present:
+        name, sep, handle = pair.partition("=")
+        if not sep or not handle or name not in {p.value for p in Platform}:
+            raise click.BadParameter(
+                f"expected PLATFORM=HANDLE, got {pair!r}", param_hint="--present"
+            )
+        known[Platform(name)].append(handle.strip())
+    config = build_fetch_config(
+        config_path,
+        endpoints=parse_endpoints(endpoints),
+        allow_private_network=allow_private_network,
+    )
+    chosen = [Platform(p) for p in platforms] or list(Platform)
+    checks = check_platforms(config, chosen, present=known, seed=seed)
+    if fmt == "json":
+        click.echo(json.dumps([_check_json(c) for c in checks], indent=2, ensure_ascii=False))
+    else:
+        click.echo(_check_table(checks))
+    broken = any(c.rating is Rating.BROKEN for c in checks)
+    return int(ExitCode.FINDINGS if broken else ExitCode.CLEAN)
+
+
+def _check_json(check: PlatformCheck) -> JSON:
+    return {
+        "platform": check.platform.value,
+        "rating": check.rating.value,
+        "results": [
+            {
+                "handle": r.handle,
+                "expected": r.expected.value,
+                "status": r.observation.status.value,
+                "signal": r.observation.signal,
+                "reason": r.observation.reason.code if r.observation.reason else None,
+                "rating": r.rating.value,
+                "problem": r.problem,
+            }
+            for r in check.results
+        ],
+    }
+
+
+def _check_table(checks: list[PlatformCheck]) -> str:
+    rows = []
+    for check in checks:
+        seen = ", ".join(f"{r.handle}={r.observation.status.value}" for r in check.results)
+        rows.append([check.platform.value, check.rating.value, seen, "; ".join(check.problems)])
+    table = tabulate(
+        rows,
+        headers=["platform", "rating", "observed", "problems"],
+        tablefmt="simple",
+        maxcolwidths=[None, None, 60, 60],
+    )
+    counts = {r: sum(c.rating is r for c in checks) for r in Rating}
+    summary = ", ".join(f"{n} {r.value}" for r, n in counts.items())
+    return f"{table}\n\n{summary}"

@@ -29,7 +29,7 @@ from scanner.review import (
     review_request,
 )
 from scanner.audit import load_rules
-from scanner.sanitize import for_terminal
+from scanner.reports.sanitize import strip_terminal as for_terminal
 
 
 @click.command("review")

@@ -73,20 +73,22 @@ AFFIXES: tuple[str, ...] = (
     "real",
     "the",
     "hq",
-    "team",
     "support",
     "help",
+    "shop",
+    "store",
     "care",
+    "team",
     "news",
     "jobs",
     "careers",
-    "shop",
-    "store",
     "app",
     "global",
     *("us", "uk", "ca", "au", "eu", "de", "fr", "es", "it", "nl", "in", "jp", "br", "mx"),
 )
-"""Words squatters put before or after a brand (dnstwist's dictionary fuzzer, brand edition)."""
+"""Words squatters put before or after a brand (dnstwist's dictionary fuzzer, brand edition),
+most abused first: impostors pose as the official page, its help desk (to collect order
+numbers and logins) and its shop (to take payments)."""
 
 _KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -182,8 +184,8 @@ def fuzz_name(
     after with and without each separator, typos (omission, transposition, plural, repetition,
     vowel swap, keyboard replacement, addition, keyboard insertion), and a separator at every
     inner position. ``rank`` puts variants of shorter aliases first (the alias's length) and
-    orders affixes (glued before separated, shorter stems first, dictionary order); variants
-    of equal rank go by similarity. Duplicates are left to the caller."""
+    orders affixes word by word in dictionary order (each with every separator, after then
+    before the name); variants of equal rank go by similarity. Duplicates are left to the caller."""
     seps = tuple(separators)
     base = len(name)
     yield Fuzzer.ORIGINAL, name, base
@@ -193,14 +195,16 @@ def fuzz_name(
         for sep in seps:
             yield Fuzzer.SEPARATOR, sep.join(words), base
     stems = [name] + [sep.join(words) for sep in seps if len(words) > 1]
-    for sep_rank, sep in enumerate(("", *seps)):
-        for stem in stems:
-            for affix_rank, affix in enumerate(affixes):
-                rank = (sep_rank * 1000 + len(stem)) * 1000 + affix_rank * 2 + 1
+    for stem_rank, stem in enumerate(stems):
+        for affix_rank, affix in enumerate(affixes):
+            for sep_rank, sep in enumerate(("", *seps)):
+                # Word by word (brand_hq, brand.hq ... before brand_team), the joined name
+                # before its separated forms, shorter aliases first.
+                rank = ((min(stem_rank, 1) * 1000 + base) * 100 + affix_rank) * 10 + sep_rank
                 if affix not in PREFIX_ONLY:
                     yield Fuzzer.AFFIX, f"{stem}{sep}{affix}", rank
                 if affix not in REGION_CODES:
-                    yield Fuzzer.AFFIX, f"{affix}{sep}{stem}", rank + 1
+                    yield Fuzzer.AFFIX, f"{affix}{sep}{stem}", rank + 5
     for fuzzer, variant in _typos(name):
         yield fuzzer, variant, base
     for sep in seps:
@@ -246,7 +250,7 @@ def _rank_key(c: Candidate) -> tuple[int, int, int, str]:
     return (c.order, -c.similarity, len(c.name), c.handle)
 
 
-TURNS: Mapping[Fuzzer, int] = {Fuzzer.AFFIX: 4, Fuzzer.HOMOGLYPH: 2}
+TURNS: Mapping[Fuzzer, int] = {Fuzzer.AFFIX: 10, Fuzzer.HOMOGLYPH: 2}
 """Candidates a fuzzer contributes per round (1 when not listed): affixes are what brand
 squatters register most (the research notes, dnstwist's dictionary fuzzer)."""
 

@@ -40,11 +40,28 @@ def _evidence(f: Finding) -> list[str]:
     return lines
 
 
+COMMENT_LIMIT = 60_000
+"""GitHub rejects comments over 65,536 characters; stay below with room for a CI wrapper."""
+
+
 @register("markdown")
 class MarkdownFormatter:
     name = "markdown"
 
     def render(self, result: AuditResult, *, color: bool | None = None) -> str:
+        """The full comment; when it would be too long for a PR comment, the collapsed evidence
+        goes first, then table rows beyond what fits (with a note saying how many)."""
+        text = self._render(result, evidence=True, max_rows=None)
+        if len(text) <= COMMENT_LIMIT:
+            return text
+        text = self._render(result, evidence=False, max_rows=None)
+        rows = 200
+        while len(text) > COMMENT_LIMIT and rows > 5:
+            text = self._render(result, evidence=False, max_rows=rows)
+            rows //= 2
+        return text
+
+    def _render(self, result: AuditResult, *, evidence: bool, max_rows: int | None) -> str:
         s = summarize(result)
         org = md(result.inventory.organization.name)
         out = [f"## Rollcall audit: {org} (as of {result.run.as_of.isoformat()})", ""]
@@ -58,7 +75,8 @@ class MarkdownFormatter:
             + (f" ({failing})" if failing else "")
             + f" · {s.by_status[FindingStatus.WAIVED]} waived"
             + f" · {s.by_status[FindingStatus.ERROR]} unverified checks"
-            + f" · {s.by_status[FindingStatus.WARN]} warnings"
+            + f" · {s.by_status[FindingStatus.WARN]} warning"
+            + ("" if s.by_status[FindingStatus.WARN] == 1 else "s")
             + f" · {s.accounts_total} accounts, {s.unverified_accounts} unverified"
         )
         if not result.run.complete:
@@ -83,11 +101,24 @@ class MarkdownFormatter:
             out.append("")
             out.append("| rule | status | account | platform | handle | message |")
             out.append("|---|---|---|---|---|---|")
-            out.extend(_finding_row(f) for f in group)
-            out.extend(["", "<details><summary>Evidence</summary>", ""])
-            for f in group:
-                out.extend(_evidence(f))
-            out.extend(["", "</details>", ""])
+            shown = group if max_rows is None else group[:max_rows]
+            out.extend(_finding_row(f) for f in shown)
+            if len(shown) < len(group):
+                out.append("")
+                out.append(
+                    f"_…and {len(group) - len(shown)} more {severity.value} findings; "
+                    "see the JSON or HTML report._"
+                )
+            if evidence:
+                out.extend(["", "<details><summary>Evidence</summary>", ""])
+                for f in group:
+                    out.extend(_evidence(f))
+                out.extend(["", "</details>"])
+            else:
+                out.extend(
+                    ["", "_Evidence left out to fit a PR comment; see the JSON or HTML report._"]
+                )
+            out.append("")
 
         if result.baseline is not None:
             base = result.baseline

@@ -135,7 +135,8 @@ class TableFormatter:
             f"{s.failing} failing" + (f" ({sev})" if sev else ""),
             f"{s.by_status[FindingStatus.WAIVED]} waived",
             f"{s.by_status[FindingStatus.ERROR]} unverified checks",
-            f"{s.by_status[FindingStatus.WARN]} warnings",
+            f"{s.by_status[FindingStatus.WARN]} warning"
+            + ("" if s.by_status[FindingStatus.WARN] == 1 else "s"),
             f"{s.unverified_accounts} accounts unverified",
         ]
         if not result.run.complete:

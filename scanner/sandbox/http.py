@@ -149,6 +149,10 @@ class HttpServer:
         task = asyncio.current_task()
         assert task is not None
         self._tasks.add(task)
+        sock = writer.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         try:
             await self._serve(reader, writer)
         except (ConnectionError, asyncio.IncompleteReadError, OSError):
@@ -209,29 +213,32 @@ class HttpServer:
             and response.ending == Ending.NORMAL
         )
         head = _head(response, keep_alive)
-        writer.write(head)
-        sent = len(head)
-        if request.method == "HEAD" or response.status in (204, 304) or response.status < 200:
-            await writer.drain()
-            self._observer(request, response.status, sent)
-            return keep_alive
+        sent = 0
         try:
+            if request.method == "HEAD" or response.status in (204, 304) or response.status < 200:
+                writer.write(head)
+                sent = len(head)
+                await writer.drain()
+                return keep_alive
             if response.ending == Ending.TRUNCATE:
-                part = response.body[: response.truncate_at or 0]
+                part = head + response.body[: response.truncate_at or 0]
                 writer.write(part)
-                sent += len(part)
+                sent = len(part)
                 await writer.drain()
                 return False
-            if response.stream is not None:
-                for chunk in response.stream():
-                    if self._stopping.is_set():
-                        return False
-                    writer.write(chunk)
-                    sent += len(chunk)
-                    await writer.drain()
-            else:
-                writer.write(response.body)
-                sent += len(response.body)
+            if response.stream is None:
+                # One write: a separate small header segment would meet delayed ACKs.
+                writer.write(head + response.body)
+                sent = len(head) + len(response.body)
+                await writer.drain()
+                return keep_alive
+            writer.write(head)
+            sent = len(head)
+            for chunk in response.stream():
+                if self._stopping.is_set():
+                    return False
+                writer.write(chunk)
+                sent += len(chunk)
                 await writer.drain()
         finally:
             self._observer(request, response.status, sent)

@@ -70,3 +70,17 @@ def test_table_without_findings(empty_result: AuditResult) -> None:
     text = formatter_for("table").render(replace(empty_result), color=False)
     assert "No findings." in text
     assert "Unverified accounts" not in text
+
+
+def test_markdown_fits_a_pull_request_comment(result: AuditResult) -> None:
+    from scanner.reports.markdown import COMMENT_LIMIT
+
+    many = tuple(
+        replace(f, account_id=f"{f.account_id}-{i}", message=f.message + " " + "x" * 200)
+        for i in range(60)
+        for f in result.findings
+    )
+    text = formatter_for("markdown").render(replace(result, findings=many, baseline=None))
+    assert len(text) <= COMMENT_LIMIT
+    assert "more high findings; see the JSON or HTML report" in text
+    assert "<details><summary>Evidence</summary>" not in text

@@ -1,0 +1,173 @@
+"""``rollcall platforms check``: test each spec against its known-present handles and freshly
+generated absent ones, and rate it ok / degraded / broken.
+
+A wrong verdict (a known account seen absent, a random name seen present) breaks a spec; an
+answer we could not verify (blocked, error) or a promised field left empty only degrades it,
+because it may be the network we run from rather than the spec (osint-anchors §9, lesson 6).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import random
+import string
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import assert_never
+
+from scanner.fetch import FetchConfig, HostLimits, HttpFetcher
+from scanner.fetch.interface import Fetcher
+from scanner.model import Observation, ObservationStatus, Platform
+from scanner.platforms.interface import PlatformAdapter
+from scanner.platforms.registry import adapter_for
+
+__all__ = [
+    "CheckResult",
+    "PlatformCheck",
+    "Rating",
+    "absent_handles",
+    "check_platforms",
+    "check_platforms_async",
+]
+
+
+class Rating(enum.StrEnum):
+    OK = "ok"
+    DEGRADED = "degraded"
+    BROKEN = "broken"
+
+    @property
+    def rank(self) -> int:
+        match self:
+            case Rating.OK:
+                return 0
+            case Rating.DEGRADED:
+                return 1
+            case Rating.BROKEN:
+                return 2
+            case _:
+                assert_never(self)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One probe of the self-check: what was expected, what was seen, what is wrong (if any)."""
+
+    handle: str
+    expected: ObservationStatus
+    observation: Observation
+    problem: str | None
+    rating: Rating
+
+
+@dataclass(frozen=True)
+class PlatformCheck:
+    platform: Platform
+    rating: Rating
+    results: tuple[CheckResult, ...]
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        return tuple(f"{r.handle}: {r.problem}" for r in self.results if r.problem)
+
+
+def absent_handles(adapter: PlatformAdapter, rng: random.Random, count: int = 2) -> list[str]:
+    """Random handles that fit the platform's rules (Sherlock generates them from its regex;
+    we use lower-case letters and digits, which every platform accepts)."""
+    rules = adapter.spec.handle
+    fmt = adapter.spec.self_check.absent_format
+    out: list[str] = []
+    alphabet = string.ascii_lowercase + string.digits
+    while len(out) < count:
+        for length in (14, 12, 10, 8, 6, 5, 3):
+            if length > rules.max_length:
+                continue
+            core = rng.choice(string.ascii_lowercase) + "".join(
+                rng.choice(alphabet) for _ in range(length - 1)
+            )
+            handle = fmt.replace("{random}", core)
+            if adapter.check_handle(handle) is None and handle not in out:
+                out.append(handle)
+                break
+        else:
+            raise ValueError(f"cannot generate a valid absent handle for {adapter.spec.name}")
+    return out
+
+
+def _judge(
+    adapter: PlatformAdapter, handle: str, expected: ObservationStatus, obs: Observation
+) -> CheckResult:
+    status = obs.status
+    why = f" ({obs.reason})" if obs.reason else ""
+    if status is expected:
+        if (
+            expected is ObservationStatus.PRESENT
+            and "display_name" in adapter.spec.extracts
+            and obs.display_name is None
+        ):
+            return CheckResult(
+                handle,
+                expected,
+                obs,
+                "extraction: present but no display name was found",
+                Rating.DEGRADED,
+            )
+        return CheckResult(handle, expected, obs, None, Rating.OK)
+    if status in (ObservationStatus.BLOCKED, ObservationStatus.ERROR):
+        return CheckResult(
+            handle, expected, obs, f"unverified: {status.value}{why}", Rating.DEGRADED
+        )
+    return CheckResult(
+        handle,
+        expected,
+        obs,
+        f"wrong verdict: expected {expected.value}, got {status.value} [{obs.signal}]{why}",
+        Rating.BROKEN,
+    )
+
+
+async def check_platforms_async(
+    fetcher: Fetcher,
+    platforms: Sequence[Platform],
+    *,
+    present: Mapping[Platform, Sequence[str]] | None = None,
+    seed: int | None = None,
+) -> list[PlatformCheck]:
+    """Check every platform in ``platforms`` (``present`` overrides the specs' known handles)."""
+    rng = random.Random(seed)
+    jobs: list[tuple[Platform, str, ObservationStatus]] = []
+    for platform in platforms:
+        adapter = adapter_for(platform)
+        known = (present or {}).get(platform) or adapter.spec.self_check.present
+        jobs.extend((platform, h, ObservationStatus.PRESENT) for h in known)
+        jobs.extend((platform, h, ObservationStatus.ABSENT) for h in absent_handles(adapter, rng))
+    observations = await asyncio.gather(*(adapter_for(p).observe(h, fetcher) for p, h, _ in jobs))
+    by_platform: dict[Platform, list[CheckResult]] = {p: [] for p in platforms}
+    for (platform, handle, expected), obs in zip(jobs, observations, strict=True):
+        by_platform[platform].append(_judge(adapter_for(platform), handle, expected, obs))
+    checks = []
+    for platform, results in by_platform.items():
+        rating = max((r.rating for r in results), key=lambda r: r.rank, default=Rating.OK)
+        checks.append(PlatformCheck(platform, rating, tuple(results)))
+    return checks
+
+
+def check_platforms(
+    config: FetchConfig,
+    platforms: Sequence[Platform] | None = None,
+    *,
+    present: Mapping[Platform, Sequence[str]] | None = None,
+    seed: int | None = None,
+    limits: Mapping[str, HostLimits] | None = None,
+) -> list[PlatformCheck]:
+    """Synchronous wrapper: one fetcher for the whole check (specs' politeness by default)."""
+    from scanner.observe import host_limits
+
+    chosen = list(platforms) if platforms else list(Platform)
+
+    async def run() -> list[PlatformCheck]:
+        async with HttpFetcher(config, limits if limits is not None else host_limits()) as f:
+            return await check_platforms_async(f, chosen, present=present, seed=seed)
+
+    return asyncio.run(run())

@@ -1,0 +1,212 @@
+"""Discovery end to end against the sandbox: generated lookalikes and outside candidates are
+observed through the fetch layer and classified; findings, INV-002 and the CLI's JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from scanner.cli.discover import command
+from scanner.discovery import discover, inventory_duplicates, read_candidates
+from scanner.errors import ValidationError
+from scanner.fetch import FetchConfig, HostLimits
+from scanner.inventory import load_inventory
+from scanner.model import Classification, Platform
+from scanner.policy import fingerprint, load_policy
+from scanner.sandbox import Sandbox, example_world_path, load_world
+from scanner.yamlsource import load_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+INVENTORY = """\
+organization:
+  name: Acme Tools
+  aliases: [Acme Tools, AcmeTools]
+  domains: [acmetools.example]
+  roster: roster.csv
+  approved_platforms: [x, instagram]
+accounts:
+  - id: x-main
+    platform: x
+    handle: acmetools
+    display_name: Acme Tools
+    status: active
+    department: Marketing
+    owner: ada@acmetools.example
+    tags: [brand]
+  - id: ig-main
+    platform: instagram
+    handle: acmetools
+    display_name: Acme Tools
+    status: active
+    department: Marketing
+    owner: ada@acmetools.example
+    tags: [brand]
+"""
+
+ROSTER = """\
+email,name,department,role,status,start_date,end_date,policy_acknowledged
+ada@acmetools.example,Ada Quill,Marketing,employee,active,2020-01-06,,2026-01-10
+ben@acmetools.example,Ben Archer,Retail,employee,departed,2018-03-01,2025-06-30,2025-01-10
+"""
+
+WORLD = """\
+name: acme
+as_of: 2026-11-15
+accounts:
+  - {platform: x, handle: acmetools, display_name: Acme Tools, links: [https://acmetools.example]}
+  - {platform: instagram, handle: acmetools, display_name: Acme Tools, links: [https://acmetools.example]}
+  - platform: x
+    handle: acmetools_hq
+    display_name: "Acme Tools ⚒"
+    bio: "DM us your order number for a refund"
+    links: [https://acme-tools.help/refund]
+    followers: 40
+  - platform: instagram
+    handle: acmetools.shop
+    display_name: Acme Tools Shop
+    bio: "Hammers and more · acmetools.example/shop"
+    followers: 900
+  - platform: instagram
+    handle: acmetools.store
+    display_name: Acme Tools Store
+    bio: "Old outlet page, run by Ben Archer"
+  - platform: instagram
+    handle: acme_tools
+    faults: [login_wall]
+  - platform: x
+    handle: bobsgaragetips
+    display_name: "Bob's Garage"
+    bio: "Weekend fixes"
+"""
+
+
+@pytest.fixture
+def org(tmp_path: Path) -> Path:
+    (tmp_path / "roster.csv").write_text(ROSTER, encoding="utf-8")
+    (tmp_path / "world.yaml").write_text(WORLD, encoding="utf-8")
+    path = tmp_path / "acme.yaml"
+    path.write_text(INVENTORY, encoding="utf-8")
+    return path
+
+
+def _fast(endpoints: dict[str, str]) -> FetchConfig:
+    # The sandbox is local: no need for the real platforms' one-request-a-second politeness.
+    return FetchConfig(
+        endpoints=endpoints,
+        allow_private_network=True,
+        host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
+    )
+
+
+def test_discovers_and_classifies_generated_and_outside_candidates(org: Path) -> None:
+    inventory = load_inventory(org)
+    candidates = org.parent / "candidates.txt"
+    candidates.write_text(
+        "# from the brand-listening export\nhttps://x.com/bobsgaragetips\nx:acmetools\n",
+        encoding="utf-8",
+    )
+    with Sandbox(load_world(org.parent / "world.yaml")) as sandbox:
+        result = discover(
+            inventory,
+            load_policy([]),
+            _fast(sandbox.endpoints()),
+            platforms=[Platform.X, Platform.INSTAGRAM],
+            max_candidates=100,
+            candidates_file=candidates,
+        )
+        assert sandbox.requests >= result.probed  # some adapters read a second page
+    found = {(d.platform.value, d.handle): d for d in result.discoveries}
+    assert found[("x", "acmetools_hq")].classification is Classification.ROGUE
+    assert any(
+        "lookalike of an official domain" in e for e in found[("x", "acmetools_hq")].evidence
+    )
+    assert found[("instagram", "acmetools.shop")].classification is Classification.UNLISTED_OFFICIAL
+    store = found[("instagram", "acmetools.store")]
+    assert store.classification is Classification.UNLISTED_OFFICIAL
+    assert any("former staff member" in e for e in store.evidence)
+    assert found[("instagram", "acme_tools")].classification is Classification.UNVERIFIED
+    assert found[("x", "bobsgaragetips")].classification is Classification.UNRELATED
+    assert ("x", "acmetools") not in found  # inventoried handles are never candidates
+    assert store.url == "https://www.instagram.com/acmetools.store/"
+
+    by_rule = {(f.rule_id, f.handle) for f in result.findings}
+    assert by_rule == {
+        ("DSC-001", "acmetools_hq"),
+        ("DSC-002", "acmetools.shop"),
+        ("DSC-002", "acmetools.store"),
+    }
+    rogue = next(f for f in result.findings if f.rule_id == "DSC-001")
+    assert rogue.severity.value == "high"
+    assert rogue.fingerprint == fingerprint("DSC-001", Platform.X, "acmetools_hq", None)
+    assert rogue.evidence["classification"] == "rogue"
+
+
+def test_cli_json_lists_discoveries(org: Path) -> None:
+    candidates = org.parent / "candidates.csv"
+    candidates.write_text(
+        "date,author_url,mentions\n"
+        "2026-11-01,https://x.com/acmetools_hq,3\n"
+        "2026-11-02,https://www.instagram.com/acme_tools/,1\n",
+        encoding="utf-8",
+    )
+    out = org.parent / "out" / "discoveries.json"
+    with Sandbox(load_world(org.parent / "world.yaml")) as sandbox:
+        args = [str(org), "--max-candidates", "0", "--candidates", str(candidates)]
+        args += ["--format", "json", "--output", f"json={out}", "--allow-private-network"]
+        for platform, base in sandbox.endpoints().items():
+            args += ["--endpoint", f"{platform}={base}"]
+        result = CliRunner().invoke(command, args, standalone_mode=False)
+    assert result.exception is None, result.output
+    assert result.return_value == 1  # a high finding (DSC-001) at the default --fail-on high
+    document = json.loads(result.output)
+    assert json.loads(out.read_text(encoding="utf-8")) == document
+    rows = {(d["platform"], d["handle"]): d for d in document["discoveries"]}
+    rogue = rows[("x", "acmetools_hq")]
+    assert rogue["classification"] == "rogue"
+    assert rogue["url"] == "https://x.com/acmetools_hq"
+    assert set(rogue) >= {
+        "platform", "handle", "url", "classification", "score", "matched_alias",
+        "matched_account_id", "evidence",
+    }  # fmt: skip
+    assert 0 <= rogue["score"] <= 100 and rogue["matched_alias"] in ("Acme Tools", "AcmeTools")
+    assert rows[("instagram", "acme_tools")]["classification"] == "unverified"
+
+
+def test_candidates_file_problems_are_located(tmp_path: Path) -> None:
+    path = tmp_path / "c.txt"
+    path.write_text(
+        "x:acme\ntwiter:acme\nhttps://example.com/acme\nx:this_handle_is_far_too_long\n"
+    )
+    with pytest.raises(ValidationError) as err:
+        read_candidates(path)
+    lines = sorted(p.line for p in err.value.problems if p.line is not None)
+    assert lines == [2, 3, 4]
+    assert "did you mean 'twitter'" not in str(err.value)  # twitter is not a platform name
+    assert "unknown platform 'twiter'" in str(err.value)
+
+
+def test_inventory_duplicates_in_the_example() -> None:
+    inventory = load_inventory(ROOT / "inventories" / "copper-kettle.yaml")
+    planted = load_yaml(ROOT / "inventories" / "copper-kettle-planted.yaml")
+    expected = {tuple(pair) for pair in planted.get("inventory_duplicates", [])}
+    found = {
+        (str(f.evidence["duplicate_of"]), f.account_id) for f in inventory_duplicates(inventory)
+    }
+    assert found == expected
+
+
+def test_example_world_discoveries_match_the_planted_ones() -> None:
+    inventory = load_inventory(ROOT / "inventories" / "copper-kettle.yaml")
+    planted = load_yaml(ROOT / "inventories" / "copper-kettle-planted.yaml")["discoveries"]
+    with Sandbox(load_world(example_world_path())) as sandbox:
+        result = discover(inventory, load_policy([]), _fast(sandbox.endpoints()))
+    classified = {
+        f"{d.platform.value}:{d.handle}": d.classification.value
+        for d in result.discoveries
+        if d.classification not in (Classification.UNVERIFIED, Classification.UNRELATED)
+    }
+    assert classified == dict(planted)
