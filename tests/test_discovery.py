@@ -210,3 +210,14 @@ def test_example_world_discoveries_match_the_planted_ones() -> None:
         if d.classification not in (Classification.UNVERIFIED, Classification.UNRELATED)
     }
     assert classified == dict(planted)
+
+
+def test_every_classification_maps_to_a_rule_or_none() -> None:
+    from scanner.discovery import DISCOVERY_RULES, rule_for
+
+    raised = {c: rule_for(c) for c in Classification}
+    assert raised[Classification.ROGUE] == "DSC-001"
+    assert raised[Classification.UNLISTED_OFFICIAL] == "DSC-002"
+    assert raised[Classification.DUPLICATE] == "INV-002"
+    assert raised[Classification.UNVERIFIED] is None and raised[Classification.UNRELATED] is None
+    assert {r for r in raised.values() if r} == set(DISCOVERY_RULES)

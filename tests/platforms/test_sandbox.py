@@ -43,16 +43,36 @@ BYSTANDER = {
     Platform.MASTODON: "bystander@fosstodon.org",
     Platform.BLUESKY: "bystander.bsky.social",
     Platform.REDDIT: "u/bystander",
-} | {p: "bystander" for p in Platform if p not in
-     (Platform.LINKEDIN, Platform.YOUTUBE, Platform.MASTODON, Platform.BLUESKY, Platform.REDDIT)}
+} | {
+    p: "bystander"
+    for p in Platform
+    if p
+    not in (
+        Platform.LINKEDIN,
+        Platform.YOUTUBE,
+        Platform.MASTODON,
+        Platform.BLUESKY,
+        Platform.REDDIT,
+    )
+}
 ABSENT = {
     Platform.LINKEDIN: "company/no-such-co",
     Platform.YOUTUBE: "@nosuchkettle",
     Platform.MASTODON: "nosuchkettle@mastodon.social",
     Platform.BLUESKY: "nosuchkettle.bsky.social",
     Platform.REDDIT: "u/nosuchkettle",
-} | {p: "nosuchkettle" for p in Platform if p not in
-     (Platform.LINKEDIN, Platform.YOUTUBE, Platform.MASTODON, Platform.BLUESKY, Platform.REDDIT)}
+} | {
+    p: "nosuchkettle"
+    for p in Platform
+    if p
+    not in (
+        Platform.LINKEDIN,
+        Platform.YOUTUBE,
+        Platform.MASTODON,
+        Platform.BLUESKY,
+        Platform.REDDIT,
+    )
+}
 INVALID = {
     Platform.X: "way_too_long_for_x_handles",
     Platform.INSTAGRAM: "bad name",
@@ -278,8 +298,11 @@ def test_fault_matrix(sandbox: Sandbox, kind: FaultKind) -> None:
 
 
 def test_sync_observe_with_spec_politeness(sandbox: Sandbox) -> None:
-    targets = [Target(Platform.GITHUB, "kettle"), Target(Platform.GITHUB, "nosuchkettle"),
-               Target(Platform.MASTODON, "kettle")]
+    targets = [
+        Target(Platform.GITHUB, "kettle"),
+        Target(Platform.GITHUB, "nosuchkettle"),
+        Target(Platform.MASTODON, "kettle"),
+    ]
     seen: list[tuple[int, int]] = []
     result = observe(targets, config(sandbox), progress=lambda d, t: seen.append((d, t)))
     assert [o.status for o in result] == [
