@@ -57,7 +57,15 @@ def synthetic(n: int, seed: int = 7) -> Inventory:
         end = AS_OF - timedelta(days=rng.randint(1, 400)) if role is not Role.EMPLOYEE else None
         ack = AS_OF - timedelta(days=rng.randint(0, 500)) if rng.random() < 0.95 else None
         people[email] = Person(
-            email, f"P {i}", "Marketing", role, status, Location("roster.csv", i + 2), None, end, ack
+            email,
+            f"P {i}",
+            "Marketing",
+            role,
+            status,
+            Location("roster.csv", i + 2),
+            None,
+            end,
+            ack,
         )
         emails.append(email)
     org = Organization(
@@ -116,7 +124,9 @@ def hand_written(inventory: Inventory) -> tuple[list[Finding], list[tuple[str, s
     findings: list[Finding] = []
     passed: list[tuple[str, str]] = []
 
-    def emit(rule_id: str, a: Account, status: FindingStatus, message: str, field: str | None) -> None:
+    def emit(
+        rule_id: str, a: Account, status: FindingStatus, message: str, field: str | None
+    ) -> None:
         rule = policy_rules[rule_id]
         findings.append(
             Finding(
@@ -168,20 +178,33 @@ def hand_written(inventory: Inventory) -> tuple[list[Finding], list[tuple[str, s
                 "OWN-003",
                 a,
                 owner.role is Role.EMPLOYEE
-                or (backup is not None and backup.status is PersonStatus.ACTIVE and backup.role is Role.EMPLOYEE),
+                or (
+                    backup is not None
+                    and backup.status is PersonStatus.ACTIVE
+                    and backup.role is Role.EMPLOYEE
+                ),
                 "owner",
             )
-        same = bool(a.backup_owner and a.owner and a.backup_owner.strip().casefold() == a.owner.strip().casefold())
+        same = bool(
+            a.backup_owner
+            and a.owner
+            and a.backup_owner.strip().casefold() == a.owner.strip().casefold()
+        )
         check(
             "OWN-004",
             a,
-            bool(a.backup_owner and a.backup_owner.strip()) and backup is not None and backup.status is PersonStatus.ACTIVE and not same,
+            bool(a.backup_owner and a.backup_owner.strip())
+            and backup is not None
+            and backup.status is PersonStatus.ACTIVE
+            and not same,
             "backup_owner",
         )
         check(
             "OWN-005",
             a,
-            bool(a.executive_sponsor and a.executive_sponsor.strip()) and sponsor is not None and sponsor.status is PersonStatus.ACTIVE,
+            bool(a.executive_sponsor and a.executive_sponsor.strip())
+            and sponsor is not None
+            and sponsor.status is PersonStatus.ACTIVE,
             "executive_sponsor",
         )
         dept = a.department.strip().casefold() if a.department else ""
@@ -192,7 +215,9 @@ def hand_written(inventory: Inventory) -> tuple[list[Finding], list[tuple[str, s
         check("PUR-001", a, bool(objective) and objective not in PLACEHOLDERS, "objective")
         check("PUR-002", a, 3 <= len(a.metrics) <= 5, "metrics")
         if a.metrics:
-            check("PUR-003", a, any(m.strip().casefold() not in VANITY for m in a.metrics), "metrics")
+            check(
+                "PUR-003", a, any(m.strip().casefold() not in VANITY for m in a.metrics), "metrics"
+            )
         if active:
             if owner is not None:
                 check("POL-001", a, recent(owner.policy_acknowledged, 365), "owner")
@@ -240,7 +265,9 @@ def main() -> None:
     inventory = synthetic(args.accounts)
     policy = load_policy(default_pack_path())
 
-    engine_time, engine = best_of(args.repeat, lambda: evaluate(inventory, {}, policy, None, as_of=AS_OF))
+    engine_time, engine = best_of(
+        args.repeat, lambda: evaluate(inventory, {}, policy, None, as_of=AS_OF)
+    )
     hand_time, hand = best_of(args.repeat, lambda: hand_written(inventory))
 
     ev = engine  # type: ignore[assignment]
@@ -249,10 +276,14 @@ def main() -> None:
     hand_keys = sorted((f.rule_id, f.account_id, f.status.value) for f in hf)
     if engine_keys != hand_keys or sorted(ev.passed) != sorted(hp):
         missing = set(hand_keys) ^ set(engine_keys)
-        raise SystemExit(f"engine and hand-written disagree on {len(missing)} results, e.g. {sorted(missing)[:5]}")
+        raise SystemExit(
+            f"engine and hand-written disagree on {len(missing)} results, e.g. {sorted(missing)[:5]}"
+        )
     checks = len(ev.findings) + len(ev.passed)
-    print(f"accounts: {args.accounts:,}  rules: {len(policy.rules)}  results: {checks:,} "
-          f"(findings {len(ev.findings):,}, passes {len(ev.passed):,})")
+    print(
+        f"accounts: {args.accounts:,}  rules: {len(policy.rules)}  results: {checks:,} "
+        f"(findings {len(ev.findings):,}, passes {len(ev.passed):,})"
+    )
     print(f"hand-written: {hand_time:.3f} s")
     print(f"engine:       {engine_time:.3f} s")
     print(f"ratio engine/hand-written: {engine_time / hand_time:.2f}x (target <= 3x)")

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_fetch_server import ServerSpec, running_server  # noqa: E402
 
-from scanner.fetch import Fetched, FetchConfig, HostLimits, HttpFetcher  # noqa: E402
+from scanner.fetch import FetchConfig, Fetched, HostLimits, HttpFetcher  # noqa: E402
 
 LATENCY = 0.100
 PLATFORM_URLS = {

@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_fetch_server import ServerSpec, running_server  # noqa: E402
 
-from scanner.fetch import Fetched, FetchConfig, HostLimits, HttpFetcher  # noqa: E402
+from scanner.fetch import FetchConfig, Fetched, HostLimits, HttpFetcher  # noqa: E402
 
 FAMILIES = {
     # family: (platform, a real URL the platform adapter would build)

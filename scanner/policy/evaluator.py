@@ -9,6 +9,7 @@ pass or fail; a rule needing a live field the platform never extracts does not a
 from __future__ import annotations
 
 import enum
+import hashlib
 import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -19,7 +20,6 @@ from typing import Any, cast
 from scanner.errors import ValidationError
 from scanner.model import (
     JSON,
-    Account,
     AccountStatus,
     Finding,
     FindingStatus,
@@ -34,7 +34,7 @@ from scanner.model import (
 from scanner.policy.checks import CHECKS
 from scanner.policy.explain import summary
 from scanner.policy.fields import FIELDS, Activity, Context, FieldSource
-from scanner.policy.fingerprint import fingerprint
+from scanner.policy.fingerprint import account_part, fingerprint
 from scanner.policy.loader import template_fields
 from scanner.policy.operators import OPERATORS, ValueKind, regex_parts
 from scanner.policy.schema import AllOf, AnyOf, Condition, FieldRef, Leaf, Not, OrgRef, Policy, Rule
@@ -309,6 +309,7 @@ class _Compiled:
     fields: tuple[str, ...]
     render: Callable[[Context, Mapping[str, JSON]], str]
     failing: Mapping[str, Mapping[str, JSON]] | None = None
+    fp_prefix: bytes = b""
 
 
 def _fmt(value: object) -> str:
@@ -432,6 +433,7 @@ def _compile(
                 fields=tuple(seen),
                 render=_template(rule),
                 failing=failing,
+                fp_prefix=rule.id.encode("utf-8"),
             )
         )
     table: dict[tuple[AccountStatus, Platform], tuple[_Compiled, ...]] = {}
@@ -474,6 +476,7 @@ def evaluate(
     passed: list[tuple[str, str]] = []
     add_pass = passed.append
     get_obs = observations.get
+    unverified_cache: _Unverified = {}
     for account in inventory.accounts:
         rules = table[(account.status, account.platform)]
         if not rules:
@@ -495,10 +498,10 @@ def evaluate(
                 applies = cr.where(c)
                 if applies is not True:
                     if applies is None and c.unverified and cr.where_live:
-                        findings.append(_unverified(cr, c, path))
+                        findings.append(_unverified(cr, c, path, unverified_cache))
                     continue
             if cr.live and c.unverified:
-                findings.append(_unverified(cr, c, path))
+                findings.append(_unverified(cr, c, path, unverified_cache))
                 continue
             r = cr.test(c)
             if r:
@@ -513,30 +516,41 @@ def evaluate(
 
 def _finding(
     cr: _Compiled,
-    account: Account,
+    c: Context,
     status: FindingStatus,
     message: str,
     location: Location,
     evidence: Mapping[str, JSON],
     waiver: WaiverRef | None = None,
 ) -> Finding:
+    account = c.account
     rule = cr.rule
+    suffix = c.fp_suffix
+    if suffix is None:
+        suffix = c.fp_suffix = account_part(account.platform, account.handle, account.id)
     return Finding(
-        rule_id=rule.id,
-        title=rule.title,
-        severity=rule.severity,
-        status=status,
-        category=rule.category,
-        account_id=account.id,
-        platform=account.platform,
-        handle=account.handle,
-        message=message,
-        remediation=rule.remediation,
-        location=location,
-        fingerprint=fingerprint(rule.id, account.platform, account.handle, account.id),
-        evidence=evidence,
-        waiver=waiver,
+        rule.id,
+        rule.title,
+        rule.severity,
+        status,
+        rule.category,
+        account.id,
+        account.platform,
+        account.handle,
+        message,
+        rule.remediation,
+        location,
+        hashlib.sha256(cr.fp_prefix + suffix).hexdigest(),
+        evidence,
+        waiver,
     )
+
+
+def _account_location(c: Context, path: str) -> Location:
+    location = c.location
+    if location is None:
+        location = c.location = Location(path, c.account.location.line)
+    return location
 
 
 def _failed(cr: _Compiled, c: Context, path: str, waiver: Waiver | None) -> Finding:
@@ -554,32 +568,33 @@ def _failed(cr: _Compiled, c: Context, path: str, waiver: Waiver | None) -> Find
         status = FindingStatus.WAIVED
         ref = waiver.ref()
         evidence["waiver"] = waiver.id
-    location = Location(
-        path, account.line_of(cr.rule.locate) if cr.rule.locate else account.location.line
-    )
-    return _finding(cr, account, status, cr.render(c, evidence), location, evidence, ref)
+    locate = cr.rule.locate
+    line = account.lines.get(locate) if locate else None
+    location = Location(path, line) if line is not None else _account_location(c, path)
+    return _finding(cr, c, status, cr.render(c, evidence), location, evidence, ref)
 
 
-def _unverified(cr: _Compiled, c: Context, path: str) -> Finding:
+_Unverified = dict[tuple[str, object, object], tuple[str, dict[str, JSON]]]
+
+
+def _unverified(cr: _Compiled, c: Context, path: str, cache: _Unverified) -> Finding:
     obs = c.obs
-    if obs is None:
-        why = "the run was offline, so the live profile was not observed"
-        evidence: dict[str, JSON] = {"observation": "not observed"}
-    else:
-        why = f"the live profile could not be observed ({obs.status.value}"
-        why += f": {obs.reason.text})" if obs.reason is not None else ")"
-        evidence = {"observation": obs.status.value}
-        if obs.reason is not None:
-            evidence["reason"] = obs.reason.code
-    message = f"{cr.rule.title}: not verified; {why}"
-    return _finding(
-        cr,
-        c.account,
-        FindingStatus.ERROR,
-        message,
-        Location(path, c.account.location.line),
-        evidence,
-    )
+    reason = obs.reason if obs is not None else None
+    key = (cr.rule.id, obs.status if obs is not None else None, reason)
+    hit = cache.get(key)
+    if hit is None:
+        if obs is None:
+            why = "the run was offline, so the live profile was not observed"
+            evidence: dict[str, JSON] = {"observation": "not observed"}
+        else:
+            why = f"the live profile could not be observed ({obs.status.value}"
+            why += f": {reason.text})" if reason is not None else ")"
+            evidence = {"observation": obs.status.value}
+            if reason is not None:
+                evidence["reason"] = reason.code
+        hit = cache[key] = (f"{cr.rule.title}: not verified; {why}", evidence)
+    message, template = hit
+    return _finding(cr, c, FindingStatus.ERROR, message, _account_location(c, path), dict(template))
 
 
 def _waiver_findings(waivers: Waivers, inventory: Inventory) -> list[Finding]:

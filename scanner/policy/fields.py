@@ -13,7 +13,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, assert_never
 
-from scanner.model import Account, Observation, ObservationStatus, Organization, Person, Tri
+from scanner.model import (
+    Account,
+    Location,
+    Observation,
+    ObservationStatus,
+    Organization,
+    Person,
+    Tri,
+)
 
 __all__ = [
     "FIELDS",
@@ -84,7 +92,17 @@ _UNVERIFIED = frozenset(
 class Context:
     """One account with everything its rules read, joined once per account."""
 
-    __slots__ = ("account", "backup", "obs", "org", "owner", "sponsor", "unverified")
+    __slots__ = (
+        "account",
+        "backup",
+        "fp_suffix",
+        "location",
+        "obs",
+        "org",
+        "owner",
+        "sponsor",
+        "unverified",
+    )
 
     def __init__(
         self,
@@ -103,6 +121,9 @@ class Context:
         self.org = org
         # None (offline), blocked, error and invalid observations say nothing about the account.
         self.unverified = obs is None or obs.status in _UNVERIFIED
+        # Filled by the evaluator on the account's first finding (most accounts need few).
+        self.fp_suffix: bytes | None = None
+        self.location: Location | None = None
 
 
 Getter = Callable[[Context], Any]

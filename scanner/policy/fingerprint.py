@@ -7,17 +7,22 @@ import hashlib
 
 from scanner.model import Platform
 
-__all__ = ["fingerprint"]
+__all__ = ["account_part", "fingerprint"]
 
 
 def fingerprint(
     rule_id: str, platform: Platform | str | None, handle: str | None, account_id: str | None
 ) -> str:
     """sha256 (hex) of rule id, platform, case-folded handle and account id."""
-    parts = (
-        rule_id,
-        platform.value if isinstance(platform, Platform) else (platform or ""),
-        (handle or "").strip().casefold(),
-        account_id or "",
-    )
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        rule_id.encode("utf-8") + account_part(platform, handle, account_id)
+    ).hexdigest()
+
+
+def account_part(
+    platform: Platform | str | None, handle: str | None, account_id: str | None
+) -> bytes:
+    """The bytes after the rule id in a fingerprint; the evaluator computes it once per account."""
+    name = platform.value if isinstance(platform, Platform) else (platform or "")
+    folded = (handle or "").strip().casefold()
+    return f"\x1f{name}\x1f{folded}\x1f{account_id or ''}".encode()

@@ -25,7 +25,7 @@ from scanner.fetch import (
     HttpFetcher,
     Timeouts,
 )
-from tests.fetch.conftest import FakeClock, LocalServer, RecordingBackend, Reply
+from tests.fetch.conftest import FakeClock, FakeResolver, LocalServer, RecordingBackend, Reply
 
 FREE = HostLimits(concurrency=4, min_interval=0.0)
 LIMITS = {"default": FREE}
@@ -506,3 +506,20 @@ def test_recording_backend_sees_only_loopback(
         )
     )
     assert backend.attempts == [("127.0.0.1", server.port)]
+
+
+# --------------------------------------------------------------------------- proxy
+
+
+def test_requests_go_through_the_configured_proxy(server: LocalServer) -> None:
+    # The local server plays a forward proxy: it receives the absolute-form request target.
+    server.route("/users/a", Reply(200, body=b"via proxy"))
+    config = FetchConfig(tokens={}, proxy=server.url, max_retries=0)
+    resolver = FakeResolver({"example.org": ["93.184.216.34"]})
+    outcomes, _ = run(config, ["http://example.org/users/a"], resolver=resolver)
+    assert ok(outcomes[0]).body == b"via proxy"
+    assert server.requests[0].target == "http://example.org/users/a"
+    # The proxy connects for us, but a private destination is still refused before sending.
+    refused = failed(one(config, "http://10.0.0.1/users/a"))
+    assert refused.reason.code == "ssrf_refused"
+    assert len(server.requests) == 1

@@ -95,21 +95,21 @@ def test_good_spec_loads() -> None:
         (
             '    exists: [{status: 200, markers: ["json:login"]}]',
             "    exists: [{status: 200, markers: []}]",
-            10,
+            11,
             "a bare status code is never enough",
         ),
         (
             '    missing: [{status: 404, markers: ["json:message=Not Found"]}]\n',
             "",
-            8,
+            9,
             "missing required key 'missing'",
         ),
         ("rate_limit: {", "rate_limt: {", 13, "did you mean 'rate_limit'"),
-        ('["json:login"]', '["jsn:login"]', 10, "unknown marker kind 'jsn'"),
+        ('["json:login"]', '["jsn:login"]', 11, "unknown marker kind 'jsn'"),
         ("[a-z]+", "[a-z", 6, "bad regular expression"),
         ("extracts: [display_name]", "extracts: [display_nam]", 14, "did you mean 'display_name'"),
         ("present: [octocat, torvalds]", "present: [octocat]", 15, "at least two"),
-        ('["json:login"]', '["!json:login"]', 10, "not negated"),
+        ('["json:login"]', '["!json:login"]', 11, "not negated"),
     ],
 )
 def test_bad_specs_name_file_line_and_expectation(

@@ -1,0 +1,117 @@
+"""``rollcall platforms list|check`` and ``rollcall observe``, run against the sandbox."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from scanner.cli.observe import command as observe_command
+from scanner.cli.platforms import command as platforms_command
+from scanner.model import ObservationStatus, Platform
+from scanner.sandbox import Sandbox, example_world_path, load_world
+
+ROOT = Path(__file__).resolve().parents[2]
+WORLD = Path(__file__).parent / "fixtures" / "world.yaml"
+
+
+def invoke(command: object, args: list[str]) -> Result:
+    result = CliRunner().invoke(command, args, standalone_mode=False, catch_exceptions=False)  # type: ignore[arg-type]
+    return result
+
+
+def endpoint_flags(sb: Sandbox) -> list[str]:
+    return [flag for p, url in sb.endpoints().items() for flag in ("--endpoint", f"{p}={url}")]
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(load_world(WORLD)) as sb:
+        yield sb
+
+
+def test_platforms_list_table_and_json() -> None:
+    table = invoke(platforms_command, ["list"])
+    assert table.return_value == 0
+    for platform in Platform:
+        assert platform.value in table.output
+    data = json.loads(invoke(platforms_command, ["list", "--format", "json"]).output)
+    assert {d["platform"] for d in data} == {p.value for p in Platform}
+    supports = {d["platform"]: d["support"] for d in data}
+    assert supports["github"] == "full" and supports["instagram"] == "partial"
+    assert "last_activity_at" in next(d for d in data if d["platform"] == "bluesky")["extracts"]
+
+
+def test_platforms_check_ok_against_known_accounts(sandbox: Sandbox) -> None:
+    args = ["check", *endpoint_flags(sandbox), "--seed", "7", "--format", "json"]
+    present = {
+        "github": ["kettle", "bystander"],
+        "mastodon": ["kettle@mastodon.social", "bystander@fosstodon.org"],
+        "bluesky": ["kettle.bsky.social", "bystander.bsky.social"],
+        "reddit": ["u/kettle", "u/bystander"],
+        "tiktok": ["kettle", "bystander"],
+        "tumblr": ["kettle-zine", "bystander"],
+    }
+    for platform, handles in present.items():
+        args += ["--platform", platform]
+        args += [f for h in handles for f in ("--present", f"{platform}={h}")]
+    result = invoke(platforms_command, args)
+    data = json.loads(result.output)
+    assert {d["platform"]: d["rating"] for d in data} == dict.fromkeys(present, "ok")
+    for check in data:
+        expected = [r["expected"] for r in check["results"]]
+        assert expected.count("absent") == 2 and expected.count("present") == 2
+    assert result.return_value == 0
+
+
+def test_platforms_check_broken_and_degraded(sandbox: Sandbox) -> None:
+    sandbox.set_faults("x", "kettle", ["login_wall"])
+    try:
+        result = invoke(
+            platforms_command,
+            [
+                "check",
+                *endpoint_flags(sandbox),
+                "--platform",
+                "github",
+                "--present",
+                "github=kettle",
+                "--present",
+                "github=nosuchkettle",
+                "--platform",
+                "x",
+                "--present",
+                "x=kettle",
+                "--present",
+                "x=bystander",
+            ],
+        )
+    finally:
+        sandbox.clear_faults()
+    assert result.return_value == 1
+    lines = {line.split()[0]: line for line in result.output.splitlines() if line[:1].isalpha()}
+    assert "broken" in lines["github"] and "wrong verdict" in result.output
+    assert "degraded" in lines["x"]
+
+
+def test_observe_command_on_the_example_inventory() -> None:
+    inventory = ROOT / "inventories" / "copper-kettle.yaml"
+    if not inventory.exists():
+        pytest.skip("example inventory not written yet")
+    with Sandbox(load_world(example_world_path())) as sb:
+        result = invoke(
+            observe_command,
+            [str(inventory), "--format", "json", "--platform", "github", *endpoint_flags(sb)],
+        )
+        table = invoke(
+            observe_command, [str(inventory), "--platform", "bluesky", *endpoint_flags(sb)]
+        )
+    rows = json.loads(result.output)
+    assert rows and all(r["platform"] == "github" for r in rows)
+    assert {r["status"] for r in rows} <= {s.value for s in ObservationStatus}
+    assert all(r["account_id"] for r in rows)
+    assert "bluesky" in table.output and "present" in table.output
+    assert result.return_value == 0
