@@ -71,11 +71,15 @@ def handle_key(platform: Platform, handle: str) -> str:
 
     Every platform here matches names case-insensitively; YouTube channel ids (``UC…``) are
     case-sensitive. Reddit keys carry their kind (``u/name``, ``r/name``); a bare name is a user.
+    LinkedIn's ``company/slug`` is keyed by the slug.
     """
     h = handle.strip()
     if platform is Platform.YOUTUBE and YOUTUBE_CHANNEL_ID.match(h):
         return h
     h = h.lstrip("@").casefold()
+    if platform is Platform.LINKEDIN:
+        # Inventories write LinkedIn company pages as "company/slug"; the slug is the key.
+        h = h.strip("/").removeprefix("company/")
     if platform is Platform.REDDIT:
         h = h.lstrip("/")
         for prefix, kind in (("user/", "u/"), ("u/", "u/"), ("r/", "r/")):
@@ -137,6 +141,8 @@ class WorldAccount:
                     break
         if self.platform is Platform.MASTODON:
             h = h.split("@", 1)[0]
+        if self.platform is Platform.LINKEDIN and h.casefold().startswith("company/"):
+            h = h[len("company/") :]
         return h.strip("/")
 
     @property

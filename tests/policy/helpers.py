@@ -173,7 +173,11 @@ def load_fixture(path: Path = FIXTURES / "accounts.yaml") -> Fixture:
         else:
             observations[acct.id] = observation(acct, {**defaults["live"], **live})
     inventory = Inventory(
-        path=name, sha256="0" * 64, organization=org, accounts=tuple(accounts), roster=roster(people)
+        path=name,
+        sha256="0" * 64,
+        organization=org,
+        accounts=tuple(accounts),
+        roster=roster(people),
     )
     notes = annotations(path, data["accounts"])
     expect: dict[str, set[tuple[str, str]]] = {"ruleid": set(), "ok": set(), "error": set()}

@@ -201,10 +201,18 @@ WAIVER = """  - id: {id}
 
 
 def test_active_waiver_waives_and_expiring_one_warns(tmp_path: Path) -> None:
-    body = "waivers:\n" + WAIVER.format(
-        id="W-1", rule="SEC-002", account="mfa-off", created="2026-10-01", expires="2027-03-01"
-    ) + WAIVER.format(
-        id="W-2", rule="SEC-001", account="personal-credentials", created="2026-10-01", expires="2026-12-01"
+    body = (
+        "waivers:\n"
+        + WAIVER.format(
+            id="W-1", rule="SEC-002", account="mfa-off", created="2026-10-01", expires="2027-03-01"
+        )
+        + WAIVER.format(
+            id="W-2",
+            rule="SEC-001",
+            account="personal-credentials",
+            created="2026-10-01",
+            expires="2026-12-01",
+        )
     )
     path, result = _waivers(tmp_path, body)
     by = {(f.account_id, f.rule_id): f for f in result.findings}
@@ -250,7 +258,9 @@ def test_waiver_max_days_is_a_param(tmp_path: Path) -> None:
     policy = load_policy([DEFAULT, str(org_pack)])
     path = tmp_path / "w.yaml"
     path.write_text(
-        WAIVER.format(id="W", rule="SEC-002", account="mfa-off", created="2026-10-01", expires="2026-12-01"),
+        WAIVER.format(
+            id="W", rule="SEC-002", account="mfa-off", created="2026-10-01", expires="2026-12-01"
+        ),
         encoding="utf-8",
     )
     with pytest.raises(ValidationError, match="expected at most 30 days"):
@@ -264,7 +274,9 @@ def test_fingerprint_is_stable_when_lines_move() -> None:
     moved = dataclasses.replace(
         fixture.inventory,
         accounts=tuple(
-            dataclasses.replace(a, location=Location(a.location.file, (a.location.line or 0) + 40), lines={})
+            dataclasses.replace(
+                a, location=Location(a.location.file, (a.location.line or 0) + 40), lines={}
+            )
             for a in reversed(fixture.inventory.accounts)
         ),
     )
@@ -297,7 +309,11 @@ def test_no_org_patterns_means_naming_rules_do_not_apply() -> None:
     result = evaluate(inventory, fixture.observations, load_policy(DEFAULT), None, as_of=AS_OF)
     ids = {f.rule_id for f in result.findings if f.status is FindingStatus.FAIL}
     assert "IDN-002" not in ids and "IDN-004" not in ids
-    assert not {a for a, r in {(f.account_id, f.rule_id) for f in result.findings} if r == "OWN-006" and a == "unknown-department"}
+    assert not {
+        a
+        for a, r in {(f.account_id, f.rule_id) for f in result.findings}
+        if r == "OWN-006" and a == "unknown-department"
+    }
 
 
 def test_scope_platforms_and_tags(tmp_path: Path) -> None:
@@ -317,9 +333,13 @@ def test_scope_platforms_and_tags(tmp_path: Path) -> None:
     )
     fixture = load_fixture()
     tagged = dataclasses.replace(fixture.inventory.accounts[0], tags=("Engineering", "engineering"))
-    inventory = dataclasses.replace(fixture.inventory, accounts=(tagged, *fixture.inventory.accounts[1:]))
+    inventory = dataclasses.replace(
+        fixture.inventory, accounts=(tagged, *fixture.inventory.accounts[1:])
+    )
     result = evaluate(inventory, {}, load_policy(str(pack)), None, as_of=AS_OF)
-    assert [(f.account_id, f.message) for f in result.findings] == [("good", "TAG-001: fixture has no url")]
+    assert [(f.account_id, f.message) for f in result.findings] == [
+        ("good", "TAG-001: fixture has no url")
+    ]
 
 
 def test_handle_name() -> None:

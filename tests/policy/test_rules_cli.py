@@ -85,3 +85,37 @@ def test_waivers_need_an_inventory(tmp_path: Path, capsys: pytest.CaptureFixture
     waivers.write_text("waivers: []\n", encoding="utf-8")
     assert run(["policy", "validate", "--waivers", str(waivers)]) == 2
     assert "--inventory" in capsys.readouterr().err
+
+
+def test_example_organization_waivers_validate(capsys: pytest.CaptureFixture[str]) -> None:
+    root = Path(__file__).resolve().parents[2] / "inventories"
+    code = run(
+        [
+            "policy",
+            "validate",
+            "--waivers",
+            str(root / "copper-kettle-waivers.yaml"),
+            "--inventory",
+            str(root / "copper-kettle.yaml"),
+            "--as-of",
+            "2026-11-15",
+        ]
+    )
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert "2 waivers" in captured.out
+
+
+def test_readme_override_example_is_valid(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "policies" / "README.md").read_text(
+        encoding="utf-8"
+    )
+    block = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    pack = tmp_path / "my-org.yaml"
+    pack.write_text(block.split("rules:\n  - id: ORG-001")[0], encoding="utf-8")
+    policy = load_policy([default_pack_path(), pack])
+    assert policy.params("discovery.rogue_threshold") == 90
+    assert policy.params("ACT-001.inactivity_days") == 45
+    assert policy.params("ACT-002.retirement_days") == 365
+    assert policy.rule("IDN-002") is None
+    assert policy.lists["vanity_metrics"][-1] == "impressions"

@@ -63,7 +63,16 @@ def test_broken_waivers_exit_2_with_file_line(
     monkeypatch.setattr(policy_cli, "_load_inventory", lambda p: fixture.inventory)
     expects, hints, _ = _header(path)
     code = run(
-        ["policy", "validate", "--waivers", str(path), "--inventory", "inv.yaml", "--as-of", "2026-11-15"]
+        [
+            "policy",
+            "validate",
+            "--waivers",
+            str(path),
+            "--inventory",
+            "inv.yaml",
+            "--as-of",
+            "2026-11-15",
+        ]
     )
     err = capsys.readouterr().err
     assert code == 2, err

@@ -166,12 +166,32 @@ def test_connection_reset(sandbox: Sandbox) -> None:
 @pytest.mark.parametrize(
     ("platform", "path", "final_path", "marker"),
     [
-        ("instagram", "/kettle/", "/instagram/accounts/login/?next=%2Fkettle%2F", "<title>Login • Instagram</title>"),
-        ("threads", "/@kettle", "/threads/login?next=%2F%40kettle", "<title>Threads • Log in</title>"),
-        ("linkedin", "/company/kettle-coffee/", "/linkedin/authwall?trk=public_profile&sessionRedirect=", "<title>Sign Up | LinkedIn</title>"),
+        (
+            "instagram",
+            "/kettle/",
+            "/instagram/accounts/login/?next=%2Fkettle%2F",
+            "<title>Login • Instagram</title>",
+        ),
+        (
+            "threads",
+            "/@kettle",
+            "/threads/login?next=%2F%40kettle",
+            "<title>Threads • Log in</title>",
+        ),
+        (
+            "linkedin",
+            "/company/kettle-coffee/",
+            "/linkedin/authwall?trk=public_profile&sessionRedirect=",
+            "<title>Sign Up | LinkedIn</title>",
+        ),
         ("tiktok", "/@kettle", "/tiktok/login?redirect_url=", "<title>Log in | TikTok</title>"),
         ("facebook", "/kettle/", "/facebook/kettle/", "<title>Log into Facebook</title>"),
-        ("youtube", "/@kettle", "/youtube/@kettle", "<title>Before you continue to YouTube</title>"),
+        (
+            "youtube",
+            "/@kettle",
+            "/youtube/@kettle",
+            "<title>Before you continue to YouTube</title>",
+        ),
     ],
 )
 def test_login_wall_pages(
@@ -201,12 +221,21 @@ def test_login_wall_on_apis(sandbox: Sandbox, client: httpx.Client) -> None:
         ("incapsula", 200, ("x-cdn", "Imperva"), "Incapsula incident ID"),
         ("ddos_guard", 403, ("server", "ddos-guard"), "<title>DDoS-Guard</title>"),
         ("aws_waf", 202, ("x-amzn-waf-action", "challenge"), "AwsWafIntegration.forceRefreshToken"),
-        ("perimeterx", 403, ("content-type", "text/html; charset=UTF-8"),
-         'Object.defineProperty(r,"perimeterxIdentifiers",{enumerable:'),
+        (
+            "perimeterx",
+            403,
+            ("content-type", "text/html; charset=UTF-8"),
+            'Object.defineProperty(r,"perimeterxIdentifiers",{enumerable:',
+        ),
     ],
 )
 def test_waf_challenge(
-    sandbox: Sandbox, client: httpx.Client, vendor: str, status: int, header: tuple[str, str], marker: str
+    sandbox: Sandbox,
+    client: httpx.Client,
+    vendor: str,
+    status: int,
+    header: tuple[str, str],
+    marker: str,
 ) -> None:
     sandbox.set_faults("github", "kettleorg", [{"kind": "waf_challenge", "vendor": vendor}])
     r = client.get(sandbox.url("github", GITHUB_ORG))
@@ -326,8 +355,12 @@ def test_wrong_encoding(sandbox: Sandbox, client: httpx.Client) -> None:
 def test_every_fault_kind_is_served(sandbox: Sandbox, client: httpx.Client) -> None:
     """The whole matrix on one account: each fault changes the answer and nothing crashes."""
     normal = client.get(sandbox.url("github", GITHUB_ORG))
-    small = {FaultKind.TIMEOUT: {"seconds": 2}, FaultKind.HUGE_BODY: {"bytes": 200_000},
-             FaultKind.GZIP_BOMB: {"expanded_bytes": 1 << 20}, FaultKind.LATENCY: {"ms": 1}}
+    small = {
+        FaultKind.TIMEOUT: {"seconds": 2},
+        FaultKind.HUGE_BODY: {"bytes": 200_000},
+        FaultKind.GZIP_BOMB: {"expanded_bytes": 1 << 20},
+        FaultKind.LATENCY: {"ms": 1},
+    }
     for kind in FaultKind:
         sandbox.set_faults("github", "kettleorg", [Fault.of(kind, **small.get(kind, {}))])
         try:

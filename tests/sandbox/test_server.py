@@ -35,7 +35,9 @@ def test_etag_gives_304(sandbox: Sandbox, client: httpx.Client) -> None:
 def test_github_304_does_not_count(world: World) -> None:
     with Sandbox(world, clock=lambda: 1_800_000_000.5) as sb, httpx.Client() as c:
         first = c.get(sb.url("github", GITHUB_ORG))
-        again = c.get(sb.url("github", GITHUB_ORG), headers={"If-None-Match": first.headers["etag"]})
+        again = c.get(
+            sb.url("github", GITHUB_ORG), headers={"If-None-Match": first.headers["etag"]}
+        )
         assert again.status_code == 304
         assert first.headers["x-ratelimit-used"] == again.headers["x-ratelimit-used"] == "1"
 

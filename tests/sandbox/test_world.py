@@ -105,6 +105,7 @@ def test_every_fault_kind_has_params_and_a_stage(kind: FaultKind) -> None:
         (Platform.YOUTUBE, "UCabcdefghijklmnopqrstuV", "UCabcdefghijklmnopqrstuV"),
         (Platform.YOUTUBE, "@Kettle", "kettle"),
         (Platform.TIKTOK, "@Kettle", "kettle"),
+        (Platform.LINKEDIN, "company/Kettle-Coffee", "kettle-coffee"),
     ],
 )
 def test_handle_key(platform: Platform, handle: str, key: str) -> None:
