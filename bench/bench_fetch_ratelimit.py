@@ -18,10 +18,17 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_fetch_server import ServerSpec, running_server  # noqa: E402
+from bench_fetch_server import ServerSpec, running_sandbox, running_server  # noqa: E402
 
 from scanner.fetch import FetchConfig, Fetched, HostLimits, HttpFetcher  # noqa: E402
 
+SANDBOX_URLS = {
+    # Accounts that exist in running_sandbox's world, so every answer within budget is a 200.
+    "github": "https://api.github.com/users/copperkettle",
+    "mastodon": "https://mastodon.social/api/v1/accounts/lookup?acct=copperkettle",
+    "bluesky": "https://public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor=copperkettle.bsky.social",
+    "reddit": "https://www.reddit.com/user/copperkettle/about.json",
+}
 FAMILIES = {
     # family: (platform, a real URL the platform adapter would build)
     "github": ("github", "https://api.github.com/users/copperkettle{i}"),
@@ -42,9 +49,13 @@ async def _until_next_second() -> float:
     return start
 
 
-async def fetcher_run(base: str, family: str, seconds: int) -> tuple[int, int, float]:
+async def fetcher_run(
+    base: str, family: str, seconds: int, sandbox: bool = False
+) -> tuple[int, int, float]:
     """(successes inside the measured whole windows, 429 responses received, seconds paused)."""
     platform, template = FAMILIES[family]
+    if sandbox:
+        template = SANDBOX_URLS[family]
     config = FetchConfig(endpoints={platform: f"{base}/{platform}"}, tokens={}, max_retries=3)
     limits = {platform: HostLimits(concurrency=CONCURRENCY, min_interval=0.0)}
     done: list[float] = []
@@ -87,7 +98,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--per-second", type=int, default=40)
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument(
+        "--sandbox",
+        action="store_true",
+        help="enforce the rate with scanner.sandbox's enforce_rate fault instead of the bench server",
+    )
     args = parser.parse_args()
+    if args.sandbox:
+        run_sandbox(args.per_second, args.seconds)
+        return
     n, seconds = args.per_second, args.seconds
     print(f"host enforces {n} requests per 1 s window; {seconds} whole windows measured; "
           f"per-host concurrency {CONCURRENCY}")  # fmt: skip
@@ -108,6 +127,18 @@ def main() -> None:
         )
     verdict = "meets" if worst >= 0.85 and most_429 <= 1 else "MISSES"
     print(f"worst ratio {worst:.2f}, most 429s in a run {most_429} ({verdict} the targets)")
+
+
+def run_sandbox(n: int, seconds: int) -> None:
+    print(f"sandbox enforce_rate {n}/s per platform; {seconds} whole windows measured; "
+          f"per-host concurrency {CONCURRENCY}")  # fmt: skip
+    print(f"{'family':<9} {'achieved/s':>10} {'ratio':>6} {'429s':>5} {'paused s':>8}")
+    faults = {f: [{"kind": "enforce_rate", "per_second": n}] for f in FAMILIES}
+    with running_sandbox(faults) as base:
+        for family in FAMILIES:
+            ok, throttled, paused = asyncio.run(fetcher_run(base, family, seconds, sandbox=True))
+            rate = ok / seconds
+            print(f"{family:<9} {rate:>10.1f} {rate / n:>6.2f} {throttled:>5} {paused:>8.2f}")
 
 
 if __name__ == "__main__":

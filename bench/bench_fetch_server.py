@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from multiprocessing.queues import Queue
 
-__all__ = ["ServerSpec", "running_server"]
+__all__ = ["ServerSpec", "running_server", "running_sandbox"]
 
 
 @dataclass(frozen=True)
@@ -137,6 +137,39 @@ def running_server(spec: ServerSpec) -> Iterator[str]:
     finally:
         process.terminate()
         process.join(timeout=5)
+
+
+@contextmanager
+def running_sandbox(host_faults: dict[str, list[dict[str, object]]]) -> Iterator[str]:
+    """The project's sandbox (scanner.sandbox, a thread in this process) with host-level faults
+    and one ``copperkettle`` account per platform; yields its base URL."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from scanner.sandbox import Sandbox, load_world
+
+    handles = {
+        "github": "copperkettle",
+        "mastodon": "copperkettle@mastodon.social",
+        "bluesky": "copperkettle.bsky.social",
+        "reddit": "u/copperkettle",
+        "medium": "@copperkettle",
+        "youtube": "@copperkettle",
+        "tumblr": "copperkettle",
+        "x": "copperkettle",
+    }
+    lines = ["name: bench", "as_of: 2026-11-15", "hosts:"]
+    lines += [f"  {p}: {{faults: {json.dumps(f)}}}" for p, f in host_faults.items()]
+    lines.append("accounts:")
+    for platform, handle in handles.items():
+        lines += [f"  - platform: {platform}", f"    handle: {json.dumps(handle)}"]
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "bench-world.yaml")
+        path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        world = load_world(path)
+    with Sandbox(world) as sandbox:
+        yield sandbox.base_url
 
 
 def main() -> None:

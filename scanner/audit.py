@@ -57,7 +57,8 @@ class AuditOptions:
     history: Path | None = None
     use_history: bool = True
     discover: bool = False
-    max_candidates: int = 20
+    max_candidates: int | None = None
+    """Lookalikes probed per alias and platform; None: the pack's discovery.max_candidates."""
     candidates_file: Path | None = None
     replay: int | None = None
     max_unverified: float = 0.25

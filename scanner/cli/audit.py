@@ -41,8 +41,9 @@ from scanner.reports.orphans import render_orphans
 @click.option("--replay", type=int, metavar="RUN",
               help="Re-evaluate stored run RUN's observations under the current rules; no requests.")
 @click.option("--discover", is_flag=True, help="Also look for rogue, duplicate and unlisted pages.")
-@click.option("--max-candidates", default=20, show_default=True, type=click.IntRange(1, 500),
-              help="With --discover: lookalike handles probed per alias and platform.")
+@click.option("--max-candidates", type=click.IntRange(1, 1000),
+              help="With --discover: lookalike handles probed per platform"
+              " (default: the pack's discovery.max_candidates).")
 @click.option("--candidates", "candidates_file", type=click.Path(path_type=Path),
               help="With --discover: extra pages to classify (URLs, platform:handle, or CSV).")
 @click.option("--report", "report", type=click.Choice(["orphans"]),
@@ -63,7 +64,7 @@ def command(
     no_history: bool,
     replay: int | None,
     discover: bool,
-    max_candidates: int,
+    max_candidates: int | None,
     candidates_file: Path | None,
     report: str | None,
 ) -> int:

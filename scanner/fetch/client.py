@@ -345,7 +345,7 @@ class HttpFetcher:
                 return self._failed(
                     requested,
                     "bad_url",
-                    f"redirect to {problem}",
+                    f"redirect refused: {problem}",
                     hop.url,
                     redirects,
                     result.status,

@@ -88,7 +88,9 @@ class _PageParser(HTMLParser):
             self._in_title = True
         elif tag == "meta":
             self._meta(a)
-        elif tag == "link":
+        elif tag == "link" or (tag == "a" and "me" in a.get("rel", "").lower().split()):
+            # <a rel="me"> is how profile pages mark the owner's own website (IndieWeb rel-me;
+            # Mastodon verifies links the same way), so it counts as a profile link.
             self._link(a)
         elif tag == "script":
             if a.get("type", "").lower() == "application/ld+json":

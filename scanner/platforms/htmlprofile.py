@@ -99,6 +99,7 @@ class HtmlProfileAdapter(BaseAdapter):
         for holder, key in ((entity, "sameAs"), (profile_page or {}, "relatedLink")):
             value = holder.get(key)
             links.extend(value if isinstance(value, list) else [value])
+        links.extend(page.links.get("me", ()))
         bio_link = user.get("bioLink")
         if isinstance(bio_link, dict):
             links.append(bio_link.get("link"))

@@ -70,8 +70,13 @@ TEMPLATE_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
 def default_pack_path() -> Path:
-    """``policies/default.yaml`` of this checkout (the repository root beside ``scanner/``)."""
-    return Path(__file__).resolve().parents[2] / "policies" / "default.yaml"
+    """``policies/default.yaml`` of this checkout, else the copy the wheel carries
+    (``scanner/_examples/policies``, see pyproject's force-include)."""
+    package = Path(__file__).resolve().parents[1]
+    checkout = package.parent / "policies" / "default.yaml"
+    if checkout.is_file():
+        return checkout
+    return package / "_examples" / "policies" / "default.yaml"
 
 
 def _hint(word: str, choices: Iterable[str]) -> str | None:
@@ -704,7 +709,7 @@ class _Loader:
     def leaf(
         self, path: str, node: YMap, location: Location, resolver: _Resolver, *, item: bool
     ) -> Leaf | None:
-        allowed = LEAF_KEYS if not item else LEAF_KEYS
+        allowed = LEAF_KEYS
         unknown = [k for k in node if k not in allowed]
         for key in unknown:
             self.problem(

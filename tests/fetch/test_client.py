@@ -523,3 +523,9 @@ def test_requests_go_through_the_configured_proxy(server: LocalServer) -> None:
     refused = failed(one(config, "http://10.0.0.1/users/a"))
     assert refused.reason.code == "ssrf_refused"
     assert len(server.requests) == 1
+
+
+def test_redirect_to_another_scheme_is_refused(server: LocalServer) -> None:
+    server.route("/github/users/a", Reply(302, {"Location": "file:///etc/passwd"}))
+    outcome = failed(one(config_for(server), "https://api.github.com/users/a", platform="github"))
+    assert outcome.reason.code == "bad_url" and outcome.http_status == 302
