@@ -29,7 +29,7 @@ PLATFORM_URLS = {
     "reddit": "https://www.reddit.com/user/ck{i}/about.json",
     "medium": "https://medium.com/feed/@ck{i}",
     "youtube": "https://www.youtube.com/@ck{i}",
-    "tumblr": "https://ck{i}.tumblr.com/rss",
+    "tumblr": "https://copperkettle.tumblr.com/rss?n={i}",
     "x": "https://x.com/ck{i}",
     "mastodon": "https://mastodon.social/api/v1/accounts/lookup?acct=ck{i}",
 }

@@ -94,8 +94,11 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
     as_of = options.as_of or started.date()
     inventory = load_inventory(options.inventory)
     policy, pack_paths = load_rules(inventory, options.policies)
-    waivers = load_waivers(
-        inventory.organization.waivers, inventory=inventory, policy=policy, as_of=as_of
+    waivers_path = inventory.organization.waivers
+    waivers = (
+        load_waivers(waivers_path, inventory=inventory, policy=policy, as_of=as_of)
+        if waivers_path
+        else None
     )
     if options.replay is not None and options.discover:
         raise UsageError("--replay re-evaluates stored observations; it cannot run --discover")
@@ -128,9 +131,7 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
             )
             for a in inventory.accounts
         )
-        complete = options.offline or (
-            unverified_fraction(observations) <= options.max_unverified
-        )
+        complete = options.offline or (unverified_fraction(observations) <= options.max_unverified)
         run = RunInfo(
             started_at=started,
             finished_at=datetime.now(UTC),

@@ -474,7 +474,7 @@ def inventory_duplicates(
             continue
         if second.id in flagged:
             continue
-        reasons = _duplicate_reasons(first, second, limits)
+        reasons = duplicate_reasons(first, second, limits)
         if not reasons:
             continue
         flagged.add(second.id)
@@ -504,7 +504,8 @@ def inventory_duplicates(
     return findings
 
 
-def _duplicate_reasons(first: Account, second: Account, limits: Thresholds) -> list[str]:
+def duplicate_reasons(first: Account, second: Account, limits: Thresholds) -> list[str]:
+    """Why ``second`` serves the same audience as ``first`` on one platform (empty: it doesn't)."""
     reasons = []
     # Handles on one platform always differ, and "brand" vs "brandCS" is 92% alike as strings:
     # only handles that are the same name once case, separators and lookalike letters are

@@ -19,13 +19,15 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from scanner.discovery import duplicate_reasons, thresholds_from_policy
 from scanner.errors import Problem, ValidationError
 from scanner.fetch import FetchConfig
-from scanner.inventory import load_inventory
-from scanner.matching import skeleton
+from scanner.matching import MatchContext, Thresholds, classify_candidates
+from scanner.matching.score import handle_name
 from scanner.model import (
     Account,
     AccountStatus,
+    Classification,
     Finding,
     FindingStatus,
     Inventory,
@@ -123,7 +125,6 @@ class ReviewOptions:
     as_of: date | None = None
     block_at: Severity = Severity.HIGH
     """Rule failures at or above this severity reject; below it they become conditions."""
-    duplicate_threshold: float = 85.0
 
 
 # --------------------------------------------------------------------------- request files
@@ -235,7 +236,9 @@ def _security(raw: Any) -> Security:
     mfa = raw.get("mfa")
     return Security(
         mfa=mfa if isinstance(mfa, bool) else None,
-        credentials=Credentials(cred) if cred in {c.value for c in Credentials} else Credentials.UNKNOWN,
+        credentials=Credentials(cred)
+        if cred in {c.value for c in Credentials}
+        else Credentials.UNKNOWN,
         recovery_email=_opt(raw.get("recovery_email")),
     )
 
@@ -247,9 +250,7 @@ def review_request(
     request: Account, inventory: Inventory, policy: Policy, options: ReviewOptions
 ) -> ReviewResult:
     """Review one proposed account against the inventory it would join."""
-    items = _review(
-        [(request, "request")], inventory, policy, options, existing=inventory.accounts
-    )
+    items = _review([(request, "request")], inventory, policy, options, existing=inventory.accounts)
     return ReviewResult(
         items=items,
         inventory=inventory,
@@ -299,6 +300,7 @@ def _review(
     existing: Sequence[Account],
 ) -> tuple[ReviewItem, ...]:
     as_of = options.as_of or datetime.now(UTC).date()
+    thresholds = thresholds_from_policy(policy)
     live_targets = [
         a for a, change in changes if change in ("request", "added") and not options.offline
     ]
@@ -322,9 +324,9 @@ def _review(
         else:
             reasons.extend(_static_checks(account, inventory))
             reasons.extend(_policy_checks(account, change, inventory, policy, options, as_of))
-            reasons.extend(_duplicate_checks(account, existing, options))
+            reasons.extend(_duplicate_checks(account, existing, thresholds))
         observation = live.get(account.id)
-        liveness, live_reasons = _live_checks(account, change, observation, inventory, options)
+        liveness, live_reasons = _live_checks(account, change, observation, inventory, thresholds)
         reasons.extend(live_reasons)
         items.append(
             ReviewItem(
@@ -402,8 +404,7 @@ def _static_checks(account: Account, inventory: Inventory) -> list[ReviewReason]
                 _reason(
                     "REV-003",
                     Severity.HIGH,
-                    f"handle {account.handle!r} does not follow the naming convention"
-                    f" /{pattern}/",
+                    f"handle {account.handle!r} does not follow the naming convention /{pattern}/",
                     account,
                     "handle",
                     blocking=True,
@@ -441,14 +442,15 @@ def _policy_checks(
 
 
 def _duplicate_checks(
-    account: Account, existing: Sequence[Account], options: ReviewOptions
+    account: Account, existing: Sequence[Account], thresholds: Thresholds
 ) -> list[ReviewReason]:
+    """The same handle again (INV-001), or the same audience as an inventoried account on the
+    same platform — discovery's INV-002 test — with the same department or objective."""
     reasons = []
-    mine = skeleton(account.display_name or account.handle)
     for other in existing:
         if other.platform is not account.platform or other.status is AccountStatus.RETIRED:
             continue
-        if other.handle.casefold() == account.handle.casefold():
+        if handle_name(other.handle).casefold() == handle_name(account.handle).casefold():
             reasons.append(
                 _reason(
                     "INV-001",
@@ -461,21 +463,21 @@ def _duplicate_checks(
                 )
             )
             continue
-        similarity = fuzz.token_set_ratio(mine, skeleton(other.display_name or other.handle))
+        alike = duplicate_reasons(other, account, thresholds)
         same_department = bool(account.department) and account.department == other.department
-        same_objective = (
-            bool(account.objective and other.objective)
-            and fuzz.token_set_ratio(account.objective or "", other.objective or "") >= 80
+        same_objective = bool(account.objective and other.objective) and (
+            fuzz.token_set_ratio(account.objective or "", other.objective or "")
+            >= thresholds.duplicate
         )
-        if similarity >= options.duplicate_threshold and (same_department or same_objective):
+        if alike and (same_department or same_objective):
             why = "the same department" if same_department else "the same objective"
             reasons.append(
                 _reason(
                     "INV-002",
                     Severity.HIGH,
-                    f"duplicates {other.id} ({other.platform.value} {other.handle}): names"
-                    f" {similarity:.0f}% alike and {why}; post there instead of opening a"
-                    " second account",
+                    f"duplicates {other.id} ({other.platform.value} {other.handle}):"
+                    f" {'; '.join(alike)}, and {why}; post there instead of opening a second"
+                    " account",
                     account,
                     "display_name",
                     blocking=True,
@@ -496,7 +498,7 @@ def _live_checks(
     change: str,
     observation: Observation | None,
     inventory: Inventory,
-    options: ReviewOptions,
+    thresholds: Thresholds,
 ) -> tuple[Liveness, list[ReviewReason]]:
     if observation is None:
         return Liveness.NOT_CHECKED, []
@@ -518,37 +520,33 @@ def _live_checks(
                 blocking=False,
             )
         ]
-    # Present: is it ours already (links to our domains or accounts), or someone else's?
-    from scanner.matching import is_official_link
-
-    org = inventory.organization
-    ours = any(is_official_link(link, org.domains) for link in observation.links)
-    if ours:
+    # Present: classify the page exactly as discovery would (same evidence, same thresholds).
+    context = MatchContext.from_inventory(inventory)
+    verdict = classify_candidates([observation], context, thresholds)[0]
+    name = observation.display_name or observation.handle
+    facts = "; ".join(verdict.evidence) if verdict else ""
+    if verdict is not None and verdict.classification in (
+        Classification.UNLISTED_OFFICIAL,
+        Classification.DUPLICATE,
+    ):
         return Liveness.OURS, [
             _reason(
                 "REV-006",
                 Severity.MEDIUM,
-                f"{account.handle!r} already exists on {account.platform.value} and links to an"
-                " official domain: it is an unlisted page of ours — inventory it instead of"
-                " opening a new one",
+                f"{account.handle!r} already exists on {account.platform.value} and is ours"
+                f" ({facts}): inventory the existing page instead of opening a new one",
                 account,
                 "handle",
                 blocking=False,
             )
         ]
-    name = observation.display_name or observation.handle
-    brand_like = max(
-        (fuzz.token_set_ratio(skeleton(name), skeleton(alias)) for alias in (org.name, *org.aliases)),
-        default=0.0,
-    )
-    if brand_like >= options.duplicate_threshold:
+    if verdict is not None and verdict.classification is Classification.ROGUE:
         return Liveness.TAKEN_ROGUE, [
             _reason(
                 "REV-007",
                 Severity.HIGH,
-                f"{account.handle!r} is taken on {account.platform.value} by a page calling"
-                f" itself {name!r} ({brand_like:.0f}% like our brand) with no link to an official"
-                " domain: a suspected rogue page squatting our brand — request a takedown and"
+                f"{account.handle!r} is taken on {account.platform.value} by {name!r}, a"
+                f" suspected rogue page squatting our brand ({facts}): request a takedown and"
                 " choose another handle meanwhile",
                 account,
                 "handle",

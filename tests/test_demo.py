@@ -41,8 +41,14 @@ def test_every_planted_problem_is_found_and_nothing_else(demo: Any) -> None:
     _, report, _ = demo
     found = _by_account(report, "fail")
     expected = {k: set(v) for k, v in PLANTED["findings"].items()}
-    missing = {a: sorted(r - found.get(a, set())) for a, r in expected.items() if r - found.get(a, set())}
-    extra = {a: sorted(r - expected.get(a, set())) for a, r in found.items() if r - expected.get(a, set())}
+    missing = {
+        a: sorted(r - found.get(a, set())) for a, r in expected.items() if r - found.get(a, set())
+    }
+    extra = {
+        a: sorted(r - expected.get(a, set()))
+        for a, r in found.items()
+        if r - expected.get(a, set())
+    }
     assert not missing, f"planted but not found: {missing}"
     assert not extra, f"found but not planted: {extra}"
     assert {a["id"] for a in report["accounts"]} == set(expected)
@@ -50,7 +56,7 @@ def test_every_planted_problem_is_found_and_nothing_else(demo: Any) -> None:
 
 def test_waivers_and_expiry_warnings(demo: Any) -> None:
     _, report, _ = demo
-    waived = {a: r for a, r in _by_account(report, "waived").items()}
+    waived = dict(_by_account(report, "waived"))
     assert waived == {k: set(v) for k, v in PLANTED["waived"].items()}
     warned = {f["account_id"] for f in report["findings"] if f["rule_id"] == "WVR-002"}
     assert warned == set(PLANTED["warnings"])
@@ -64,19 +70,27 @@ def test_discoveries_equal_the_planted_pages(demo: Any) -> None:
         if d["classification"] not in ("unrelated", "unverified")
     }
     assert classified == PLANTED["discoveries"]
-    duplicates = {
-        f["account_id"] for f in report["findings"] if f["rule_id"] == "INV-002"
-    }
+    duplicates = {f["account_id"] for f in report["findings"] if f["rule_id"] == "INV-002"}
     planted_pairs = PLANTED["inventory_duplicates"]
-    assert duplicates and all(
-        any(a in pair for pair in planted_pairs) for a in duplicates
-    ), duplicates
+    assert duplicates and all(any(a in pair for pair in planted_pairs) for a in duplicates), (
+        duplicates
+    )
 
 
 def test_demo_writes_every_report_and_a_history(demo: Any) -> None:
     out, report, output = demo
-    for name in ("audit.html", "audit.json", "audit.md", "audit.csv", "audit.sarif",
-                 "audit.junit.xml", "orphans.md", "orphans.html", "orphans.csv", "history.sqlite"):
+    for name in (
+        "audit.html",
+        "audit.json",
+        "audit.md",
+        "audit.csv",
+        "audit.sarif",
+        "audit.junit.xml",
+        "orphans.md",
+        "orphans.html",
+        "orphans.csv",
+        "history.sqlite",
+    ):
         assert (out / name).stat().st_size > 0, name
     assert report["run"]["complete"] is True
     assert "Copper Kettle Coffee Roasters" in output

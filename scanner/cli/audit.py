@@ -21,33 +21,72 @@ from scanner.reports.orphans import render_orphans
 
 @click.command("audit")
 @click.argument("inventory", type=click.Path(path_type=Path))
-@click.option("--policy", "policies", multiple=True, type=click.Path(path_type=Path),
-              help="Rule pack (repeatable). Default: the inventory's packs, else policies/default.yaml.")
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Rule pack (repeatable). Default: the inventory's packs, else policies/default.yaml.",
+)
 @click.option("--offline", is_flag=True, help="Send no requests; rules on live facts end 'error'.")
-@click.option("--format", "fmt", default="table", show_default=True,
-              type=click.Choice(REPORT_FORMATS), help="Format printed on stdout.")
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=click.Choice(REPORT_FORMATS),
+    help="Format printed on stdout.",
+)
 @output_option
 @fail_on_option
-@click.option("--max-unverified", default=0.25, show_default=True, type=click.FloatRange(0, 1),
-              help="Above this share of unverified accounts the run is incomplete (exit 3).")
+@click.option(
+    "--max-unverified",
+    default=0.25,
+    show_default=True,
+    type=click.FloatRange(0, 1),
+    help="Above this share of unverified accounts the run is incomplete (exit 3).",
+)
 @endpoint_option
 @allow_private_network_option
-@click.option("--config", "config_path", type=click.Path(path_type=Path),
-              help="rollcall.toml with endpoints, contact URL, proxy.")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="rollcall.toml with endpoints, contact URL, proxy.",
+)
 @click.option("--as-of", help="Evaluate as of this date (YYYY-MM-DD). Default: today.")
-@click.option("--history", "history", type=click.Path(path_type=Path),
-              help="History database. Default: next to the inventory.")
+@click.option(
+    "--history",
+    "history",
+    type=click.Path(path_type=Path),
+    help="History database. Default: next to the inventory.",
+)
 @click.option("--no-history", is_flag=True, help="Keep no history for this run.")
-@click.option("--replay", type=int, metavar="RUN",
-              help="Re-evaluate stored run RUN's observations under the current rules; no requests.")
+@click.option(
+    "--replay",
+    type=int,
+    metavar="RUN",
+    help="Re-evaluate stored run RUN's observations under the current rules; no requests.",
+)
 @click.option("--discover", is_flag=True, help="Also look for rogue, duplicate and unlisted pages.")
-@click.option("--max-candidates", type=click.IntRange(1, 1000),
-              help="With --discover: lookalike handles probed per platform"
-              " (default: the pack's discovery.max_candidates).")
-@click.option("--candidates", "candidates_file", type=click.Path(path_type=Path),
-              help="With --discover: extra pages to classify (URLs, platform:handle, or CSV).")
-@click.option("--report", "report", type=click.Choice(["orphans"]),
-              help="Print this report instead of the findings (markdown).")
+@click.option(
+    "--max-candidates",
+    type=click.IntRange(1, 1000),
+    help="With --discover: lookalike handles probed per platform"
+    " (default: the pack's discovery.max_candidates).",
+)
+@click.option(
+    "--candidates",
+    "candidates_file",
+    type=click.Path(path_type=Path),
+    help="With --discover: extra pages to classify (URLs, platform:handle, or CSV).",
+)
+@click.option(
+    "--report",
+    "report",
+    type=click.Choice(["orphans"]),
+    help="Print this report instead of the findings (markdown).",
+)
 def command(
     inventory: Path,
     policies: tuple[Path, ...],

@@ -8,6 +8,7 @@ import click
 from tabulate import tabulate
 
 from scanner.audit import AuditOptions, run_audit
+from scanner.examples import example_inventory_path
 from scanner.fetch import FetchConfig, HostLimits
 from scanner.model import AuditResult, FindingStatus, Platform, Severity
 from scanner.reports import write_outputs
@@ -15,15 +16,17 @@ from scanner.reports.orphans import build as build_orphans
 from scanner.reports.orphans import render_orphans
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
-from scanner.examples import example_inventory_path
-
 DEMO_FORMATS = ("html", "json", "markdown", "csv", "sarif", "junit")
 
 
 @click.command("demo")
-@click.option("--output-dir", default="rollcall-demo", show_default=True,
-              type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the reports and the history database.")
+@click.option(
+    "--output-dir",
+    default="rollcall-demo",
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the reports and the history database.",
+)
 def command(output_dir: Path) -> int:
     """Audit the example organization (Copper Kettle Coffee Roasters) against a local sandbox
     that plays all 13 platforms, with discovery, and write every report into a folder.
@@ -47,10 +50,14 @@ def command(output_dir: Path) -> int:
             discover=True,
         )
         result = run_audit(options)
-    write_outputs(result, [(fmt, str(output_dir / f"audit.{_suffix(fmt)}")) for fmt in DEMO_FORMATS])
+    write_outputs(
+        result, [(fmt, str(output_dir / f"audit.{_suffix(fmt)}")) for fmt in DEMO_FORMATS]
+    )
     orphans = build_orphans(result)
     for fmt, suffix in (("markdown", "md"), ("html", "html"), ("csv", "csv")):
-        (output_dir / f"orphans.{suffix}").write_text(render_orphans(orphans, fmt), encoding="utf-8")
+        (output_dir / f"orphans.{suffix}").write_text(
+            render_orphans(orphans, fmt), encoding="utf-8"
+        )
     click.echo(_summary(result, output_dir))
     return 0
 
@@ -61,7 +68,7 @@ def _suffix(fmt: str) -> str:
 
 def _summary(result: AuditResult, output_dir: Path) -> str:
     org = result.inventory.organization.name
-    by_severity = {s: 0 for s in sorted(Severity, reverse=True)}
+    by_severity = dict.fromkeys(sorted(Severity, reverse=True), 0)
     for f in result.findings:
         if f.status is FindingStatus.FAIL:
             by_severity[f.severity] += 1

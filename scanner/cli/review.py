@@ -10,14 +10,15 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
+from scanner.audit import load_rules
 from scanner.cli.common import fetch_config, parse_as_of
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import allow_private_network_option, endpoint_option, parse_outputs
 from scanner.errors import SourceError, UsageError
 from scanner.inventory import load_inventory
 from scanner.model import Severity
-from scanner.policy import load_policy
 from scanner.reports import write_text_atomic
+from scanner.reports.sanitize import strip_terminal as for_terminal
 from scanner.reports.sarif import render_findings as sarif_findings
 from scanner.review import (
     Decision,
@@ -28,30 +29,64 @@ from scanner.review import (
     review_findings,
     review_request,
 )
-from scanner.audit import load_rules
-from scanner.reports.sanitize import strip_terminal as for_terminal
 
 
 @click.command("review")
 @click.argument("request", required=False, type=click.Path(path_type=Path))
-@click.option("--inventory", "inventory", type=click.Path(path_type=Path),
-              help="The inventory the requested account would join.")
-@click.option("--base", "base", type=click.Path(path_type=Path),
-              help="Diff mode: the inventory before the change.")
-@click.option("--head", "head", type=click.Path(path_type=Path),
-              help="Diff mode: the inventory after the change.")
-@click.option("--base-ref", "base_ref", metavar="GIT_REF",
-              help="Diff mode: read the base inventory from git at GIT_REF (the --head path).")
-@click.option("--policy", "policies", multiple=True, type=click.Path(path_type=Path),
-              help="Rule pack (repeatable). Default: the inventory's packs, else the default pack.")
+@click.option(
+    "--inventory",
+    "inventory",
+    type=click.Path(path_type=Path),
+    help="The inventory the requested account would join.",
+)
+@click.option(
+    "--base",
+    "base",
+    type=click.Path(path_type=Path),
+    help="Diff mode: the inventory before the change.",
+)
+@click.option(
+    "--head",
+    "head",
+    type=click.Path(path_type=Path),
+    help="Diff mode: the inventory after the change.",
+)
+@click.option(
+    "--base-ref",
+    "base_ref",
+    metavar="GIT_REF",
+    help="Diff mode: read the base inventory from git at GIT_REF (the --head path).",
+)
+@click.option(
+    "--policy",
+    "policies",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Rule pack (repeatable). Default: the inventory's packs, else the default pack.",
+)
 @click.option("--offline", is_flag=True, help="Do not check the handle on the live platform.")
-@click.option("--format", "fmt", default="table", show_default=True,
-              type=click.Choice(["table", "json", "sarif"]), help="Format printed on stdout.")
-@click.option("--output", "outputs", multiple=True, metavar="FORMAT=PATH",
-              help="Also write FORMAT (table, json, sarif) to PATH. Repeatable.")
-@click.option("--block-at", default="high", show_default=True,
-              type=click.Choice([s.value for s in Severity]),
-              help="Rule failures at or above this severity reject; below, they are conditions.")
+@click.option(
+    "--format",
+    "fmt",
+    default="table",
+    show_default=True,
+    type=click.Choice(["table", "json", "sarif"]),
+    help="Format printed on stdout.",
+)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    metavar="FORMAT=PATH",
+    help="Also write FORMAT (table, json, sarif) to PATH. Repeatable.",
+)
+@click.option(
+    "--block-at",
+    default="high",
+    show_default=True,
+    type=click.Choice([s.value for s in Severity]),
+    help="Rule failures at or above this severity reject; below, they are conditions.",
+)
 @click.option("--as-of", help="Evaluate as of this date (YYYY-MM-DD). Default: today.")
 @endpoint_option
 @allow_private_network_option
@@ -85,7 +120,9 @@ def command(
     pairs = parse_outputs(outputs)
     for name, _ in pairs:
         if name not in RENDERERS:
-            raise UsageError(f"--output: unknown format {name!r}; expected one of {', '.join(RENDERERS)}")
+            raise UsageError(
+                f"--output: unknown format {name!r}; expected one of {', '.join(RENDERERS)}"
+            )
     if request is not None:
         if inventory is None:
             raise UsageError("a REQUEST needs --inventory INVENTORY")
@@ -125,11 +162,17 @@ def _inventory_at_ref(head: Path, ref: str):  # type: ignore[no-untyped-def]
     try:
         top = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"],
-            cwd=head.resolve().parent, capture_output=True, text=True, check=True,
+            cwd=head.resolve().parent,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout.strip()
         rel = head.resolve().relative_to(top).as_posix()
         content = subprocess.run(
-            ["git", "show", f"{ref}:{rel}"], cwd=top, capture_output=True, check=True,
+            ["git", "show", f"{ref}:{rel}"],
+            cwd=top,
+            capture_output=True,
+            check=True,
         ).stdout
     except (subprocess.CalledProcessError, FileNotFoundError, ValueError) as exc:
         detail = getattr(exc, "stderr", b"") or b""
@@ -154,8 +197,13 @@ def _table(result: ReviewResult) -> str:
             f" ({item.change}, id {a.id}; live: {item.liveness.value})"
         )
         rows = [
-            [r.rule_id, r.severity.value, "blocks" if r.blocking else "condition",
-             for_terminal(r.message), str(r.location)]
+            [
+                r.rule_id,
+                r.severity.value,
+                "blocks" if r.blocking else "condition",
+                for_terminal(r.message),
+                str(r.location),
+            ]
             for r in item.reasons
         ]
         if rows:
