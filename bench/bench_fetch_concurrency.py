@@ -34,8 +34,11 @@ PLATFORM_URLS = {
     "mastodon": "https://mastodon.social/api/v1/accounts/lookup?acct=ck{i}",
 }
 CASES = [(1, 4), (4, 4), (4, 8), (8, 4), (8, 8)]
-ROUNDS = 12
+ROUNDS = 20
 """Each host gets ROUNDS·C checks, so a run lasts about ROUNDS·0.1 s."""
+REPEATS = 3
+"""Each figure is the best of this many runs: other processes on the machine only slow a run
+down, never speed it up."""
 
 
 async def fetcher_rate(base: str, hosts: int, concurrency: int) -> tuple[float, int]:
@@ -122,7 +125,8 @@ def run_sandbox() -> None:
         print(f"{'H':>2} {'C':>2} {'ideal/s':>8} {'fetcher/s':>10} {'ratio':>6} {'errors':>6}")
         for hosts, concurrency in CASES[:3]:
             ideal = hosts * concurrency / LATENCY
-            rate, errors = asyncio.run(fetcher_rate(base, hosts, concurrency))
+            runs = [asyncio.run(fetcher_rate(base, hosts, concurrency)) for _ in range(REPEATS)]
+            rate, errors = max(r for r, _ in runs), sum(e for _, e in runs)
             print(
                 f"{hosts:>2} {concurrency:>2} {ideal:>8.0f} {rate:>10.1f} {rate / ideal:>6.2f} "
                 f"{errors:>6}"
@@ -134,15 +138,17 @@ def main() -> None:
         run_sandbox()
         return
     with running_server(ServerSpec(latency=LATENCY)) as base:
-        print(f"server latency {LATENCY * 1000:.0f} ms; {ROUNDS} rounds per host")
+        print(f"server latency {LATENCY * 1000:.0f} ms; {ROUNDS} rounds per host; "
+              f"best of {REPEATS} runs")  # fmt: skip
         print(f"{'H':>2} {'C':>2} {'ideal/s':>8} {'raw/s':>7} {'fetcher/s':>10} {'ratio':>6} "
               f"{'vs raw':>6} {'httpx/s':>8} {'vs httpx':>8} {'errors':>6}")  # fmt: skip
         worst = 1.0
         for hosts, concurrency in CASES:
             ideal = hosts * concurrency / LATENCY
-            raw = asyncio.run(raw_rate(base, hosts, concurrency))
-            rate, errors = asyncio.run(fetcher_rate(base, hosts, concurrency))
-            plain = asyncio.run(httpx_rate(base, hosts, concurrency))
+            raw = max(asyncio.run(raw_rate(base, hosts, concurrency)) for _ in range(REPEATS))
+            runs = [asyncio.run(fetcher_rate(base, hosts, concurrency)) for _ in range(REPEATS)]
+            rate, errors = max(r for r, _ in runs), sum(e for _, e in runs)
+            plain = max(asyncio.run(httpx_rate(base, hosts, concurrency)) for _ in range(REPEATS))
             worst = min(worst, rate / ideal)
             print(
                 f"{hosts:>2} {concurrency:>2} {ideal:>8.0f} {raw:>7.1f} {rate:>10.1f} "

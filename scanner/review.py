@@ -123,7 +123,7 @@ class ReviewOptions:
     offline: bool = False
     fetch: FetchConfig = field(default_factory=FetchConfig)
     as_of: date | None = None
-    block_at: Severity = Severity.HIGH
+    block_at: Severity = Severity.MEDIUM
     """Rule failures at or above this severity reject; below it they become conditions."""
 
 

@@ -82,7 +82,7 @@ from scanner.review import (
 )
 @click.option(
     "--block-at",
-    default="high",
+    default="medium",
     show_default=True,
     type=click.Choice([s.value for s in Severity]),
     help="Rule failures at or above this severity reject; below, they are conditions.",

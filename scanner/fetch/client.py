@@ -436,10 +436,12 @@ class HttpFetcher:
                 self._counters.wait_seconds += paused
             self._counters.requests += 1
             try:
+                merged = httpx.Headers(self._base_headers)
+                merged.update(headers)  # case-insensitive: a caller's "accept" replaces ours
                 request = httpx.Request(
                     "GET",
                     url,
-                    headers={**self._base_headers, **headers},
+                    headers=merged,
                     extensions={
                         "timeout": self._timeout,
                         SHARD: (gate.host, gate.limits.concurrency),

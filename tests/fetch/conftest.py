@@ -25,6 +25,7 @@ class Seen:
     path: str
     target: str
     headers: dict[str, str]
+    raw_headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
@@ -100,6 +101,7 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 urlsplit(self.path).path,
                 self.path,
                 {k.lower(): v for k, v in self.headers.items()},
+                tuple(self.headers.items()),
             )
             with server._lock:
                 server.requests.append(seen)

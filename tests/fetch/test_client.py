@@ -529,3 +529,11 @@ def test_redirect_to_another_scheme_is_refused(server: LocalServer) -> None:
     server.route("/github/users/a", Reply(302, {"Location": "file:///etc/passwd"}))
     outcome = failed(one(config_for(server), "https://api.github.com/users/a", platform="github"))
     assert outcome.reason.code == "bad_url" and outcome.http_status == 302
+
+
+def test_caller_headers_replace_defaults_case_insensitively(server: LocalServer) -> None:
+    server.route("/github/users/a", Reply(200))
+    one(config_for(server), "https://api.github.com/users/a", platform="github",
+        headers={"accept": "application/vnd.github+json"})  # fmt: skip
+    raw = [v for k, v in server.requests[0].raw_headers if k.lower() == "accept"]
+    assert raw == ["application/vnd.github+json"]

@@ -1,0 +1,291 @@
+"""The review gate end to end: request scenarios and inventory diffs against the sandbox."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.main import run
+from scanner.sandbox import Sandbox, example_world_path, load_world
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-11-15"
+
+GOOD: dict[str, Any] = {
+    "platform": "bluesky",
+    "handle": "copperkettle-roastery.bsky.social",
+    "display_name": "Copper Kettle Roastery Tours",
+    "department": "Education",
+    "owner": "liam.chen@copperkettle.coffee",
+    "backup_owner": "sofia.rossi@copperkettle.coffee",
+    "executive_sponsor": "marcus.oyelaran@copperkettle.coffee",
+    "objective": "Sell seats on roastery tours and cupping classes",
+    "metrics": ["tour bookings", "class sign-ups", "repeat attendance"],
+    "approval_ticket": "SOC-1042",
+    "justification": "Tours sell out through word of mouth; a channel of their own.",
+    "security": {
+        "mfa": True,
+        "credentials": "vault",
+        "recovery_email": "social-admin@copperkettle.coffee",
+    },
+}
+
+
+@pytest.fixture(scope="module")
+def org(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the example organization, so scenarios can edit it."""
+    folder = tmp_path_factory.mktemp("org")
+    for f in (ROOT / "inventories").glob("copper-kettle*"):
+        shutil.copy(f, folder / f.name)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(load_world(example_world_path())) as sb:
+        yield sb
+
+
+def _endpoints(sb: Sandbox) -> list[str]:
+    return [f"--endpoint={p}={url}" for p, url in sb.endpoints().items()]
+
+
+def _review(
+    args: list[str], capsys: pytest.CaptureFixture[str]
+) -> tuple[int, dict[str, Any], str]:
+    code = run(["review", "--format", "json", "--as-of", AS_OF, *args])
+    out, err = capsys.readouterr()
+    return code, (json.loads(out) if out.strip().startswith("{") else {}), err
+
+
+def _request(folder: Path, name: str, **changes: Any) -> Path:
+    data = {**GOOD, **changes}
+    data = {k: v for k, v in data.items() if v is not None}
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return path
+
+
+SCENARIOS: list[tuple[str, dict[str, Any], str, set[str]]] = [
+    ("good request", {}, "approve", set()),
+    ("missing owner", {"owner": None}, "reject", {"OWN-001"}),
+    (
+        "intern owner",
+        {"owner": "kai.nakamura@copperkettle.coffee", "backup_owner": None},
+        "reject",
+        {"OWN-003", "OWN-004"},
+    ),
+    ("departed sponsor", {"executive_sponsor": "robert.hale@copperkettle.coffee"}, "reject", {"OWN-005"}),
+    (
+        "vanity-only metrics",
+        {"metrics": ["followers", "likes", "impressions"]},
+        "approve_with_conditions",
+        {"PUR-003"},
+    ),
+    (
+        "duplicate of an existing account",
+        {
+            "platform": "facebook",
+            "handle": "copperkettle.seattle.cafe",
+            "display_name": "Copper Kettle Seattle",
+            "department": "Retail",
+        },
+        "reject",
+        {"INV-002"},
+    ),
+    (
+        "handle taken by a rogue lookalike",
+        {"platform": "x", "handle": "copperkettle_hq", "display_name": "Copper Kettle HQ"},
+        "reject",
+        {"REV-007"},
+    ),
+    (
+        "handle invalid for the platform",
+        {"platform": "x", "handle": "copper.kettle.roastery.tours"},
+        "reject",
+        {"REV-002"},
+    ),
+    (
+        "handle off the naming convention",
+        {"handle": "beanthere-tours.bsky.social"},
+        "reject",
+        {"REV-003"},
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "changes", "decision", "rules"), SCENARIOS, ids=[s[0] for s in SCENARIOS]
+)
+def test_request_scenarios(
+    name: str,
+    changes: dict[str, Any],
+    decision: str,
+    rules: set[str],
+    org: Path,
+    sandbox: Sandbox,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    request = _request(org, name.replace(" ", "-"), **changes)
+    code, doc, err = _review(
+        [str(request), "--inventory", str(org / "copper-kettle.yaml"), *_endpoints(sandbox)],
+        capsys,
+    )
+    assert doc["decision"] == decision, (doc, err)
+    found = {r["rule_id"] for r in doc["items"][0]["reasons"]}
+    assert found == rules
+    expected_code = ExitCode.FINDINGS if decision == "reject" else ExitCode.CLEAN
+    assert code == expected_code
+    for reason in doc["items"][0]["reasons"]:
+        assert reason["location"]["file"] == str(request)
+        assert reason["location"]["line"] >= 1
+
+
+def test_unverifiable_handle_is_said_so_and_exits_3(
+    org: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    handle = "copperkettle-tours.bsky.social"
+    sandbox.set_faults("bluesky", handle, ["waf_challenge"])
+    try:
+        request = _request(org, "blocked", handle=handle)
+        code, doc, _ = _review(
+            [str(request), "--inventory", str(org / "copper-kettle.yaml"), *_endpoints(sandbox)],
+            capsys,
+        )
+    finally:
+        sandbox.set_faults("bluesky", handle, None)
+    item = doc["items"][0]
+    assert item["liveness"] == "unverified"
+    assert {r["rule_id"] for r in item["reasons"]} == {"REV-005"}
+    assert doc["decision"] == "approve_with_conditions"
+    assert code == ExitCode.INCOMPLETE
+
+
+def test_unapproved_platform(org: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    for f in org.glob("copper-kettle*"):
+        shutil.copy(f, tmp_path / f.name)
+    inventory = tmp_path / "copper-kettle.yaml"
+    text = inventory.read_text(encoding="utf-8")
+    inventory.write_text(
+        text.replace("github, reddit, medium, tumblr]", "github, reddit, medium]"), encoding="utf-8"
+    )
+    request = _request(tmp_path, "tumblr", platform="tumblr", handle="copperkettle-tours")
+    code, doc, _ = _review([str(request), "--inventory", str(inventory), "--offline"], capsys)
+    assert doc["decision"] == "reject"
+    assert "REV-001" in {r["rule_id"] for r in doc["items"][0]["reasons"]}
+    assert code == ExitCode.FINDINGS
+
+
+def test_offline_review_does_not_check_liveness(
+    org: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    request = _request(org, "offline")
+    code, doc, _ = _review(
+        [str(request), "--inventory", str(org / "copper-kettle.yaml"), "--offline"], capsys
+    )
+    assert doc["items"][0]["liveness"] == "not_checked"
+    assert code == ExitCode.CLEAN
+
+
+def _edit_head(org: Path, tmp_path: Path, old: str, new: str) -> tuple[Path, int]:
+    for f in org.glob("copper-kettle*"):
+        shutil.copy(f, tmp_path / f.name)
+    head = tmp_path / "copper-kettle.yaml"
+    text = head.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    line = text[: text.index(old)].count("\n") + 1
+    head.write_text(text.replace(old, new), encoding="utf-8")
+    return head, line
+
+
+def test_diff_owner_changed_to_departed_person_is_rejected_on_the_changed_line(
+    org: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    head, first = _edit_head(
+        org,
+        tmp_path,
+        "  - id: x-main\n    platform: x\n    handle: copperkettle\n"
+        "    display_name: Copper Kettle Coffee Roasters\n    status: active\n"
+        "    department: Marketing\n    owner: liam.chen@copperkettle.coffee\n",
+        "  - id: x-main\n    platform: x\n    handle: copperkettle\n"
+        "    display_name: Copper Kettle Coffee Roasters\n    status: active\n"
+        "    department: Marketing\n    owner: jake.morrison@copperkettle.coffee\n",
+    )
+    sarif_path = tmp_path / "review.sarif"
+    code, doc, _ = _review(
+        [
+            "--base", str(org / "copper-kettle.yaml"),
+            "--head", str(head),
+            "--offline",
+            "--output", f"sarif={sarif_path}",
+        ],
+        capsys,
+    )
+    assert code == ExitCode.FINDINGS
+    [item] = doc["items"]
+    assert item["account_id"] == "x-main" and item["change"] == "changed"
+    assert "OWN-002" in {r["rule_id"] for r in item["reasons"]}
+    sarif = json.loads(sarif_path.read_text(encoding="utf-8"))
+    results = sarif["runs"][0]["results"]
+    own = [r for r in results if r["ruleId"] == "OWN-002"]
+    region = own[0]["locations"][0]["physicalLocation"]
+    assert region["artifactLocation"]["uri"].endswith("copper-kettle.yaml")
+    assert region["region"]["startLine"] == first + 6  # the owner line, not the account's
+
+
+def test_diff_retiring_an_account_is_approved_with_conditions(
+    org: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    head, _ = _edit_head(
+        org,
+        tmp_path,
+        "  - id: x-main\n    platform: x\n    handle: copperkettle\n"
+        "    display_name: Copper Kettle Coffee Roasters\n    status: active\n",
+        "  - id: x-main\n    platform: x\n    handle: copperkettle\n"
+        "    display_name: Copper Kettle Coffee Roasters\n    status: retired\n",
+    )
+    code, doc, _ = _review(
+        ["--base", str(org / "copper-kettle.yaml"), "--head", str(head), "--offline"], capsys
+    )
+    [item] = doc["items"]
+    assert item["change"] == "retired"
+    assert doc["decision"] == "approve_with_conditions"
+    assert code == ExitCode.CLEAN
+
+
+def test_diff_from_a_git_ref(org: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for f in org.glob("copper-kettle*"):
+        shutil.copy(f, repo / f.name)
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid", "-C", str(repo)]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "base"], check=True)
+    head = repo / "copper-kettle.yaml"
+    head.write_text(
+        head.read_text(encoding="utf-8").replace("    handle: CopperKettleCS\n", "    handle: CopperKettleHelp\n"),
+        encoding="utf-8",
+    )
+    code, doc, _ = _review(["--head", str(head), "--base-ref", "HEAD", "--offline"], capsys)
+    assert [i["account_id"] for i in doc["items"]] == ["x-support"]
+    assert code in (ExitCode.CLEAN, ExitCode.FINDINGS)
+    assert not list(repo.glob(".rollcall-base-*")), "the base copy is cleaned up"
+
+
+def test_bad_request_file_is_exit_2(org: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = org / "typo.yaml"
+    path.write_text("platform: x\nhandel: copperkettle_tours\n", encoding="utf-8")
+    code = run(["review", str(path), "--inventory", str(org / "copper-kettle.yaml")])
+    err = capsys.readouterr().err
+    assert code == ExitCode.BAD_INPUT
+    assert f"{path}:2" in err and "did you mean 'handle'" in err
+    assert "Traceback" not in err
