@@ -58,9 +58,7 @@ def _endpoints(sb: Sandbox) -> list[str]:
     return [f"--endpoint={p}={url}" for p, url in sb.endpoints().items()]
 
 
-def _review(
-    args: list[str], capsys: pytest.CaptureFixture[str]
-) -> tuple[int, dict[str, Any], str]:
+def _review(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, dict[str, Any], str]:
     code = run(["review", "--format", "json", "--as-of", AS_OF, *args])
     out, err = capsys.readouterr()
     return code, (json.loads(out) if out.strip().startswith("{") else {}), err
@@ -83,7 +81,12 @@ SCENARIOS: list[tuple[str, dict[str, Any], str, set[str]]] = [
         "reject",
         {"OWN-003", "OWN-004"},
     ),
-    ("departed sponsor", {"executive_sponsor": "robert.hale@copperkettle.coffee"}, "reject", {"OWN-005"}),
+    (
+        "departed sponsor",
+        {"executive_sponsor": "robert.hale@copperkettle.coffee"},
+        "reject",
+        {"OWN-005"},
+    ),
     (
         "vanity-only metrics",
         {"metrics": ["followers", "likes", "impressions"]},
@@ -222,10 +225,13 @@ def test_diff_owner_changed_to_departed_person_is_rejected_on_the_changed_line(
     sarif_path = tmp_path / "review.sarif"
     code, doc, _ = _review(
         [
-            "--base", str(org / "copper-kettle.yaml"),
-            "--head", str(head),
+            "--base",
+            str(org / "copper-kettle.yaml"),
+            "--head",
+            str(head),
             "--offline",
-            "--output", f"sarif={sarif_path}",
+            "--output",
+            f"sarif={sarif_path}",
         ],
         capsys,
     )
@@ -272,7 +278,9 @@ def test_diff_from_a_git_ref(org: Path, capsys: pytest.CaptureFixture[str], tmp_
     subprocess.run([*git, "commit", "-qm", "base"], check=True)
     head = repo / "copper-kettle.yaml"
     head.write_text(
-        head.read_text(encoding="utf-8").replace("    handle: CopperKettleCS\n", "    handle: CopperKettleHelp\n"),
+        head.read_text(encoding="utf-8").replace(
+            "    handle: CopperKettleCS\n", "    handle: CopperKettleHelp\n"
+        ),
         encoding="utf-8",
     )
     code, doc, _ = _review(["--head", str(head), "--base-ref", "HEAD", "--offline"], capsys)

@@ -11,25 +11,42 @@ from tabulate import tabulate
 
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import format_option
+from scanner.errors import SourceError, ValidationError, merge
 from scanner.inventory import InventorySummary, load_inventory, summarize
 
 __all__ = ["command"]
 
 
 @click.command("validate")
-@click.argument("inventory", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "inventories", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
+)
 @format_option(["table", "json"])
-def command(inventory: Path, fmt: str) -> int:
+def command(inventories: tuple[Path, ...], fmt: str) -> int:
     """Validate INVENTORY (YAML, or CSV with its <name>.org.yaml) and the roster it names.
 
-    Prints accounts by platform, status and department and the roster size; every problem is
-    reported as file:line:column with what was expected (exit 2).
+    Several inventories may be given (as a pre-commit hook does); all are checked. Prints
+    accounts by platform, status and department and the roster size; every problem is reported
+    as file:line:column with what was expected (exit 2).
     """
-    summary = summarize(load_inventory(inventory))
+    failures: list[ValidationError] = []
+    summaries = []
+    for inventory in inventories:
+        try:
+            summaries.append(summarize(load_inventory(inventory)))
+        except ValidationError as exc:
+            failures.append(exc)
+        except SourceError as exc:
+            failures.append(
+                ValidationError.single(exc.file, None, str(exc).removeprefix(f"{exc.file}: "))
+            )
+    if failures:
+        raise merge(failures)
     if fmt == "json":
-        click.echo(json.dumps(summary.to_json(), indent=2))
+        docs = [s.to_json() for s in summaries]
+        click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
     else:
-        click.echo(render_table(summary))
+        click.echo("\n\n".join(render_table(s) for s in summaries))
     return int(ExitCode.CLEAN)
 
 
