@@ -58,7 +58,11 @@ class TableFormatter:
 
         org = _t(result.inventory.organization.name)
         lines = [f"Rollcall audit of {org} as of {result.run.as_of.isoformat()}", ""]
-        findings = listed_findings(result)
+        listed = listed_findings(result)
+        # Checks that could not be decided are grouped per account below, so an offline or
+        # partly blocked run does not bury the real failures under rows of "error".
+        findings = [f for f in listed if f.status is not FindingStatus.ERROR]
+        errors = [f for f in listed if f.status is FindingStatus.ERROR]
         for severity, group in by_severity(findings).items():
             if not group:
                 continue
@@ -86,6 +90,8 @@ class TableFormatter:
             lines.append("")
         if not findings:
             lines.extend(["No findings.", ""])
+        if errors:
+            lines.extend([*self._undecided(errors), ""])
 
         lines.append(self._summary_line(result))
         if result.baseline is not None:
@@ -121,6 +127,29 @@ class TableFormatter:
                 )
             )
         return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def _undecided(errors: list[Finding]) -> list[str]:
+        per_account: dict[str, list[Finding]] = {}
+        for f in errors:
+            per_account.setdefault(f.account_id or f.handle or "-", []).append(f)
+        rows = [
+            [
+                _t(key, 24),
+                _t(group[0].platform.value if group[0].platform else "-"),
+                _t(group[0].handle or "-", 30),
+                ", ".join(sorted({f.rule_id for f in group})),
+            ]
+            for key, group in sorted(per_account.items())
+        ]
+        title = (
+            f"NOT VERIFIED ({len(errors)} checks on {len(per_account)} accounts:"
+            " the facts they need could not be observed)"
+        )
+        return [
+            title,
+            tabulate(rows, headers=["account", "platform", "handle", "rules"], tablefmt="simple"),
+        ]
 
     @staticmethod
     def _summary_line(result: AuditResult) -> str:
