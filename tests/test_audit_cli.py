@@ -1,0 +1,114 @@
+"""``rollcall audit`` through the real entry point: exit codes, outputs, bad input, SSRF."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.main import run
+from scanner.sandbox import Sandbox, example_world_path, load_world
+
+ROOT = Path(__file__).resolve().parent.parent
+INVENTORY = str(ROOT / "inventories" / "copper-kettle.yaml")
+OFFLINE = ["audit", INVENTORY, "--offline", "--no-history", "--as-of", "2026-11-15"]
+
+
+@pytest.fixture(scope="module")
+def sandbox() -> Iterator[Sandbox]:
+    with Sandbox(load_world(example_world_path())) as sb:
+        yield sb
+
+
+@pytest.mark.parametrize(
+    ("fail_on", "code"),
+    [
+        ("high", ExitCode.FINDINGS),
+        ("never", ExitCode.CLEAN),
+        # Offline, IDN-001 (critical) cannot be decided: it is `error`, never `fail`.
+        ("critical", ExitCode.CLEAN),
+    ],
+)
+def test_fail_on_decides_exit_code(
+    fail_on: str, code: ExitCode, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert run([*OFFLINE, "--fail-on", fail_on]) == code
+    assert "Rollcall audit of Copper Kettle" in capsys.readouterr().out
+
+
+def test_outputs_are_all_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    formats = ["json", "csv", "markdown", "html", "sarif", "junit", "table"]
+    args = [f"--output={f}={tmp_path / ('out.' + f)}" for f in formats]
+    assert run([*OFFLINE, "--format", "json", *args]) == ExitCode.FINDINGS
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["run"]["offline"] is True
+    for f in formats:
+        assert (tmp_path / f"out.{f}").stat().st_size > 0, f
+    assert not list(tmp_path.glob("*.tmp*")), "atomic writes leave no temporary files"
+
+
+def test_unknown_output_format_is_bad_input_before_any_request(
+    sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sandbox.reset_counters()
+    endpoints = [f"--endpoint={p}={u}" for p, u in sandbox.endpoints().items()]
+    code = run(["audit", INVENTORY, "--no-history", "--output", "pdf=x.pdf", *endpoints])
+    assert code == ExitCode.BAD_INPUT
+    assert "pdf" in capsys.readouterr().err
+    assert sandbox.requests == 0
+
+
+def test_broken_rule_pack_is_bad_input_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pack = tmp_path / "pack.yaml"
+    text = (ROOT / "policies" / "default.yaml").read_text(encoding="utf-8")
+    pack.write_text(text.replace("op: exists", "op: exsits", 1), encoding="utf-8")
+    line = text[: text.index("op: exists")].count("\n") + 1
+    assert run([*OFFLINE, "--policy", str(pack)]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert f"{pack}:{line}" in err and "exists" in err
+    assert "Traceback" not in err
+
+
+def test_ssrf_inventory_url_is_refused_and_unverified(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for f in (ROOT / "inventories").glob("copper-kettle*"):
+        shutil.copy(f, tmp_path / f.name)
+    inventory = tmp_path / "copper-kettle.yaml"
+    text = inventory.read_text(encoding="utf-8")
+    anchor = "  - id: x-main\n    platform: x\n    handle: copperkettle\n"
+    inventory.write_text(
+        text.replace(anchor, anchor + "    url: http://169.254.169.254/latest/meta-data/\n"),
+        encoding="utf-8",
+    )
+    endpoints = [f"--endpoint={p}={u}" for p, u in sandbox.endpoints().items()]
+    out = tmp_path / "audit.json"
+    run(
+        [
+            "audit",
+            str(inventory),
+            "--no-history",
+            "--as-of",
+            "2026-11-15",
+            "--output",
+            f"json={out}",
+            "--fail-on",
+            "never",
+            *endpoints,
+        ]
+    )
+    capsys.readouterr()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    [account] = [a for a in report["accounts"] if a["id"] == "x-main"]
+    assert account["observation"]["status"] == "error"
+    assert account["observation"]["reason"]["code"] == "ssrf_refused"
+    idn = [
+        f for f in report["findings"] if f["account_id"] == "x-main" and f["rule_id"] == "IDN-001"
+    ]
+    assert [f["status"] for f in idn] == ["error"]
