@@ -77,3 +77,10 @@ def test_quickstart_is_two_commands_and_ci_runs_the_test_one_verbatim() -> None:
     assert "rollcall demo" in blocks[0]
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert blocks[1] in ci
+
+
+def test_readme_demo_output_is_real(tmp_path: Path) -> None:
+    block = README.split("$ rollcall demo\n", 1)[1].split("```", 1)[0].strip()
+    result = CliRunner().invoke(cli, ["demo", "--output-dir", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert block in result.output

@@ -75,7 +75,7 @@ def _summary(result: AuditResult, output_dir: Path) -> str:
     rows = [[s.value, n] for s, n in by_severity.items()]
     states: dict[str, int] = {}
     for a in result.accounts:
-        key = a.observation.status.value if a.observation else "not observed"
+        key = a.observation.status.value if a.observation else "planned (not observed)"
         states[key] = states.get(key, 0) + 1
     lines = [
         f"Audited {len(result.accounts)} accounts of {org} as of {result.run.as_of}"
