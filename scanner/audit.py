@@ -15,7 +15,7 @@ from pathlib import Path
 from scanner import __version__
 from scanner.errors import UsageError
 from scanner.fetch import FetchConfig
-from scanner.history import HistoryStore, default_path
+from scanner.history import HistoryStore, StoredRun, default_path
 from scanner.inventory import load_inventory
 from scanner.model import (
     Account,
@@ -91,21 +91,22 @@ def unverified_fraction(observations: Mapping[str, Observation | None]) -> float
 def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditResult:
     """Run one audit and return its result; records it in the history store when enabled."""
     started = datetime.now(UTC)
-    as_of = options.as_of or started.date()
     inventory = load_inventory(options.inventory)
     policy, pack_paths = load_rules(inventory, options.policies)
+    replayed = _replayed_run(options)
+    # A replay judges the stored evidence as of the day it was gathered (unless --as-of says
+    # otherwise), so what differs from the replayed run is the rule change, not the calendar.
+    as_of = options.as_of or (replayed.run.as_of if replayed is not None else started.date())
     waivers_path = inventory.organization.waivers
     waivers = (
         load_waivers(waivers_path, inventory=inventory, policy=policy, as_of=as_of)
         if waivers_path
         else None
     )
-    if options.replay is not None and options.discover:
-        raise UsageError("--replay re-evaluates stored observations; it cannot run --discover")
 
     store = _open_history(options)
     try:
-        observations = _observations(options, inventory, store, progress)
+        observations = _observations(options, inventory, replayed, store, progress)
         evaluation = evaluate(inventory, observations, policy, waivers, as_of=as_of)
         findings: list[Finding] = list(evaluation.findings)
         discoveries: tuple[Discovery, ...] = ()
@@ -168,25 +169,39 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
             store.close()
 
 
+def _history_path(options: AuditOptions) -> Path:
+    return options.history or default_path(options.inventory)
+
+
 def _open_history(options: AuditOptions) -> HistoryStore | None:
     if not options.use_history:
         return None
-    path = options.history or default_path(options.inventory)
-    return HistoryStore.open(path)
+    return HistoryStore.open(_history_path(options))
+
+
+def _replayed_run(options: AuditOptions) -> StoredRun | None:
+    """The stored run ``--replay`` names, read before anything else is opened or written; a
+    missing history file is bad input here, never a new empty database."""
+    if options.replay is None:
+        return None
+    if options.discover:
+        raise UsageError("--replay re-evaluates stored observations; it cannot run --discover")
+    if not options.use_history:
+        raise UsageError("--replay needs the history store; drop --no-history")
+    with HistoryStore.open(_history_path(options), create=False) as store:
+        return store.load_run(options.replay)
 
 
 def _observations(
     options: AuditOptions,
     inventory: Inventory,
+    replayed: StoredRun | None,
     store: HistoryStore | None,
     progress: Progress | None,
 ) -> dict[str, Observation | None]:
     accounts = audited_accounts(inventory)
-    if options.replay is not None:
-        if store is None:
-            raise UsageError("--replay needs the history store; drop --no-history")
-        stored = store.load_run(options.replay)
-        return {a.id: stored.observations.get(a.id) for a in accounts}
+    if replayed is not None:
+        return {a.id: replayed.observations.get(a.id) for a in accounts}
     if options.offline:
         return {a.id: None for a in accounts}
     previous: Mapping[tuple[Platform, str], Observation] = (

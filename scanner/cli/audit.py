@@ -54,7 +54,11 @@ from scanner.reports.orphans import render_orphans
     type=click.Path(path_type=Path),
     help="rollcall.toml with endpoints, contact URL, proxy.",
 )
-@click.option("--as-of", help="Evaluate as of this date (YYYY-MM-DD). Default: today.")
+@click.option(
+    "--as-of",
+    help="Evaluate as of this date (YYYY-MM-DD). Default: today; with --replay, the replayed"
+    " run's date.",
+)
 @click.option(
     "--history",
     "history",

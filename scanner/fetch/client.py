@@ -317,7 +317,7 @@ class HttpFetcher:
         if problem:
             return self._failed(url, "bad_url", problem)
         origin = logical_host(url)
-        hop = self._rewrite(platform, url, origin)
+        hop = first = self._rewrite(platform, url, origin)
         requested = hop.url
         gate = self._gate(origin, platform)
         redirects: list[str] = []
@@ -359,7 +359,7 @@ class HttpFetcher:
                     redirects,
                     result.status,
                 )
-            hop = self._rewrite(platform, target, origin)
+            hop = self._rewrite(platform, target, origin, first)
             if hop.url in seen:
                 return self._failed(
                     requested,
@@ -497,13 +497,23 @@ class HttpFetcher:
             return _Failure("connect_error", f"cannot resolve {host}: {exc}")
         return None
 
-    def _rewrite(self, platform: str | None, url: str, origin: str) -> Rewritten:
+    def _rewrite(
+        self, platform: str | None, url: str, origin: str, first: Rewritten | None = None
+    ) -> Rewritten:
         """Apply the endpoint override unless the URL already points at an override host; a
-        Mastodon override (every instance) applies to redirects only on the same instance."""
+        Mastodon override (every instance) applies to redirects only on the same instance.
+
+        A redirect that stays on the override host of the first request (``first``) still
+        stands for the same real host, so it keeps that X-Forwarded-Host: the sandbox needs it
+        to tell one tumblr blog or Mastodon instance from another.
+        """
         try:
-            if host_port(url) in self._trusted:
-                return Rewritten(url)
+            where = host_port(url)
         except ValueError:
+            return Rewritten(url)
+        if where in self._trusted:
+            if first is not None and first.forwarded_host and where == host_port(first.url):
+                return Rewritten(url, forwarded_host=first.forwarded_host)
             return Rewritten(url)
         hop = rewrite(platform, url, self.config.endpoints)
         any_host = platform is not None and ANY_HOST in PLATFORM_DOMAINS.get(platform, ())

@@ -537,3 +537,14 @@ def test_caller_headers_replace_defaults_case_insensitively(server: LocalServer)
         headers={"accept": "application/vnd.github+json"})  # fmt: skip
     raw = [v for k, v in server.requests[0].raw_headers if k.lower() == "accept"]
     assert raw == ["application/vnd.github+json"]
+
+
+def test_redirect_on_the_override_host_keeps_the_forwarded_host(server: LocalServer) -> None:
+    # The sandbox tells tumblr blogs apart by X-Forwarded-Host, also after a redirect.
+    server.route("/tumblr/rss", Reply(302, {"Location": f"{server.url}/tumblr/feed"}))
+    server.route("/tumblr/feed", Reply(200))
+    ok(one(config_for(server), "https://kettle-zine.tumblr.com/rss", platform="tumblr"))
+    assert [r.headers.get("x-forwarded-host") for r in server.requests] == [
+        "kettle-zine.tumblr.com",
+        "kettle-zine.tumblr.com",
+    ]
