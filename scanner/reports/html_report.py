@@ -22,6 +22,7 @@ from scanner.reports.views import (
     last_activity,
     listed_findings,
     observation_state,
+    open_days,
     summarize,
     trend_series,
 )
@@ -352,7 +353,7 @@ def _baseline(result: AuditResult) -> str:
             extra = (
                 ""
                 if seen is None
-                else f' <span class="muted">open {(result.run.as_of - seen.date()).days} days, since {seen.date()}</span>'
+                else f' <span class="muted">open {open_days(result, seen)} days, since {seen.date()}</span>'
             )
             items.append((index[p], extra))
         if items:

@@ -26,6 +26,7 @@ from scanner.reports.views import (
     iso,
     listed_findings,
     observation_json,
+    open_days,
     summarize,
 )
 
@@ -115,7 +116,7 @@ def _baseline_json(result: AuditResult, base: Baseline) -> dict[str, JSON]:
             "rule_id": f.rule_id if f else None,
             "account_id": f.account_id if f else None,
             "first_seen": iso(seen),
-            "age_days": None if seen is None else max((result.run.as_of - seen.date()).days, 0),
+            "age_days": None if seen is None else open_days(result, seen),
         }
 
     return {

@@ -13,6 +13,7 @@ from scanner.reports.views import (
     iso,
     listed_findings,
     observation_state,
+    open_days,
     summarize,
 )
 
@@ -141,7 +142,7 @@ class MarkdownFormatter:
                     age = (
                         ""
                         if seen is None
-                        else f" — open {(result.run.as_of - seen.date()).days} days (since {seen.date()})"
+                        else f" — open {open_days(result, seen)} days (since {seen.date()})"
                     )
                     out.append(
                         f"- {md(f.rule_id)} {md(f.account_id or f.handle or '-')}: {md(f.message)}{age}"

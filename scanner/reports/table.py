@@ -18,6 +18,7 @@ from scanner.reports.views import (
     iso,
     listed_findings,
     observation_state,
+    open_days,
     summarize,
 )
 
@@ -183,7 +184,7 @@ class TableFormatter:
         ]
 
         def row(f: Finding, since: datetime | None) -> list[str]:
-            age = "-" if since is None else f"{(result.run.as_of - since.date()).days}d"
+            age = "-" if since is None else f"{open_days(result, since)}d"
             return [
                 f.rule_id,
                 f.severity.value,

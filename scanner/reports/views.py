@@ -254,3 +254,9 @@ def trend_series(result: AuditResult) -> list[TrendPoint]:
             )
         )
     return points
+
+
+def open_days(result: AuditResult, first_seen: datetime) -> int:
+    """How long a finding has been open: wall-clock days from the run that first saw it to this
+    run (not ``as_of``, which may be a past evaluation date)."""
+    return max((result.run.started_at - first_seen).days, 0)
