@@ -14,6 +14,7 @@ from pathlib import Path
 
 from scanner import __version__
 from scanner.errors import UsageError
+from scanner.discovery import discover, read_candidates
 from scanner.fetch import FetchConfig
 from scanner.history import HistoryStore, StoredRun, default_path
 from scanner.inventory import load_inventory
@@ -104,6 +105,9 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
         else None
     )
 
+    # Read the candidates file now: a mistake in it must fail before the crawl, not after.
+    candidates = read_candidates(options.candidates_file) if options.candidates_file else ()
+
     store = _open_history(options)
     try:
         observations = _observations(options, inventory, replayed, store, progress)
@@ -111,14 +115,12 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
         findings: list[Finding] = list(evaluation.findings)
         discoveries: tuple[Discovery, ...] = ()
         if options.discover:
-            from scanner.discovery import discover
-
             found = discover(
                 inventory,
                 policy,
                 options.fetch,
                 max_candidates=options.max_candidates,
-                candidates_file=options.candidates_file,
+                candidates=candidates,
             )
             discoveries = found.discoveries
             findings.extend(found.findings)

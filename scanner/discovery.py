@@ -9,7 +9,7 @@ import csv
 import io
 import itertools
 import typing
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -335,6 +335,7 @@ def discover(
     platforms: Iterable[Platform] | None = None,
     max_candidates: int | None = None,
     candidates_file: str | Path | None = None,
+    candidates: Sequence[OutsideCandidate] = (),
     progress: Callable[[int, int], None] | None = None,
 ) -> DiscoveryResult:
     """Generate lookalike handles per alias and platform (at most ``max_candidates`` each),
@@ -359,7 +360,9 @@ def discover(
     for account in inventory.accounts:
         known.setdefault(account.platform, set()).add(_key(account.handle))
 
-    outside = read_candidates(candidates_file) if candidates_file is not None else ()
+    # Callers that must not lose work (the audit) read the file before crawling and pass
+    # ``candidates``; a file named here is read now.
+    outside = (*candidates, *(read_candidates(candidates_file) if candidates_file else ()))
     targets: list[Target] = []
     seen: set[tuple[Platform, str]] = set()
     for candidate in outside:

@@ -112,3 +112,27 @@ def test_ssrf_inventory_url_is_refused_and_unverified(
         f for f in report["findings"] if f["account_id"] == "x-main" and f["rule_id"] == "IDN-001"
     ]
     assert [f["status"] for f in idn] == ["error"]
+
+
+def test_bad_candidates_file_fails_before_the_crawl(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    candidates = tmp_path / "candidates.txt"
+    candidates.write_text("x:copperkettle_hq\nmyspace:copperkettle\n", encoding="utf-8")
+    sandbox.reset_counters()
+    endpoints = [f"--endpoint={p}={u}" for p, u in sandbox.endpoints().items()]
+    code = run(
+        [
+            "audit",
+            INVENTORY,
+            "--no-history",
+            "--discover",
+            "--candidates",
+            str(candidates),
+            *endpoints,
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == ExitCode.BAD_INPUT
+    assert f"{candidates}:2" in err
+    assert sandbox.requests == 0
