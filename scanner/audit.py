@@ -13,8 +13,8 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from scanner import __version__
-from scanner.errors import UsageError
 from scanner.discovery import discover, read_candidates
+from scanner.errors import UsageError
 from scanner.fetch import FetchConfig
 from scanner.history import HistoryStore, StoredRun, default_path
 from scanner.inventory import load_inventory

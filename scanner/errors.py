@@ -4,7 +4,8 @@
     ├── InputError                     bad input the user can fix → exit 2
     │   ├── ValidationError            one or more located problems (file:line:column, field, expected)
     │   ├── UsageError                 flags that do not fit together, unknown names on the command line
-    │   └── SourceError                a file that cannot be read at all (missing, too large, not UTF-8)
+    │   ├── SourceError                a file that cannot be read at all (missing, too large, not UTF-8)
+    │   └── OutputError                a report file that cannot be written (the others still are)
     └── RunError                       running failed although the input was fine
         ├── IncompleteError            too much could not be verified → exit 3
         └── HistoryError               the history database is unusable
@@ -22,6 +23,7 @@ __all__ = [
     "HistoryError",
     "IncompleteError",
     "InputError",
+    "OutputError",
     "Problem",
     "RollcallError",
     "RunError",
@@ -99,6 +101,14 @@ class SourceError(InputError):
     def __init__(self, file: str, message: str) -> None:
         self.file = file
         super().__init__(f"{file}: {message}")
+
+
+class OutputError(InputError):
+    """One or more report files could not be written; every other output was written."""
+
+    def __init__(self, failures: Sequence[tuple[str, str]]) -> None:
+        self.failures = tuple(failures)
+        super().__init__("; ".join(f"{path}: cannot write ({why})" for path, why in self.failures))
 
 
 class RunError(RollcallError):

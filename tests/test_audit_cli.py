@@ -136,3 +136,14 @@ def test_bad_candidates_file_fails_before_the_crawl(
     assert code == ExitCode.BAD_INPUT
     assert f"{candidates}:2" in err
     assert sandbox.requests == 0
+
+
+def test_unwritable_output_fails_before_the_crawl(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    code = run([*OFFLINE, "--output", f"json={blocker / 'sub' / 'audit.json'}"])
+    err = capsys.readouterr().err
+    assert code == ExitCode.BAD_INPUT
+    assert "cannot write" in err and "Traceback" not in err

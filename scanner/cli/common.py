@@ -15,7 +15,7 @@ from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import parse_endpoints, parse_outputs
 from scanner.fetch import FetchConfig
 from scanner.model import AuditResult, FindingStatus, Severity
-from scanner.reports import formatter_for, write_outputs
+from scanner.reports import check_writable, formatter_for, write_outputs
 
 __all__ = [
     "exit_code_for",
@@ -81,16 +81,20 @@ def run_and_render(
     *,
     echo: bool = True,
 ) -> tuple[AuditResult, ExitCode]:
-    """Run the audit, write every requested file, print ``fmt`` and return the exit code.
-    Reports are written before the exit code is decided, so nothing computed is lost."""
+    """Run the audit, print ``fmt``, write every requested file and return the exit code.
+
+    Formats and output paths are checked before the first request. Afterwards stdout is printed
+    even when a file cannot be written (OutputError is raised last), and the run is already in
+    the history, so nothing computed is lost."""
     pairs = parse_outputs(outputs)
-    for name, _ in pairs:
+    for name, path in pairs:
         formatter_for(name)  # an unknown format is bad input: fail before crawling
+        check_writable(path)
     formatter_for(fmt)
     result = run_audit(options, progress=progress_bar("observing"))
-    write_outputs(result, pairs)
     if echo:
         click.echo(formatter_for(fmt).render(result), nl=False)
+    write_outputs(result, pairs)
     return result, exit_code_for(result, fail_on)
 
 

@@ -10,7 +10,7 @@ import click
 from scanner.audit import AuditOptions, run_audit
 from scanner.cli.common import exit_code_for, fetch_config, parse_as_of, progress_bar
 from scanner.cli.options import allow_private_network_option, endpoint_option
-from scanner.reports.interface import atomic_write
+from scanner.reports.interface import atomic_write, check_writable
 from scanner.reports.orphans import OrphanFormat, build, render_orphans
 
 __all__ = ["command"]
@@ -84,6 +84,8 @@ def orphans(
         use_history=not no_history,
         discover=discover,
     )
+    if output is not None:
+        check_writable(output)
     result = run_audit(options, progress=progress_bar("observing"))
     text = render_orphans(build(result), fmt)
     if output is None:

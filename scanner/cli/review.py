@@ -17,7 +17,7 @@ from scanner.cli.options import allow_private_network_option, endpoint_option, p
 from scanner.errors import SourceError, UsageError
 from scanner.inventory import load_inventory
 from scanner.model import Severity
-from scanner.reports import write_text_atomic
+from scanner.reports import check_writable, write_text_atomic
 from scanner.reports.sanitize import strip_terminal as for_terminal
 from scanner.reports.sarif import render_findings as sarif_findings
 from scanner.review import (
@@ -118,7 +118,8 @@ def command(
         block_at=Severity(block_at),
     )
     pairs = parse_outputs(outputs)
-    for name, _ in pairs:
+    for name, path in pairs:
+        check_writable(path)
         if name not in RENDERERS:
             raise UsageError(
                 f"--output: unknown format {name!r}; expected one of {', '.join(RENDERERS)}"

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol, TypeVar, assert_never
 
-from scanner.errors import UsageError
+from scanner.errors import OutputError, UsageError
 from scanner.model import AuditResult
 
 __all__ = [
@@ -19,6 +19,7 @@ __all__ = [
     "Formatter",
     "ReportFormat",
     "atomic_write",
+    "check_writable",
     "file_suffix",
     "formatter_for",
     "register",
@@ -106,14 +107,20 @@ def atomic_write(path: str | Path, text: str) -> Path:
     is atomic), fsynced, then ``os.replace``; the directory is fsynced too where supported."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise OutputError([(str(path), exc.strerror or str(exc))]) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError([(str(path), exc.strerror or str(exc))]) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
@@ -134,9 +141,32 @@ write_text_atomic = atomic_write
 """Alias of :func:`atomic_write` for callers outside the audit formats."""
 
 
+def check_writable(path: str | Path) -> None:
+    """Fail early (before an audit spends its requests) when ``path`` cannot be written."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError([(str(path), exc.strerror or str(exc))]) from None
+    if not os.access(directory, os.W_OK) or target.is_dir():
+        why = "is a directory" if target.is_dir() else "directory is not writable"
+        raise OutputError([(str(path), why)])
+
+
 def write_outputs(result: AuditResult, pairs: Iterable[tuple[str, str | Path]]) -> list[Path]:
     """Render each (format, path) pair and write it atomically. Every format name is checked and
-    every report rendered before the first file is touched, so a bad name writes nothing."""
+    every report rendered before the first file is touched, so a bad name writes nothing; a file
+    that cannot be written does not stop the others (OutputError names it afterwards)."""
     jobs = [(formatter_for(name), path) for name, path in pairs]
     rendered = [(fmt.render(result, color=False), path) for fmt, path in jobs]
-    return [atomic_write(path, text) for text, path in rendered]
+    written: list[Path] = []
+    failures: list[tuple[str, str]] = []
+    for text, path in rendered:
+        try:
+            written.append(atomic_write(path, text))
+        except OutputError as exc:
+            failures.extend(exc.failures)
+    if failures:
+        raise OutputError(failures)
+    return written
