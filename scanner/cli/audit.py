@@ -10,9 +10,13 @@ from scanner.audit import AuditOptions
 from scanner.cli.common import fetch_config, parse_as_of, run_and_render
 from scanner.cli.options import (
     allow_private_network_option,
+    as_of_option,
     endpoint_option,
     fail_on_option,
+    format_option,
+    offline_option,
     output_option,
+    policy_option,
 )
 from scanner.reports import REPORT_FORMATS
 from scanner.reports.orphans import build as build_orphans
@@ -21,22 +25,9 @@ from scanner.reports.orphans import render_orphans
 
 @click.command("audit")
 @click.argument("inventory", type=click.Path(path_type=Path))
-@click.option(
-    "--policy",
-    "policies",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Rule pack (repeatable). Default: the inventory's packs, else policies/default.yaml.",
-)
-@click.option("--offline", is_flag=True, help="Send no requests; rules on live facts end 'error'.")
-@click.option(
-    "--format",
-    "fmt",
-    default="table",
-    show_default=True,
-    type=click.Choice(REPORT_FORMATS),
-    help="Format printed on stdout.",
-)
+@policy_option()
+@offline_option("Send no requests; rules on live facts end 'error'.")
+@format_option(REPORT_FORMATS)
 @output_option
 @fail_on_option
 @click.option(
@@ -54,10 +45,8 @@ from scanner.reports.orphans import render_orphans
     type=click.Path(path_type=Path),
     help="rollcall.toml with endpoints, contact URL, proxy.",
 )
-@click.option(
-    "--as-of",
-    help="Evaluate as of this date (YYYY-MM-DD). Default: today; with --replay, the replayed"
-    " run's date.",
+@as_of_option(
+    "Evaluate as of this date (YYYY-MM-DD). Default: today; with --replay, the replayed run's date."
 )
 @click.option(
     "--history",

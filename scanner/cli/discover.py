@@ -25,6 +25,7 @@ from scanner.cli.options import (
     output_option,
     parse_outputs,
     platform_option,
+    policy_option,
 )
 from scanner.discovery import DiscoveryResult, discover
 from scanner.inventory import load_inventory
@@ -37,24 +38,21 @@ from scanner.model import (
     Platform,
     Severity,
 )
+from scanner.reports.json_report import discovery_json
 
 __all__ = ["FORMATS", "command", "render"]
 
 
 def _discovery_json(d: Discovery) -> dict[str, JSON]:
+    """The audit report's discovery object, plus the flat observation keys this command has
+    always printed (kept so existing consumers of ``discover --format json`` do not break)."""
+    obs = d.observation
     return {
-        "platform": d.platform.value,
-        "handle": d.handle,
-        "url": d.url,
-        "classification": d.classification.value,
-        "score": d.score,
-        "matched_alias": d.matched_alias,
-        "matched_account_id": d.matched_account_id,
-        "evidence": list(d.evidence),
-        "status": d.observation.status.value,
-        "display_name": d.observation.display_name,
-        "followers": d.observation.followers,
-        "created_at": d.observation.created_at.isoformat() if d.observation.created_at else None,
+        **discovery_json(d),
+        "status": obs.status.value,
+        "display_name": obs.display_name,
+        "followers": obs.followers,
+        "created_at": obs.created_at.isoformat() if obs.created_at else None,
     }
 
 
@@ -214,13 +212,10 @@ def _write_atomic(path: str, text: str) -> None:
     help="Also classify these pages: lines of profile URLs or platform:handle, or a CSV "
     "export from a social-listening tool with a URL column.",
 )
-@click.option(
-    "--policy",
-    "policies",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Rule pack(s) with the discovery.* thresholds (default: the inventory's, else the "
+@policy_option(
+    "Rule pack(s) with the discovery.* thresholds (default: the inventory's, else the "
     "built-in pack). Repeatable.",
+    dir_okay=False,
 )
 @format_option(list(FORMATS))
 @output_option

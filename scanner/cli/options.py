@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -11,13 +12,16 @@ from scanner.model import Platform, Severity
 
 __all__ = [
     "allow_private_network_option",
+    "as_of_option",
     "endpoint_option",
     "fail_on_option",
     "format_option",
+    "offline_option",
     "output_option",
     "parse_endpoints",
     "parse_outputs",
     "platform_option",
+    "policy_option",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -85,6 +89,45 @@ def output_option(f: F) -> F:
         metavar="FORMAT=PATH",
         help="Also write FORMAT to PATH (atomically). Repeatable.",
     )(f)
+
+
+def policy_option(
+    help: str = "Rule pack (repeatable). Default: the inventory's packs, else policies/default.yaml.",
+    *,
+    dir_okay: bool = True,
+) -> Callable[[F], F]:
+    """``--policy`` (repeatable) into ``policies``; the help says where the default comes from."""
+
+    def decorator(f: F) -> F:
+        return click.option(
+            "--policy",
+            "policies",
+            multiple=True,
+            type=click.Path(dir_okay=dir_okay, path_type=Path),
+            help=help,
+        )(f)
+
+    return decorator
+
+
+def offline_option(help: str) -> Callable[[F], F]:
+    """``--offline``; the help says what the command does without requests."""
+
+    def decorator(f: F) -> F:
+        return click.option("--offline", is_flag=True, help=help)(f)
+
+    return decorator
+
+
+def as_of_option(
+    help: str = "Evaluate as of this date (YYYY-MM-DD). Default: today.",
+) -> Callable[[F], F]:
+    """``--as-of`` as text; the command parses it with ``cli.common.parse_as_of``."""
+
+    def decorator(f: F) -> F:
+        return click.option("--as-of", help=help)(f)
+
+    return decorator
 
 
 def _pairs(values: tuple[str, ...], flag: str, what: str) -> list[tuple[str, str]]:

@@ -9,7 +9,13 @@ import click
 
 from scanner.audit import AuditOptions, run_audit
 from scanner.cli.common import exit_code_for, fetch_config, parse_as_of, progress_bar
-from scanner.cli.options import allow_private_network_option, endpoint_option
+from scanner.cli.options import (
+    allow_private_network_option,
+    as_of_option,
+    endpoint_option,
+    offline_option,
+    policy_option,
+)
 from scanner.reports.interface import atomic_write, check_writable
 from scanner.reports.orphans import OrphanFormat, build, render_orphans
 
@@ -36,17 +42,11 @@ def command() -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the report to PATH (atomically) instead of stdout.",
 )
-@click.option(
-    "--policy",
-    "policies",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Rule pack (repeatable). Default: the inventory's packs, else policies/default.yaml.",
-)
+@policy_option()
 @endpoint_option
 @allow_private_network_option
-@click.option("--offline", is_flag=True, help="Send no requests (roster-based problems only).")
-@click.option("--as-of", help="Evaluate as of this date (YYYY-MM-DD). Default: today.")
+@offline_option("Send no requests (roster-based problems only).")
+@as_of_option()
 @click.option(
     "--history",
     type=click.Path(path_type=Path),

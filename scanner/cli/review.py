@@ -13,7 +13,15 @@ from tabulate import tabulate
 from scanner.audit import load_rules
 from scanner.cli.common import fetch_config, parse_as_of
 from scanner.cli.exitcodes import ExitCode
-from scanner.cli.options import allow_private_network_option, endpoint_option, parse_outputs
+from scanner.cli.options import (
+    allow_private_network_option,
+    as_of_option,
+    endpoint_option,
+    format_option,
+    offline_option,
+    parse_outputs,
+    policy_option,
+)
 from scanner.errors import SourceError, UsageError
 from scanner.inventory import load_inventory
 from scanner.model import Severity
@@ -57,22 +65,9 @@ from scanner.review import (
     metavar="GIT_REF",
     help="Diff mode: read the base inventory from git at GIT_REF (the --head path).",
 )
-@click.option(
-    "--policy",
-    "policies",
-    multiple=True,
-    type=click.Path(path_type=Path),
-    help="Rule pack (repeatable). Default: the inventory's packs, else the default pack.",
-)
-@click.option("--offline", is_flag=True, help="Do not check the handle on the live platform.")
-@click.option(
-    "--format",
-    "fmt",
-    default="table",
-    show_default=True,
-    type=click.Choice(["table", "json", "sarif"]),
-    help="Format printed on stdout.",
-)
+@policy_option("Rule pack (repeatable). Default: the inventory's packs, else the default pack.")
+@offline_option("Do not check the handle on the live platform.")
+@format_option(["table", "json", "sarif"])
 @click.option(
     "--output",
     "outputs",
@@ -87,7 +82,7 @@ from scanner.review import (
     type=click.Choice([s.value for s in Severity]),
     help="Rule failures at or above this severity reject; below, they are conditions.",
 )
-@click.option("--as-of", help="Evaluate as of this date (YYYY-MM-DD). Default: today.")
+@as_of_option()
 @endpoint_option
 @allow_private_network_option
 def command(

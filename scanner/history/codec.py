@@ -31,6 +31,8 @@ from scanner.model import (
     Tri,
     WaiverRef,
 )
+from scanner.reports.json_report import discovery_json
+from scanner.reports.views import extracted_json, observation_fields
 
 __all__ = [
     "EXTRACTED_FIELDS",
@@ -139,40 +141,13 @@ def _mapping(value: JSON, what: str) -> Mapping[str, JSON]:
 
 
 def extracted_to_dict(obs: Observation) -> dict[str, JSON]:
-    return {
-        "display_name": obs.display_name,
-        "bio": obs.bio,
-        "links": list(obs.links),
-        "followers": obs.followers,
-        "verified": obs.verified.value,
-        "created_at": iso(obs.created_at),
-        "last_activity_at": iso(obs.last_activity_at),
-        "no_activity_since": iso(obs.no_activity_since),
-        "account_state": obs.account_state.value,
-    }
+    return extracted_json(obs, iso)
 
 
 def observation_to_dict(obs: Observation) -> dict[str, JSON]:
-    """Every field of an Observation; ``observation_from_dict`` inverts it exactly."""
-    out: dict[str, JSON] = {
-        "platform": obs.platform.value,
-        "handle": obs.handle,
-        "status": obs.status.value,
-        "reason": None
-        if obs.reason is None
-        else {"code": obs.reason.code, "text": obs.reason.text},
-        "http_status": obs.http_status,
-        "url": obs.url,
-        "final_url": obs.final_url,
-        "fetched_at": iso(obs.fetched_at),
-        "signal": obs.signal,
-        "etag": obs.etag,
-        "last_modified": obs.last_modified,
-        "body_sha256": obs.body_sha256,
-        "not_modified": obs.not_modified,
-    }
-    out.update(extracted_to_dict(obs))
-    return out
+    """Every field of an Observation; ``observation_from_dict`` inverts it exactly (the report's
+    encoder with offsets kept as written, so a ``+02:00`` time comes back as ``+02:00``)."""
+    return observation_fields(obs, iso)
 
 
 def observation_from_dict(data: Mapping[str, JSON]) -> Observation:
@@ -292,17 +267,7 @@ def finding_from_dict(data: Mapping[str, JSON]) -> Finding:
 
 
 def discovery_to_dict(d: Discovery) -> dict[str, JSON]:
-    return {
-        "platform": d.platform.value,
-        "handle": d.handle,
-        "url": d.url,
-        "classification": d.classification.value,
-        "score": d.score,
-        "matched_alias": d.matched_alias,
-        "matched_account_id": d.matched_account_id,
-        "evidence": list(d.evidence),
-        "observation": observation_to_dict(d.observation),
-    }
+    return discovery_json(d, iso)
 
 
 def discovery_from_dict(data: Mapping[str, JSON]) -> Discovery:

@@ -1,17 +1,19 @@
 """What every adapter shares: handle rules, URL building and parsing, conditional requests,
 and turning verdicts plus extracted fields into capped Observations.
 
-Bespoke adapters subclass :class:`BaseAdapter` and override ``_observe`` (and ``variables``
-when a handle has parts, like Mastodon's ``name@instance``).
+Bespoke adapters subclass :class:`BaseAdapter` and override ``present`` (follow-up requests
+once the profile request found the account), ``extract``, and ``variables`` when a handle has
+parts, like Mastodon's ``name@instance``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 from scanner.fetch.interface import Fetched, Fetcher, FetchOutcome
@@ -25,8 +27,13 @@ __all__ = [
     "MAX_LINK_LENGTH",
     "MAX_NAME",
     "BaseAdapter",
+    "Look",
     "clean_links",
+    "json_list",
+    "json_object",
     "parse_count",
+    "profile_json",
+    "record_activity",
 ]
 
 MAX_NAME = 256
@@ -39,6 +46,22 @@ _URL_IN_TEXT = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 _BARE_DOMAIN = re.compile(r"^[a-z0-9.-]+\.[a-z]{2,}(/\S*)?$", re.IGNORECASE)
 _COUNT = re.compile(r"^\s*([0-9][0-9,.\s]*)\s*([kmb])?\s*$", re.IGNORECASE)
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Look:
+    """The first, deciding request of an observation.
+
+    ``final`` means ``observation`` is already the answer: a 304 reused the previous
+    observation, or the account is not PRESENT with a readable response. Otherwise
+    ``verdict.response`` is set and the adapter goes on to extract fields and follow-up probes.
+    """
+
+    observation: Observation
+    verdict: Verdict
+    final: bool
 
 
 def _cap(value: Any, limit: int) -> str | None:
@@ -102,6 +125,37 @@ def parse_count(value: Any) -> int | None:
         return int(float(digits))
     except ValueError:
         return None
+
+
+def json_list(body: Any) -> list[Any] | None:
+    """``body`` when it is a JSON array (a ``read`` for :meth:`BaseAdapter.activity_data`)."""
+    return body if isinstance(body, list) else None
+
+
+def json_object(body: Any) -> dict[str, Any] | None:
+    """``body`` when it is a JSON object (a ``read`` for :meth:`BaseAdapter.activity_data`)."""
+    return body if isinstance(body, dict) else None
+
+
+def profile_json(verdict: Verdict) -> dict[str, Any] | None:
+    """The JSON object a profile answer carried, or None."""
+    return json_object(verdict.response.json) if verdict.response is not None else None
+
+
+def record_activity(
+    fields: dict[str, Any],
+    times: Iterable[datetime | None],
+    *,
+    never: bool,
+    since: datetime | None,
+) -> None:
+    """Set ``last_activity_at`` to the newest of ``times``; with none known and ``never``
+    (the platform says nothing was posted), ``no_activity_since`` to ``since`` instead."""
+    known = [t for t in times if t is not None]
+    if known:
+        fields["last_activity_at"] = max(known)
+    elif never:
+        fields["no_activity_since"] = since
 
 
 class BaseAdapter:
@@ -201,22 +255,78 @@ class BaseAdapter:
         previous: Observation | None,
         url: str | None,
     ) -> Observation:
-        """Default flow: one profile request, classify, extract when present."""
-        probe_url = self.probe_url("profile", self.variables(normalized))
+        """The profile request, then :meth:`present` when it found the account."""
+        probe_url = None
         if url is not None and self.probe("profile").url == self._spec.display_url:
             # Page-based platforms fetch the inventory's own URL when it is not simply the
             # canonical URL of the same handle (vanity URLs, self-hosted pages).
             parsed = self.parse_url(url)
             if parsed is None or not self.same_handle(parsed, handle):
                 probe_url = url
-        outcome = await self.fetch(fetcher, probe_url, previous)
+        values = self.probe_values(normalized)
+        look = await self.look(fetcher, "profile", values, handle, previous, url=probe_url)
+        if look.final:
+            return look.observation
+        return await self.present(look, values, normalized, fetcher)
+
+    def probe_values(self, normalized: str) -> dict[str, str]:
+        """Variables for the probe URLs: :meth:`variables`, unless an API wants another form."""
+        return self.variables(normalized)
+
+    async def present(
+        self, look: Look, values: dict[str, str], normalized: str, fetcher: Fetcher
+    ) -> Observation:
+        """The account is there: extract its fields. Bespoke adapters add follow-up requests
+        (newest activity) here."""
+        return self.finish(look.observation, self.extract(look.verdict, normalized))
+
+    async def look(
+        self,
+        fetcher: Fetcher,
+        probe: str,
+        values: dict[str, str],
+        handle: str,
+        previous: Observation | None,
+        *,
+        url: str | None = None,
+    ) -> Look:
+        """Fetch ``probe`` (or ``url`` in its place) conditionally on ``previous``, reuse the
+        previous observation on a 304, else classify and build the evidence observation."""
+        target = url if url is not None else self.probe_url(probe, values)
+        outcome = await self.fetch(fetcher, target, previous)
         if (reused := self.reuse(previous, outcome)) is not None:
-            return reused
-        verdict = classify(self._spec, self.probe("profile"), outcome)
+            signal = reused.signal or "not_modified"
+            kept = Verdict(reused.status, signal, reused.reason, reused.account_state)
+            return Look(reused, kept, final=True)
+        verdict = classify(self._spec, self.probe(probe), outcome)
         obs = evidence_observation(self._spec.platform, handle, outcome, verdict)
-        if verdict.status is ObservationStatus.PRESENT and verdict.response is not None:
-            obs = self.finish(obs, self.extract(verdict, normalized))
-        return obs
+        final = verdict.status is not ObservationStatus.PRESENT or verdict.response is None
+        return Look(obs, verdict, final)
+
+    async def follow(self, fetcher: Fetcher, probe: str, values: dict[str, str]) -> Verdict:
+        """A secondary request (activity, feed): never conditional, since only the deciding
+        profile request's validators are stored on the observation."""
+        outcome = await self.fetch(fetcher, self.probe_url(probe, values))
+        return classify(self._spec, self.probe(probe), outcome)
+
+    async def activity_data(
+        self,
+        fetcher: Fetcher,
+        probe: str,
+        values: dict[str, str],
+        read: Callable[[Any], T | None],
+        *,
+        what: str,
+        fields: dict[str, Any],
+    ) -> T | None:
+        """``read`` applied to the JSON body of a PRESENT activity probe; when the probe fails
+        or ``read`` finds nothing usable, ``fields["reason"]`` says so and the result is None."""
+        verdict = await self.follow(fetcher, probe, values)
+        body = verdict.response.json if verdict.response is not None else None
+        data = read(body) if verdict.status is ObservationStatus.PRESENT else None
+        if data is None:
+            fields["reason"] = self.activity_unavailable(what, verdict)
+        return data
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
         """Profile fields from a PRESENT verdict's response (adapters override)."""

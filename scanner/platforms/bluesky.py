@@ -13,9 +13,16 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.fetch.interface import Fetcher
-from scanner.model import AccountState, Observation, ObservationStatus, Tri
-from scanner.platforms.base import BaseAdapter, clean_links
-from scanner.platforms.classify import Verdict, classify, evidence_observation
+from scanner.model import AccountState, Observation, Tri
+from scanner.platforms.base import (
+    BaseAdapter,
+    Look,
+    clean_links,
+    json_object,
+    profile_json,
+    record_activity,
+)
+from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import parse_datetime
 from scanner.platforms.registry import register
 
@@ -47,45 +54,31 @@ def feed_activity(feed: Any) -> list[Any]:
 
 @register("bluesky")
 class BlueskyAdapter(BaseAdapter):
-    async def _observe(
-        self,
-        handle: str,
-        normalized: str,
-        fetcher: Fetcher,
-        previous: Observation | None,
-        url: str | None,
+    def probe_values(self, normalized: str) -> dict[str, str]:
+        return self.variables(normalized.lower())
+
+    async def present(
+        self, look: Look, values: dict[str, str], normalized: str, fetcher: Fetcher
     ) -> Observation:
-        values = self.variables(normalized.lower())
-        outcome = await self.fetch(fetcher, self.probe_url("profile", values), previous)
-        if (reused := self.reuse(previous, outcome)) is not None:
-            return reused
-        verdict = classify(self.spec, self.probe("profile"), outcome)
-        obs = evidence_observation(self.spec.platform, handle, outcome, verdict)
-        if verdict.status is not ObservationStatus.PRESENT or verdict.response is None:
-            return obs
+        obs, verdict = look.observation, look.verdict
         if verdict.state is not AccountState.ACTIVE:
             return obs  # taken down or deactivated: the AppView shows nothing more
         fields = self.extract(verdict, normalized)
 
-        feed_outcome = await self.fetch(fetcher, self.probe_url("activity", values))
-        feed = classify(self.spec, self.probe("activity"), feed_outcome)
-        data = feed.response.json if feed.response is not None else None
-        if feed.status is ObservationStatus.PRESENT and isinstance(data, dict):
+        data = await self.activity_data(
+            fetcher, "activity", values, json_object, what="its author feed", fields=fields
+        )
+        if data is not None:
             items = data.get("feed")
             times = feed_activity(items)
-            profile = verdict.response.json
-            if times:
-                fields["last_activity_at"] = max(times)
-            elif items == [] and isinstance(profile, dict) and profile.get("postsCount") == 0:
-                fields["no_activity_since"] = fields.get("created_at")
-        else:
-            fields["reason"] = self.activity_unavailable("its author feed", feed)
+            profile = profile_json(verdict)
+            never = items == [] and profile is not None and profile.get("postsCount") == 0
+            record_activity(fields, times, never=never, since=fields.get("created_at"))
         return self.finish(obs, fields)
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
-        assert verdict.response is not None
-        data = verdict.response.json
-        if not isinstance(data, dict):
+        data = profile_json(verdict)
+        if data is None:
             return {}
         description = data.get("description")
         website = data.get("website")

@@ -11,9 +11,16 @@ from datetime import timedelta
 from typing import Any
 
 from scanner.fetch.interface import Fetcher
-from scanner.model import Observation, ObservationStatus, Tri
-from scanner.platforms.base import BaseAdapter, clean_links
-from scanner.platforms.classify import Verdict, classify, evidence_observation
+from scanner.model import Observation, Tri
+from scanner.platforms.base import (
+    BaseAdapter,
+    Look,
+    clean_links,
+    json_list,
+    profile_json,
+    record_activity,
+)
+from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import parse_datetime
 from scanner.platforms.registry import register
 
@@ -25,42 +32,23 @@ EVENTS_WINDOW = timedelta(days=90)
 
 @register("github")
 class GitHubAdapter(BaseAdapter):
-    async def _observe(
-        self,
-        handle: str,
-        normalized: str,
-        fetcher: Fetcher,
-        previous: Observation | None,
-        url: str | None,
+    async def present(
+        self, look: Look, values: dict[str, str], normalized: str, fetcher: Fetcher
     ) -> Observation:
-        values = self.variables(normalized)
-        outcome = await self.fetch(fetcher, self.probe_url("profile", values), previous)
-        if (reused := self.reuse(previous, outcome)) is not None:
-            return reused
-        verdict = classify(self.spec, self.probe("profile"), outcome)
-        obs = evidence_observation(self.spec.platform, handle, outcome, verdict)
-        if verdict.status is not ObservationStatus.PRESENT or verdict.response is None:
-            return obs
+        obs, verdict = look.observation, look.verdict
         fields = self.extract(verdict, normalized)
 
-        events_outcome = await self.fetch(fetcher, self.probe_url("activity", values))
-        events = classify(self.spec, self.probe("activity"), events_outcome)
-        data = events.response.json if events.response is not None else None
-        if events.status is ObservationStatus.PRESENT and isinstance(data, list):
+        data = await self.activity_data(
+            fetcher, "activity", values, json_list, what="its public events", fields=fields
+        )
+        if data is not None:
             times = [parse_datetime(e.get("created_at")) for e in data if isinstance(e, dict)]
-            known = [t for t in times if t is not None]
-            if known:
-                fields["last_activity_at"] = max(known)
-            elif not data:
-                fields["no_activity_since"] = obs.fetched_at - EVENTS_WINDOW
-        else:
-            fields["reason"] = self.activity_unavailable("its public events", events)
+            record_activity(fields, times, never=not data, since=obs.fetched_at - EVENTS_WINDOW)
         return self.finish(obs, fields)
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
-        assert verdict.response is not None
-        data = verdict.response.json
-        if not isinstance(data, dict):
+        data = profile_json(verdict)
+        if data is None:
             return {}
         bio = data.get("bio") or data.get("description")
         links: list[Any] = [data.get("blog")]

@@ -15,9 +15,16 @@ from datetime import datetime
 from typing import Any
 
 from scanner.fetch.interface import Fetcher
-from scanner.model import AccountState, Observation, ObservationStatus, Tri
-from scanner.platforms.base import BaseAdapter, clean_links
-from scanner.platforms.classify import Verdict, classify, evidence_observation
+from scanner.model import AccountState, Observation, Tri
+from scanner.platforms.base import (
+    BaseAdapter,
+    Look,
+    clean_links,
+    json_list,
+    profile_json,
+    record_activity,
+)
+from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import parse_datetime
 from scanner.platforms.htmlpage import html_to_text
 from scanner.platforms.registry import register
@@ -33,53 +40,41 @@ class MastodonAdapter(BaseAdapter):
         name, _, instance = handle.partition("@")
         return {"handle": handle, "name": name, "instance": instance.lower()}
 
-    async def _observe(
-        self,
-        handle: str,
-        normalized: str,
-        fetcher: Fetcher,
-        previous: Observation | None,
-        url: str | None,
+    async def present(
+        self, look: Look, values: dict[str, str], normalized: str, fetcher: Fetcher
     ) -> Observation:
-        values = self.variables(normalized)
-        outcome = await self.fetch(fetcher, self.probe_url("profile", values), previous)
-        if (reused := self.reuse(previous, outcome)) is not None:
-            return reused
-        verdict = classify(self.spec, self.probe("profile"), outcome)
-        obs = evidence_observation(self.spec.platform, handle, outcome, verdict)
-        if verdict.status is not ObservationStatus.PRESENT or verdict.response is None:
-            return obs
+        obs, verdict = look.observation, look.verdict
         fields = self.extract(verdict, normalized)
-        account = verdict.response.json
-        account_id = account.get("id") if isinstance(account, dict) else None
+        account = profile_json(verdict) or {}
+        account_id = account.get("id")
         if verdict.state is AccountState.SUSPENDED or not (
             isinstance(account_id, str) and _ACCOUNT_ID.match(account_id)
         ):
             return self.finish(obs, fields)
 
-        statuses_outcome = await self.fetch(
-            fetcher, self.probe_url("activity", {**values, "id": account_id})
+        data = await self.activity_data(
+            fetcher,
+            "activity",
+            {**values, "id": account_id},
+            json_list,
+            what="its statuses",
+            fields=fields,
         )
-        statuses = classify(self.spec, self.probe("activity"), statuses_outcome)
-        data = statuses.response.json if statuses.response is not None else None
-        if statuses.status is ObservationStatus.PRESENT and isinstance(data, list):
+        if data is not None:
             times = [parse_datetime(s.get("created_at")) for s in data if isinstance(s, dict)]
-            candidates = [t for t in times if t is not None]
-            if fields.get("last_activity_at") is not None:
-                candidates.append(fields["last_activity_at"])
-            if candidates:
-                fields["last_activity_at"] = max(candidates)
-            elif not data and account.get("statuses_count") == 0:
-                # Never posted: no activity since the account was created.
-                fields["no_activity_since"] = fields.get("created_at")
-        else:
-            fields["reason"] = self.activity_unavailable("its statuses", statuses)
+            # The profile's last_status_at counts too; never posted: no activity since the
+            # account was created.
+            record_activity(
+                fields,
+                [*times, fields.get("last_activity_at")],
+                never=not data and account.get("statuses_count") == 0,
+                since=fields.get("created_at"),
+            )
         return self.finish(obs, fields)
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
-        assert verdict.response is not None
-        data = verdict.response.json
-        if not isinstance(data, dict):
+        data = profile_json(verdict)
+        if data is None:
             return {}
         note = data.get("note")
         bio, note_links = html_to_text(note) if isinstance(note, str) else (None, ())

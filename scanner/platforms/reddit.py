@@ -12,9 +12,9 @@ from __future__ import annotations
 from typing import Any
 
 from scanner.fetch.interface import Fetcher
-from scanner.model import AccountState, Observation, ObservationStatus
-from scanner.platforms.base import BaseAdapter, clean_links
-from scanner.platforms.classify import Verdict, classify, evidence_observation
+from scanner.model import AccountState, Observation
+from scanner.platforms.base import BaseAdapter, Look, clean_links, profile_json, record_activity
+from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import parse_datetime
 from scanner.platforms.registry import register
 
@@ -33,6 +33,13 @@ def split_handle(handle: str) -> tuple[str, str]:
     return "user", h
 
 
+def _listing_children(body: Any) -> list[Any] | None:
+    """The ``data.children`` list of a Listing answer, or None when it has no such list."""
+    data = body.get("data") if isinstance(body, dict) else None
+    children = data.get("children") if isinstance(data, dict) else None
+    return children if isinstance(children, list) else None
+
+
 @register("reddit")
 class RedditAdapter(BaseAdapter):
     def variables(self, handle: str) -> dict[str, str]:
@@ -40,56 +47,33 @@ class RedditAdapter(BaseAdapter):
         short = "u" if section == "user" else "r"
         return {"handle": f"{short}/{name}", "section": section, "name": name}
 
-    async def _observe(
-        self,
-        handle: str,
-        normalized: str,
-        fetcher: Fetcher,
-        previous: Observation | None,
-        url: str | None,
+    async def present(
+        self, look: Look, values: dict[str, str], normalized: str, fetcher: Fetcher
     ) -> Observation:
-        values = self.variables(normalized)
-        outcome = await self.fetch(fetcher, self.probe_url("profile", values), previous)
-        if (reused := self.reuse(previous, outcome)) is not None:
-            return reused
-        verdict = classify(self.spec, self.probe("profile"), outcome)
-        obs = evidence_observation(self.spec.platform, handle, outcome, verdict)
-        if verdict.status is not ObservationStatus.PRESENT or verdict.response is None:
-            return obs
+        obs, verdict = look.observation, look.verdict
         fields = self.extract(verdict, normalized)
         state = fields.get("account_state", verdict.state)
         if state is not AccountState.ACTIVE:
             return self.finish(obs, fields)
 
         probe = "activity_user" if values["section"] == "user" else "activity_subreddit"
-        listing_outcome = await self.fetch(fetcher, self.probe_url(probe, values))
-        listing = classify(self.spec, self.probe(probe), listing_outcome)
-        data = listing.response.json if listing.response is not None else None
-        children = (
-            data.get("data", {}).get("children")
-            if isinstance(data, dict) and isinstance(data.get("data"), dict)
-            else None
+        children = await self.activity_data(
+            fetcher, probe, values, _listing_children, what="its newest posts", fields=fields
         )
-        if listing.status is ObservationStatus.PRESENT and isinstance(children, list):
+        if children is not None:
             times = [
                 parse_datetime(c.get("data", {}).get("created_utc"))
                 for c in children
                 if isinstance(c, dict) and isinstance(c.get("data"), dict)
             ]
-            known = [t for t in times if t is not None]
-            if known:
-                fields["last_activity_at"] = max(known)
-            elif not children and values["section"] == "r":
-                # A community with no posts at all; for users, comments may still exist.
-                fields["no_activity_since"] = fields.get("created_at")
-        else:
-            fields["reason"] = self.activity_unavailable("its newest posts", listing)
+            # A community with no posts at all; for users, comments may still exist.
+            never = not children and values["section"] == "r"
+            record_activity(fields, times, never=never, since=fields.get("created_at"))
         return self.finish(obs, fields)
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
-        assert verdict.response is not None
-        body = verdict.response.json
-        data = body.get("data") if isinstance(body, dict) else None
+        body = profile_json(verdict) or {}
+        data = body.get("data")
         if not isinstance(data, dict):
             return {}
         fields: dict[str, Any] = {"created_at": parse_datetime(data.get("created_utc"))}

@@ -16,8 +16,8 @@ from typing import Any
 
 from scanner.fetch.interface import Fetcher
 from scanner.model import AccountState, Observation, ObservationStatus, Reason
-from scanner.platforms.base import BaseAdapter
-from scanner.platforms.classify import Verdict, classify, evidence_observation
+from scanner.platforms.base import BaseAdapter, Look
+from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import parse_datetime
 from scanner.platforms.registry import register
 
@@ -85,25 +85,21 @@ class YouTubeAdapter(BaseAdapter):
         url: str | None,
     ) -> Observation:
         values = self.variables(normalized)
-        if "channel_id" in values:
-            # A channel id needs no page: the feed alone decides (404 HTML = gone).
-            outcome = await self.fetch(fetcher, self.probe_url("feed", values), previous)
-            if (reused := self.reuse(previous, outcome)) is not None:
-                return reused
-            verdict = classify(self.spec, self.probe("feed"), outcome)
-            obs = evidence_observation(self.spec.platform, handle, outcome, verdict)
-            root = verdict.response.xml if verdict.response is not None else None
-            if verdict.status is ObservationStatus.PRESENT and root is not None:
-                obs = self.finish(obs, read_feed(root))
-            return obs
+        if "channel_id" not in values:
+            # The @handle page itself, never the inventory URL in its place: the page's own
+            # canonical link is what names the channel id.
+            return await super()._observe(handle, normalized, fetcher, previous, url=None)
+        # A channel id needs no page: the feed alone decides (404 HTML = gone).
+        look = await self.look(fetcher, "feed", values, handle, previous)
+        root = look.verdict.response.xml if look.verdict.response is not None else None
+        if look.final or root is None:
+            return look.observation
+        return self.finish(look.observation, read_feed(root))
 
-        outcome = await self.fetch(fetcher, self.probe_url("profile", values), previous)
-        if (reused := self.reuse(previous, outcome)) is not None:
-            return reused
-        verdict = classify(self.spec, self.probe("profile"), outcome)
-        obs = evidence_observation(self.spec.platform, handle, outcome, verdict)
-        if verdict.status is not ObservationStatus.PRESENT or verdict.response is None:
-            return obs
+    async def present(
+        self, look: Look, values: dict[str, str], normalized: str, fetcher: Fetcher
+    ) -> Observation:
+        obs, verdict = look.observation, look.verdict
         fields = self.extract(verdict, normalized)
         channel_id = channel_id_of(verdict)
         if verdict.state is not AccountState.ACTIVE:
@@ -115,10 +111,7 @@ class YouTubeAdapter(BaseAdapter):
             )
             return self.finish(obs, fields)
 
-        feed_outcome = await self.fetch(
-            fetcher, self.probe_url("feed", {**values, "channel_id": channel_id})
-        )
-        feed = classify(self.spec, self.probe("feed"), feed_outcome)
+        feed = await self.follow(fetcher, "feed", {**values, "channel_id": channel_id})
         root = feed.response.xml if feed.response is not None else None
         if feed.status is ObservationStatus.PRESENT and root is not None:
             feed_fields = read_feed(root)

@@ -227,23 +227,16 @@ def _undecided(value: object) -> None:
 
 
 def _all(children: tuple[Test, ...]) -> Test:
-    if len(children) == 1:
-        return children[0]
-
-    def test(c: Any) -> bool | None:
-        unknown = False
-        for child in children:
-            r = child(c)
-            if r is False:
-                return False
-            if r is None:
-                unknown = True
-        return None if unknown else True
-
-    return test
+    return _kleene(children, decisive=False)
 
 
 def _any(children: tuple[Test, ...]) -> Test:
+    return _kleene(children, decisive=True)
+
+
+def _kleene(children: tuple[Test, ...], *, decisive: bool) -> Test:
+    """Three-valued AND (``decisive=False``) or OR (``decisive=True``): one child answering
+    ``decisive`` decides; otherwise an undecided (None) child leaves the whole undecided."""
     if len(children) == 1:
         return children[0]
 
@@ -251,11 +244,11 @@ def _any(children: tuple[Test, ...]) -> Test:
         unknown = False
         for child in children:
             r = child(c)
-            if r is True:
-                return True
+            if r is decisive:
+                return decisive
             if r is None:
                 unknown = True
-        return None if unknown else False
+        return None if unknown else not decisive
 
     return test
 

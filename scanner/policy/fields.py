@@ -11,6 +11,7 @@ import enum
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from operator import attrgetter
 from typing import Any, assert_never
 
 from scanner.model import (
@@ -246,6 +247,18 @@ def _same_as_owner(slot: str) -> Getter:
 _SLOT_FIELD = {"owner": "owner", "backup": "backup_owner", "sponsor": "executive_sponsor"}
 _PREFIX_SLOT = {"owner": "owner", "backup_owner": "backup", "executive_sponsor": "sponsor"}
 
+_PERSON_ATTRIBUTES: tuple[tuple[str, FieldKind, str], ...] = (
+    ("status", FieldKind.TEXT, "roster status"),
+    ("role", FieldKind.TEXT, "role"),
+    ("name", FieldKind.TEXT, "name"),
+    ("email", FieldKind.TEXT, "email"),
+    ("department", FieldKind.TEXT, "department"),
+    ("start_date", FieldKind.DATE, "start date"),
+    ("end_date", FieldKind.DATE, "end date"),
+    ("policy_acknowledged", FieldKind.DATE, "social media policy acknowledgement"),
+)
+"""Roster attributes readable for each person an account names: (Person attribute, kind, what)."""
+
 for _prefix in PERSON_PREFIXES:
     _slot = _PREFIX_SLOT[_prefix]
     _who = _prefix.replace("_", " ")
@@ -256,43 +269,9 @@ for _prefix in PERSON_PREFIXES:
             (lambda s: lambda c: getattr(c, s) is not None)(_slot),
             f"the {_who} was found in the roster",
         ),
-        (
-            "status",
-            FieldKind.TEXT,
-            _person_getter(_slot, lambda p: p.status),
-            f"the {_who}'s roster status",
-        ),
-        (
-            "role",
-            FieldKind.TEXT,
-            _person_getter(_slot, lambda p: p.role),
-            f"the {_who}'s role",
-        ),
-        ("name", FieldKind.TEXT, _person_getter(_slot, lambda p: p.name), f"the {_who}'s name"),
-        ("email", FieldKind.TEXT, _person_getter(_slot, lambda p: p.email), f"the {_who}'s email"),
-        (
-            "department",
-            FieldKind.TEXT,
-            _person_getter(_slot, lambda p: p.department),
-            f"the {_who}'s department",
-        ),
-        (
-            "start_date",
-            FieldKind.DATE,
-            _person_getter(_slot, lambda p: p.start_date),
-            f"the {_who}'s start date",
-        ),
-        (
-            "end_date",
-            FieldKind.DATE,
-            _person_getter(_slot, lambda p: p.end_date),
-            f"the {_who}'s end date",
-        ),
-        (
-            "policy_acknowledged",
-            FieldKind.DATE,
-            _person_getter(_slot, lambda p: p.policy_acknowledged),
-            f"the {_who}'s social media policy acknowledgement",
+        *(
+            (_attr, _kind, _person_getter(_slot, attrgetter(_attr)), f"the {_who}'s {_what}")
+            for _attr, _kind, _what in _PERSON_ATTRIBUTES
         ),
         (
             "is_owner",

@@ -23,14 +23,22 @@ from scanner.reports.views import (
     OBSERVATION_STATES,
     SEVERITIES,
     STATUSES,
+    Stamp,
     iso,
     listed_findings,
+    observation_fields,
     observation_json,
     open_days,
     summarize,
 )
 
-__all__ = ["SCHEMA_VERSION", "JsonFormatter", "report_document", "report_schema"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "JsonFormatter",
+    "discovery_json",
+    "report_document",
+    "report_schema",
+]
 
 SCHEMA_VERSION = "1.0"
 SCHEMA_ID = "https://rollcall.invalid/schemas/audit-report.schema.json"
@@ -91,7 +99,9 @@ def finding_json(f: Finding) -> dict[str, JSON]:
     }
 
 
-def _discovery_json(d: Discovery) -> dict[str, JSON]:
+def discovery_json(d: Discovery, stamp: Stamp = iso) -> dict[str, JSON]:
+    """A discovered page as JSON (the report contract's ``discoveries`` item); the history
+    codec stores the same shape with its own timestamps."""
     return {
         "platform": d.platform.value,
         "handle": d.handle,
@@ -101,7 +111,7 @@ def _discovery_json(d: Discovery) -> dict[str, JSON]:
         "matched_alias": d.matched_alias,
         "matched_account_id": d.matched_account_id,
         "evidence": list(d.evidence),
-        "observation": observation_json(d.observation),
+        "observation": observation_fields(d.observation, stamp),
     }
 
 
@@ -188,7 +198,7 @@ def report_document(result: AuditResult) -> dict[str, JSON]:
             }
             for r in result.rules
         ],
-        "discoveries": [_discovery_json(d) for d in result.discoveries],
+        "discoveries": [discovery_json(d) for d in result.discoveries],
         "baseline": None if result.baseline is None else _baseline_json(result, result.baseline),
         "trends": [_scrub(dict(t)) for t in result.trends],
     }

@@ -4,7 +4,7 @@ observation fields. Pure functions; no format-specific escaping happens here."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -27,15 +27,18 @@ __all__ = [
     "SEVERITIES",
     "TrendPoint",
     "STATUSES",
+    "Stamp",
     "Summary",
     "by_severity",
     "days_since_activity",
     "evidence_summary",
+    "extracted_json",
     "finding_order",
     "first_seen",
     "iso",
     "last_activity",
     "listed_findings",
+    "observation_fields",
     "observation_json",
     "observation_state",
     "rule_index",
@@ -190,36 +193,53 @@ def days_since_activity(account: AccountResult, as_of: date) -> int | None:
     return max((as_of - day).days, 0)
 
 
-def observation_json(obs: Observation | None) -> dict[str, JSON] | None:
-    """Every Observation field as JSON (the report contract's ``observation`` object)."""
-    if obs is None:
-        return None
+Stamp = Callable[[datetime | None], str | None]
+"""How an encoder writes timestamps: :func:`iso` for reports; the history codec keeps offsets."""
+
+
+def extracted_json(obs: Observation, stamp: Stamp = iso) -> dict[str, JSON]:
+    """The profile fields an adapter extracted (what a last-known-good copy keeps)."""
     return {
+        "display_name": obs.display_name,
+        "bio": obs.bio,
+        "links": list(obs.links),
+        "followers": obs.followers,
+        "verified": obs.verified.value,
+        "created_at": stamp(obs.created_at),
+        "last_activity_at": stamp(obs.last_activity_at),
+        "no_activity_since": stamp(obs.no_activity_since),
+        "account_state": obs.account_state.value,
+    }
+
+
+def observation_fields(obs: Observation, stamp: Stamp = iso) -> dict[str, JSON]:
+    """Every Observation field as JSON, in the report contract's key order."""
+    out: dict[str, JSON] = {
         "platform": obs.platform.value,
         "handle": obs.handle,
         "status": obs.status.value,
         "url": obs.url,
-        "fetched_at": iso(obs.fetched_at),
+        "fetched_at": stamp(obs.fetched_at),
         "reason": None
         if obs.reason is None
         else {"code": obs.reason.code, "text": obs.reason.text},
         "http_status": obs.http_status,
         "final_url": obs.final_url,
         "signal": obs.signal,
-        "display_name": obs.display_name,
-        "bio": obs.bio,
-        "links": list(obs.links),
-        "followers": obs.followers,
-        "verified": obs.verified.value,
-        "created_at": iso(obs.created_at),
-        "last_activity_at": iso(obs.last_activity_at),
-        "no_activity_since": iso(obs.no_activity_since),
-        "account_state": obs.account_state.value,
-        "etag": obs.etag,
-        "last_modified": obs.last_modified,
-        "body_sha256": obs.body_sha256,
-        "not_modified": obs.not_modified,
     }
+    out.update(extracted_json(obs, stamp))
+    out.update(
+        etag=obs.etag,
+        last_modified=obs.last_modified,
+        body_sha256=obs.body_sha256,
+        not_modified=obs.not_modified,
+    )
+    return out
+
+
+def observation_json(obs: Observation | None) -> dict[str, JSON] | None:
+    """Every Observation field as JSON (the report contract's ``observation`` object)."""
+    return None if obs is None else observation_fields(obs)
 
 
 @dataclass(frozen=True)
