@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -13,6 +12,7 @@ import click
 from scanner.audit import AuditOptions, run_audit
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import parse_endpoints, parse_outputs
+from scanner.config import build_fetch_config
 from scanner.fetch import FetchConfig
 from scanner.model import AuditResult, FindingStatus, Severity
 from scanner.reports import check_writable, formatter_for, write_outputs
@@ -31,15 +31,10 @@ def fetch_config(
     config_path: Path | None = None,
 ) -> FetchConfig:
     """FetchConfig from the optional config file, then the command line (flags win)."""
-    from scanner.config import load_config
-
-    base = load_config(config_path) if config_path is not None else FetchConfig()
-    merged = dict(base.endpoints)
-    merged.update(parse_endpoints(endpoints))
-    return dataclasses.replace(
-        base,
-        endpoints=merged,
-        allow_private_network=base.allow_private_network or allow_private_network,
+    return build_fetch_config(
+        config_path,
+        endpoints=parse_endpoints(endpoints),
+        allow_private_network=allow_private_network,
     )
 
 

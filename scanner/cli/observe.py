@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 from tabulate import tabulate
 
+from scanner.cli.common import progress_bar
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
     allow_private_network_option,
@@ -20,7 +20,7 @@ from scanner.cli.options import (
 from scanner.config import build_fetch_config
 from scanner.inventory import load_inventory
 from scanner.model import Account, Observation, Platform
-from scanner.observe import Progress, Target, observation_json, observe
+from scanner.observe import Target, observation_json, observe
 
 __all__ = ["command", "render_table"]
 
@@ -60,7 +60,7 @@ def command(
         allow_private_network=allow_private_network,
     )
     targets = [Target(a.platform, a.handle, a.url) for a in accounts]
-    observations = observe(targets, config, progress=_progress() if sys.stderr.isatty() else None)
+    observations = observe(targets, config, progress=progress_bar("observing"))
     if fmt == "json":
         rows = [
             {"account_id": a.id, **observation_json(o)}
@@ -70,13 +70,6 @@ def command(
     else:
         click.echo(render_table(accounts, observations))
     return int(ExitCode.CLEAN)
-
-
-def _progress() -> Progress:
-    def show(done: int, total: int) -> None:
-        click.echo(f"\robserving {done}/{total}", err=True, nl=done == total)
-
-    return show
 
 
 def _short(text: str | None, width: int = 32) -> str:
