@@ -43,6 +43,9 @@ td.num,th.num{text-align:right}
 .controls input{padding:4px 8px;min-width:260px}
 details summary{cursor:pointer;color:#374151}
 .bio{white-space:pre-wrap;word-break:break-word;max-width:420px}
+.scroll{overflow-x:auto}
+ul.tight{margin:0;padding-left:1.1em}
+td{overflow-wrap:anywhere}
 """.strip()
 
 

@@ -581,8 +581,8 @@ def _html(report: OrphanReport) -> str:
     for group in report.groups:
         body.append(f'<section class="group"><h2>{e(_group_title(group))}</h2>')
         body.append(
-            "<table><thead><tr><th>page</th><th>why</th><th>owner</th><th>evidence</th>"
-            "<th>who can act</th><th>recommended</th></tr></thead><tbody>"
+            '<div class="scroll"><table><thead><tr><th>page</th><th>why</th><th>owner</th>'
+            "<th>evidence</th><th>who can act</th><th>recommended</th></tr></thead><tbody>"
         )
         for entry in group.entries:
             name = e(entry.account_id or f"{entry.platform}:{entry.handle}")
@@ -595,15 +595,19 @@ def _html(report: OrphanReport) -> str:
             )
             body.append(
                 f"<tr><td>{page_cell}</td>"
-                f"<td>{'<br>'.join(e(describe(r)) for r in entry.reasons)}</td>"
+                f"<td>{_items(describe(r) for r in entry.reasons)}</td>"
                 f"<td>{e(entry.owner) if entry.owner else '—'}</td>"
-                f"<td><ul>{''.join(f'<li>{e(x)}</li>' for x in entry.evidence)}</ul></td>"
+                f"<td>{_items(entry.evidence)}</td>"
                 f"<td>{e(entry.act)}</td>"
-                f"<td>{'<br>'.join(e(a.value) for a in entry.actions)}</td></tr>"
+                f"<td>{_items(a.value for a in entry.actions)}</td></tr>"
             )
-        body.append("</tbody></table></section>")
+        body.append("</tbody></table></div></section>")
     title = f"Orphaned pages: {report.organization}"
     return page(title, f"As of {report.as_of}", "\n".join(body))
+
+
+def _items(texts: Iterable[str]) -> str:
+    return '<ul class="tight">' + "".join(f"<li>{e(t)}</li>" for t in texts) + "</ul>"
 
 
 CSV_COLUMNS = (
