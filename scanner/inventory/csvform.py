@@ -44,6 +44,10 @@ def read_csv_records(
         return []
 
     header_line, raw_header = rows[0]
+    # Spreadsheets export a trailing comma per row once a cell right of the data was touched:
+    # empty header cells at the end name no column (rows' cells under them must be empty too).
+    while len(raw_header) > 1 and not raw_header[-1].strip():
+        raw_header = raw_header[:-1]
     header = [cell.strip().casefold() for cell in raw_header]
     known = [c.casefold() for c in columns]
     ok = True

@@ -178,7 +178,7 @@ class Checker:
         required: bool = False,
     ) -> str | None:
         value = self.text(record, key, required=required, expected=expected)
-        if value is not None and not pattern.match(value):
+        if value is not None and not pattern.fullmatch(value):
             self._bad(record, key, expected, value)
             return None
         return value
@@ -209,7 +209,7 @@ class Checker:
             return None
         if isinstance(value, date):
             return value
-        if isinstance(value, str) and _DATE.match(value):
+        if isinstance(value, str) and _DATE.fullmatch(value):
             try:
                 return date.fromisoformat(value)
             except ValueError:
@@ -271,7 +271,7 @@ class Checker:
         result = []
         for value in self.strings(record, key, expected="a list of web domains"):
             domain = value.casefold().rstrip(".")
-            if _DOMAIN.match(domain):
+            if _DOMAIN.fullmatch(domain):
                 result.append(domain)
             else:
                 hint = (

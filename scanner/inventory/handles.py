@@ -60,17 +60,17 @@ def handle_form(platform: Platform) -> tuple[re.Pattern[str], str]:
 def check_handle_form(platform: Platform, handle: str) -> tuple[str, str | None] | None:
     """None when ``handle`` has the platform's form, else (expected, hint)."""
     pattern, expected = handle_form(platform)
-    if pattern.match(handle):
+    if pattern.fullmatch(handle):
         return None
     hint: str | None = None
     if handle.startswith(("http://", "https://")):
         hint = "put the profile URL in 'url' and only the handle here"
-    elif handle.startswith("@") and pattern.match(handle[1:]):
+    elif handle.startswith("@") and pattern.fullmatch(handle[1:]):
         hint = "drop the leading '@'"
-    elif platform is Platform.YOUTUBE and pattern.match("@" + handle):
+    elif platform is Platform.YOUTUBE and pattern.fullmatch("@" + handle):
         hint = "YouTube handles start with '@'"
-    elif platform is Platform.REDDIT and pattern.match(handle.lstrip("/")):
+    elif platform is Platform.REDDIT and pattern.fullmatch(handle.lstrip("/")):
         hint = "drop the leading '/'"
-    elif platform is Platform.LINKEDIN and _BARE.match(handle):
+    elif platform is Platform.LINKEDIN and _BARE.fullmatch(handle):
         hint = f"write company/{handle}"
     return expected, hint

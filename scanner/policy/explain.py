@@ -72,6 +72,9 @@ def _value(leaf: Leaf) -> str:
 
 def _leaf(leaf: Leaf) -> str:
     op = OPERATORS[leaf.op]
+    if leaf.op == "older_than_days" and leaf.value == 0:
+        # "more than 0 days before" is how a policy owner would never say "in the past".
+        return f"{_field(leaf.field)} is before the audit date"
     return op.phrase.format(
         field=_field(leaf.field), value=_value(leaf) if op.value is not ValueKind.NONE else ""
     )

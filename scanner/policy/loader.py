@@ -66,6 +66,18 @@ COMBINATORS = ("all", "any", "not")
 OVERRIDE_KEYS = ("params", "rules", "lists")
 RULE_OVERRIDE_KEYS = ("severity", "params", "effective_from", "enabled")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{3}$")
+# Pack params that discovery and waivers read: (lowest, highest or None, whole numbers only).
+# Checked here, with the line that set them, so a bad value fails `policy validate` instead of a
+# later run; a name under these prefixes that is not listed is a typo, never a new setting.
+STAGE_PARAMS: dict[str, tuple[int, int | None, bool]] = {
+    "discovery.rogue_threshold": (0, 100, False),
+    "discovery.unlisted_threshold": (0, 100, False),
+    "discovery.duplicate_threshold": (0, 100, False),
+    "discovery.disclaimer_penalty": (0, 100, False),
+    "discovery.max_candidates": (0, None, True),
+    "waivers.max_days": (1, None, True),
+    "waivers.warn_days": (0, None, True),
+}
 TEMPLATE_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
@@ -363,13 +375,42 @@ class _Loader:
                 path, line, f"overrides.params: unknown param {name!r}", hint=_hint(name, known)
             )
 
+    def check_stage_params(self) -> None:
+        for name, param in self.settings.items():
+            if name.partition(".")[0] not in ("discovery", "waivers"):
+                continue
+            if name not in STAGE_PARAMS:
+                self.problem(
+                    param.file,
+                    param.line,
+                    f"unknown param {name!r}; expected one of {', '.join(STAGE_PARAMS)}",
+                    hint=_hint(name, STAGE_PARAMS),
+                )
+                continue
+            low, high, whole = STAGE_PARAMS[name]
+            value = param.value
+            number = isinstance(value, int) if whole else isinstance(value, (int, float))
+            if (
+                isinstance(value, (bool, str))
+                or not number
+                or value < low
+                or (high is not None and value > high)
+            ):
+                kind = "a whole number" if whole else "a number"
+                bounds = f"from {low} to {high}" if high is not None else f"of {low} or more"
+                self.problem(
+                    param.file,
+                    param.line,
+                    f"param {name!r}: expected {kind} {bounds}, got {_describe(value)}",
+                )
+
     # ------------------------------------------------------------------ rules
 
     def index_rules(self) -> None:
         for raw in self.raw_rules:
             node, path = raw.node, raw.file
             rule_id = node.get("id")
-            if not isinstance(rule_id, str) or not RULE_ID.match(rule_id):
+            if not isinstance(rule_id, str) or not RULE_ID.fullmatch(rule_id):
                 where = "id" if "id" in node else None
                 self.problem(
                     path,
@@ -974,6 +1015,7 @@ def load_policy(paths: str | Path | Sequence[str | Path]) -> Policy:
             hashes.append((name, ""))
     loader.index_rules()
     rule_overrides = loader.apply_overrides()
+    loader.check_stage_params()
     rules: list[Rule] = []
     for raw in loader.raw_rules:
         rule = loader.build_rule(raw, rule_overrides.get(str(raw.node.get("id"))))

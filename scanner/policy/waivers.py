@@ -100,7 +100,13 @@ class Waivers:
         return best
 
     def expired(self) -> Iterator[Waiver]:
-        return (w for w in self.items if w.expires < self.as_of)
+        """Lapsed waivers whose rule counts again: one renewed by a newer active waiver for the
+        same rule and account is history, not a finding."""
+        return (
+            w
+            for w in self.items
+            if w.expires < self.as_of and self.active(w.rule, w.account) is None
+        )
 
     def expiring(self) -> Iterator[Waiver]:
         return (

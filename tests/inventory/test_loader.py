@@ -117,6 +117,25 @@ def test_every_platform_has_a_handle_form(platform: Platform) -> None:
     assert check_handle_form(platform, "https://example.org/copperkettle") is not None
 
 
+def test_a_trailing_newline_is_not_part_of_a_valid_form() -> None:
+    # `$` matches before a final newline; a YAML block scalar must not slip through.
+    assert check_handle_form(Platform.GITHUB, "copperkettle\n") is not None
+
+
+def test_csv_trailing_empty_header_cells_are_ignored(tmp_path: Path) -> None:
+    (tmp_path / "roster.csv").write_text(
+        "email,name,role,status,,\nana@example.org,Ana,employee,active,,\n", encoding="utf-8"
+    )
+    roster = load_roster(tmp_path / "roster.csv")
+    assert roster.find("ANA@example.org") is not None
+    (tmp_path / "bad.csv").write_text(
+        "email,name,role,status,,\nana@example.org,Ana,employee,active,,oops\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ValidationError, match="row has 6 cells but the header has 4 columns"):
+        load_roster(tmp_path / "bad.csv")
+
+
 def test_youtube_channel_id_and_hints() -> None:
     assert check_handle_form(Platform.YOUTUBE, "UC" + "a" * 22) is None
     assert check_handle_form(Platform.YOUTUBE, "UC" + "a" * 21) is not None

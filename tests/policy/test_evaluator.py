@@ -153,7 +153,7 @@ def test_overrides_change_params_and_can_disable_rules(tmp_path: Path) -> None:
     fixture = load_fixture()
     policy = load_policy([DEFAULT, str(org_pack)])
     assert policy.params("discovery.rogue_threshold") == 90
-    assert policy.params("discovery.candidate_threshold") == 80
+    assert policy.params("discovery.unlisted_threshold") == 70
     assert policy.params("ACT-001.inactivity_days") == 200
     assert policy.params("nope", 7) == 7
     assert policy.rule("OWN-006") is None
@@ -239,6 +239,30 @@ def test_expired_waiver_fails_again_and_is_reported(tmp_path: Path) -> None:
     assert expired.status is FindingStatus.FAIL
     assert "expired on 2026-11-14" in expired.message
     assert expired.location.file == str(path)
+
+
+def test_expired_waiver_renewed_by_an_active_one_is_not_reported(tmp_path: Path) -> None:
+    body = (
+        "waivers:\n"
+        + WAIVER.format(
+            id="W-old",
+            rule="SEC-002",
+            account="mfa-off",
+            created="2026-04-15",
+            expires="2026-09-30",
+        )
+        + WAIVER.format(
+            id="W-new",
+            rule="SEC-002",
+            account="mfa-off",
+            created="2026-10-01",
+            expires="2027-03-01",
+        )
+    )
+    _, result = _waivers(tmp_path, body)
+    by = {(f.account_id, f.rule_id): f for f in result.findings}
+    assert by[("mfa-off", "SEC-002")].status is FindingStatus.WAIVED
+    assert ("mfa-off", "WVR-001") not in by
 
 
 def test_waiver_expiring_on_the_audit_date_is_still_active(tmp_path: Path) -> None:

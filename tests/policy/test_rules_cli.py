@@ -39,6 +39,15 @@ def test_rules_explain_renders_the_condition_in_words(capsys: pytest.CaptureFixt
     assert "Example:" in out
 
 
+def test_rules_explain_says_zero_days_as_before_the_audit_date(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(["rules", "explain", "ACT-003"]) == 0
+    out = capsys.readouterr().out
+    assert "the owner's end date (owner.end_date) is before the audit date" in out
+    assert "more than 0 days" not in out
+
+
 def test_rules_explain_shows_params_and_builtins(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["rules", "explain", "ACT-001"]) == 0
     out = capsys.readouterr().out
