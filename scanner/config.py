@@ -31,6 +31,7 @@ from typing import Any
 
 from scanner.errors import Problem, SourceError, UsageError, ValidationError
 from scanner.fetch.config import (
+    DEFAULT_HOST_LIMITS,
     TOKEN_SOURCES,
     FetchConfig,
     HostLimits,
@@ -256,7 +257,9 @@ def _build(located: _Located, data: dict[str, Any]) -> FetchConfig:
             problems.append(_unknown(located, ("limits",), platform, known, "platform"))
             continue
         values = _check_table(located, ("limits", platform), table, LIMIT_KEYS, problems)
-        host_limits[platform] = HostLimits(**values)
+        # A table that sets one key keeps the other from the limits it replaces (the
+        # platform's spec, or the fetcher's default), not HostLimits' bare field defaults.
+        host_limits[platform] = replace(_builtin_limits(platform), **values)
 
     if problems:
         raise ValidationError(problems)
@@ -266,6 +269,15 @@ def _build(located: _Located, data: dict[str, Any]) -> FetchConfig:
         host_limits=host_limits,
         **settings,
     )
+
+
+def _builtin_limits(platform: str) -> HostLimits:
+    """The politeness ``platform`` has without a config file."""
+    if platform == "default":
+        return DEFAULT_HOST_LIMITS
+    from scanner.observe import host_limits  # the specs; imported late: they import fetch
+
+    return host_limits()[platform]
 
 
 def build_fetch_config(

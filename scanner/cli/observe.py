@@ -19,7 +19,7 @@ from scanner.cli.options import (
 )
 from scanner.config import build_fetch_config
 from scanner.inventory import load_inventory
-from scanner.model import Account, Observation, Platform
+from scanner.model import Account, Observation, ObservationStatus, Platform
 from scanner.observe import Target, observation_json, observe
 
 __all__ = ["command", "render_table"]
@@ -82,7 +82,7 @@ def _short(text: str | None, width: int = 32) -> str:
 def render_table(accounts: list[Account], observations: list[Observation]) -> str:
     rows = []
     for account, obs in zip(accounts, observations, strict=True):
-        state = obs.account_state.value if obs.status.value == "present" else ""
+        state = obs.account_state.value if obs.status is ObservationStatus.PRESENT else ""
         last = obs.last_activity_at.date().isoformat() if obs.last_activity_at else ""
         if not last and obs.no_activity_since:
             last = f"none since {obs.no_activity_since.date().isoformat()}"

@@ -125,6 +125,21 @@ def check_command(
     else:
         click.echo(_check_table(checks))
     broken = any(c.rating is Rating.BROKEN for c in checks)
+    # The specs' known-present handles are real-world accounts: a sandbox will not have them.
+    defaulted = [
+        c.platform.value
+        for c in checks
+        if c.rating is Rating.BROKEN
+        and c.platform.value in config.endpoints
+        and c.platform not in known
+    ]
+    if defaulted:
+        click.echo(
+            f"note: {', '.join(defaulted)} used the specs' known-present handles, which are "
+            "real-world accounts, with an --endpoint override that may not serve them; pass "
+            "--present PLATFORM=HANDLE (`rollcall sandbox serve` prints the flags for its world)",
+            err=True,
+        )
     return int(ExitCode.FINDINGS if broken else ExitCode.CLEAN)
 
 

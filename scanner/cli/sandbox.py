@@ -44,6 +44,11 @@ def serve(world: str | None, port: int) -> int:
         flags = " ".join(f"--endpoint {p}={url}" for p, url in sandbox.endpoints().items())
         click.echo(f"  {flags}")
         click.echo(f"(audits: add --as-of {loaded.as_of.isoformat()}, the world's date)")
+        present = " ".join(f"--present {p}={h}" for p, h in loaded.healthy_handles().items())
+        if present:
+            # The specs' own known-present handles are real-world accounts this world lacks.
+            click.echo("Self-check the platform specs against it with:")
+            click.echo(f"  rollcall platforms check {flags} {present}")
         click.echo("Press Ctrl-C to stop.", err=True)
         try:
             while not stop.wait(0.5):

@@ -36,7 +36,8 @@ def feed_activity(feed: Any) -> list[Any]:
         if not isinstance(item, dict):
             continue
         reason = item.get("reason")
-        rtype = reason.get("$type", "") if isinstance(reason, dict) else ""
+        rtype = reason.get("$type") if isinstance(reason, dict) else None
+        rtype = rtype if isinstance(rtype, str) else ""  # a hostile body may put anything here
         if rtype.endswith("#reasonPin"):
             continue
         if rtype.endswith("#reasonRepost"):

@@ -48,13 +48,14 @@ def parse_datetime(value: object) -> datetime | None:
     if re.fullmatch(r"-?\d+(\.\d+)?", text):
         return _from_epoch(float(text))
     iso = _ISO_FRACTION.sub(r"\1", text)
+    # OverflowError: a time at the calendar's edge (year 1 or 9999) cannot be moved to UTC.
     try:
         return to_utc(datetime.fromisoformat(iso))
-    except ValueError:
+    except (ValueError, OverflowError):
         pass
     try:
         return to_utc(parsedate_to_datetime(text))
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
 
 

@@ -192,6 +192,20 @@ class World:
     def on(self, platform: Platform) -> tuple[WorldAccount, ...]:
         return tuple(a for a in self.accounts if a.platform is platform)
 
+    def healthy_handles(self) -> dict[Platform, str]:
+        """One active, fault-free account per platform (on a host without faults): the
+        known-present handles for ``rollcall platforms check`` against this world."""
+        out: dict[Platform, str] = {}
+        for account in self.accounts:
+            if (
+                account.platform not in out
+                and account.state is AccountState.ACTIVE
+                and not account.faults
+                and not self.host_faults.get(account.platform)
+            ):
+                out[account.platform] = account.handle
+        return out
+
 
 # --------------------------------------------------------------------------- loading
 
@@ -485,7 +499,10 @@ def _as_date(value: object) -> date | None:
 
 def _as_datetime(value: object) -> datetime | None:
     if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        try:
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        except OverflowError:  # year 1 or 9999 with an offset: reported as unreadable
+            return None
     if isinstance(value, date):
         return datetime.combine(value, time(0, 0), tzinfo=UTC)
     if isinstance(value, str):

@@ -52,7 +52,8 @@ def test_good_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     }
     assert config.timeouts == Timeouts(connect=2, read=7.5)
     assert config.host_limits["mastodon"] == HostLimits(concurrency=1, min_interval=1.5)
-    assert config.host_limits["default"] == HostLimits(concurrency=3)
+    # Unset keys keep the built-in limits: the fetcher's default, or the platform's spec.
+    assert config.host_limits["default"] == HostLimits(concurrency=3, min_interval=0.25)
     assert config.tokens["github"] == "ghp_fromenv"
     assert "ghp_fromenv" not in repr(config)
 
@@ -149,3 +150,11 @@ def test_host_limits_validation() -> None:
         HostLimits(concurrency=0)
     with pytest.raises(UsageError):
         HostLimits(min_interval=-1)
+
+
+def test_a_partial_limits_table_keeps_the_specs_other_value(tmp_path: Path) -> None:
+    from scanner.observe import host_limits
+
+    spec = host_limits()["reddit"]
+    config = load_config(write(tmp_path, "[limits.reddit]\nmin_interval = 9\n"))
+    assert config.host_limits["reddit"] == HostLimits(spec.concurrency, 9)

@@ -441,3 +441,17 @@ def test_conditional_request_reuses_previous(server: FixtureServer, look: Look) 
     assert dataclasses.replace(second, fetched_at=first.fetched_at, not_modified=False) == first
     sent = [h for p, h in server.log if p == "/github/users/copperkettle"]
     assert sent[-1]["if-none-match"] == '"v1"'
+
+
+def test_bluesky_feed_activity_skips_pins_and_survives_hostile_items() -> None:
+    from scanner.platforms.bluesky import feed_activity
+
+    post = {"post": {"record": {"createdAt": "2026-11-01T09:00:00Z"}}}
+    pinned = {**post, "reason": {"$type": "app.bsky.feed.defs#reasonPin"}}
+    repost = {"reason": {"$type": "app.bsky.feed.defs#reasonRepost", "indexedAt": "2026-11-02"}}
+    hostile = {"reason": {"$type": 5}, "post": {"record": {"createdAt": "2026-10-01T00:00:00Z"}}}
+    assert feed_activity([pinned, post, repost, hostile, "junk", {"post": []}]) == [
+        datetime(2026, 11, 1, 9, tzinfo=UTC),
+        datetime(2026, 11, 2, tzinfo=UTC),
+        datetime(2026, 10, 1, tzinfo=UTC),
+    ]

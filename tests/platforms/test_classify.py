@@ -58,7 +58,22 @@ def test_dates_are_parsed_to_aware_utc(raw: object, expected: datetime) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", [None, "", "yesterday", True, float("nan"), 1e20, -5, [], "2026-13-45"]
+    "raw",
+    [
+        None,
+        "",
+        "yesterday",
+        True,
+        float("nan"),
+        1e20,
+        -5,
+        [],
+        "2026-13-45",
+        # Calendar edges that overflow when moved to UTC (a hostile body, not a crash).
+        "9999-12-31T23:59:59-05:00",
+        "0001-01-01T00:00:00+05:00",
+        "Fri, 31 Dec 9999 23:59:59 -0500",
+    ],
 )
 def test_unreadable_dates_are_none(raw: object) -> None:
     assert parse_datetime(raw) is None

@@ -115,3 +115,20 @@ def test_observe_command_on_the_example_inventory() -> None:
     assert all(r["account_id"] for r in rows)
     assert "bluesky" in table.output and "present" in table.output
     assert result.return_value == 0
+
+
+def test_platforms_check_against_the_example_world_with_its_healthy_handles() -> None:
+    world = load_world(example_world_path())
+    present = world.healthy_handles()
+    assert set(present) == set(Platform)
+    with Sandbox(world) as sb:
+        args = ["check", *endpoint_flags(sb), "--seed", "3", "--format", "json"]
+        args += [f for p, h in present.items() for f in ("--present", f"{p.value}={h}")]
+        ok = invoke(platforms_command, args)
+        # Without --present the specs' real-world handles are absent from the world: the CLI
+        # says why instead of leaving a wall of "broken" unexplained.
+        bare = invoke(platforms_command, ["check", *endpoint_flags(sb), "--platform", "github"])
+    assert {d["rating"] for d in json.loads(ok.output)} == {"ok"}
+    assert ok.return_value == 0
+    assert bare.return_value == 1
+    assert "--present PLATFORM=HANDLE" in bare.stderr and "github" in bare.stderr

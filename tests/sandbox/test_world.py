@@ -117,3 +117,29 @@ def test_example_world_is_package_data() -> None:
     assert path.parent.name == "worlds" and path.parent.parent.name == "sandbox"
     if path.exists():  # written by the inventory work; must load cleanly once it is there
         assert load_world(path).accounts
+
+
+def test_healthy_handles_skip_faulted_and_inactive_accounts(world: World) -> None:
+    healthy = world.healthy_handles()
+    assert healthy[Platform.GITHUB] == "KettleOrg"
+    for platform, handle in healthy.items():
+        account = world.find(platform, handle)
+        assert account is not None and account.state is AccountState.ACTIVE
+        assert not account.faults
+    faulted = next(a for a in world.accounts if a.faults)
+    assert healthy.get(faulted.platform) != faulted.handle
+
+
+def test_a_created_at_at_the_calendar_edge_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "name: edge\n"
+        "as_of: 2026-11-15\n"
+        "accounts:\n"
+        "  - platform: github\n"
+        "    handle: a\n"
+        "    created_at: 9999-12-31T23:59:59-05:00\n",
+    )
+    with pytest.raises(ValidationError) as info:
+        load_world(path)
+    assert "world.yaml:6:" in str(info.value) and "created_at: expected" in str(info.value)
