@@ -7,6 +7,7 @@ costs a crawl. The result is one :class:`~scanner.model.AuditResult`; the CLI re
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -134,7 +135,10 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
             )
             for a in inventory.accounts
         )
-        complete = options.offline or (unverified_fraction(observations) <= options.max_unverified)
+        # A replay sends no requests but judges real stored evidence: it is not "offline", and
+        # a replay of a run that could not verify enough stays incomplete (exit 3, as it was).
+        offline = options.offline and replayed is None
+        complete = offline or unverified_fraction(observations) <= options.max_unverified
         run = RunInfo(
             started_at=started,
             finished_at=datetime.now(UTC),
@@ -144,7 +148,7 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
             policy_packs=tuple((str(p), _sha256(p)) for p in pack_paths),
             complete=complete,
             as_of=as_of,
-            offline=options.offline,
+            offline=offline,
             replay_of=options.replay,
         )
         result = AuditResult(
@@ -233,6 +237,4 @@ def _finding_order(f: Finding) -> tuple[int, str, str]:
 
 
 def _sha256(path: Path) -> str:
-    import hashlib
-
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -577,3 +577,20 @@ def test_too_many_unverified_accounts_exit_3_with_every_report_written(
     assert json.loads(outputs["sarif"].read_text(encoding="utf-8"))["runs"][0]["results"]
     with HistoryStore.open(db, create=False) as store:
         assert [s.run.complete for s in store.runs()] == [False]
+
+
+def test_replay_of_an_incomplete_run_stays_incomplete_and_is_not_offline(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    # A replay judges stored evidence; if that evidence could not verify enough accounts, the
+    # verdict is as untrustworthy as it was (exit 3), whatever the replay flag.
+    db = tmp_path / "history.db"
+    sb.set_faults(
+        Platform.GITHUB, "copperkettle", [{"kind": "waf_challenge", "vendor": "cloudflare"}]
+    )
+    first = audit(sb, db, max_unverified=0.0)
+    assert not first.run.complete
+    replayed = audit(sb, db, max_unverified=0.0, offline=True, replay=first.run.run_id)
+    assert replayed.run.replay_of == first.run.run_id
+    assert not replayed.run.offline
+    assert not replayed.run.complete

@@ -84,3 +84,14 @@ def test_readme_demo_output_is_real(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["demo", "--output-dir", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert block in result.output
+
+
+def test_demo_into_an_unwritable_folder_is_bad_input_not_a_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    assert run(["demo", "--output-dir", str(blocker / "sub")]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert "cannot write" in err
+    assert "Traceback" not in err

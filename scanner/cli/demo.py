@@ -12,6 +12,7 @@ from scanner.examples import example_inventory_path
 from scanner.fetch import FetchConfig, HostLimits
 from scanner.model import AuditResult, FindingStatus, Platform, Severity
 from scanner.reports import write_outputs
+from scanner.reports.interface import ReportFormat, atomic_write, check_writable, file_suffix
 from scanner.reports.orphans import build as build_orphans
 from scanner.reports.orphans import render_orphans
 from scanner.sandbox import Sandbox, example_world_path, load_world
@@ -34,7 +35,7 @@ def command(output_dir: Path) -> int:
     Nothing leaves this machine: the sandbox listens on 127.0.0.1 only. Exits 0 when the demo
     ran, whatever it found.
     """
-    output_dir.mkdir(parents=True, exist_ok=True)
+    check_writable(output_dir / "audit.json")  # a bad folder is bad input, before any work
     world = load_world(example_world_path())
     with Sandbox(world) as sandbox:
         options = AuditOptions(
@@ -51,19 +52,16 @@ def command(output_dir: Path) -> int:
         )
         result = run_audit(options)
     write_outputs(
-        result, [(fmt, str(output_dir / f"audit.{_suffix(fmt)}")) for fmt in DEMO_FORMATS]
+        result,
+        [(fmt, output_dir / f"audit{file_suffix(ReportFormat(fmt))}") for fmt in DEMO_FORMATS],
     )
     orphans = build_orphans(result)
-    for fmt, suffix in (("markdown", "md"), ("html", "html"), ("csv", "csv")):
-        (output_dir / f"orphans.{suffix}").write_text(
-            render_orphans(orphans, fmt), encoding="utf-8"
+    for fmt in ("markdown", "html", "csv"):
+        atomic_write(
+            output_dir / f"orphans{file_suffix(ReportFormat(fmt))}", render_orphans(orphans, fmt)
         )
     click.echo(_summary(result, output_dir))
     return 0
-
-
-def _suffix(fmt: str) -> str:
-    return {"markdown": "md", "junit": "junit.xml", "sarif": "sarif"}.get(fmt, fmt)
 
 
 def _summary(result: AuditResult, output_dir: Path) -> str:

@@ -18,6 +18,7 @@ from scanner.cli.options import format_option
 from scanner.errors import UsageError
 from scanner.history import HistoryStore, RunDiff, RunSummary, StoredRun, default_path
 from scanner.model import JSON, Finding, RunInfo
+from scanner.reports.sanitize import strip_terminal
 
 __all__ = ["command"]
 
@@ -69,9 +70,10 @@ def _findings_table(findings: Sequence[Finding]) -> str:
             f.severity.value,
             f.status.value,
             f.rule_id,
-            f.account_id or "-",
-            f.handle or "-",
-            f.message,
+            # Stored messages and handles can quote fetched text: no escapes reach the terminal.
+            strip_terminal(f.account_id or "-"),
+            strip_terminal(f.handle or "-"),
+            strip_terminal(f.message),
         )
         for f in findings
     ]
@@ -92,7 +94,8 @@ def command() -> None:
 @_location_options
 @format_option(FORMATS)
 def list_runs(history: Path | None, inventory: Path | None, fmt: str) -> int:
-    """List stored runs, oldest first, with open findings by severity."""
+    """List stored runs, oldest first, with open findings by severity (open: failing, warning
+    or unverified; waived findings are not open)."""
     with HistoryStore.open(_history_path(history, inventory), create=False) as store:
         runs = store.runs()
     if fmt == "json":
@@ -123,7 +126,7 @@ def _list_row(s: RunSummary) -> tuple[object, ...]:
         s.id,
         _when(s.run),
         s.run.as_of.isoformat(),
-        Path(s.run.inventory_path).name,
+        strip_terminal(Path(s.run.inventory_path).name),
         _kind(s.run),
         s.accounts,
         _counts(s.observations),
@@ -158,7 +161,7 @@ def _show_text(summary: RunSummary, stored: StoredRun) -> str:
         f"  finished   {run.finished_at.isoformat()}",
         f"  as of      {run.as_of.isoformat()}",
         f"  tool       rollcall {run.tool_version}",
-        f"  inventory  {run.inventory_path} (sha256 {run.inventory_sha256[:12]})",
+        f"  inventory  {strip_terminal(run.inventory_path)} (sha256 {run.inventory_sha256[:12]})",
         f"  policies   {packs}",
         f"  accounts   {summary.accounts}: {_counts(summary.observations)}",
         f"  findings   {_counts(summary.findings)}",

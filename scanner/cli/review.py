@@ -24,8 +24,9 @@ from scanner.cli.options import (
 )
 from scanner.errors import SourceError, UsageError
 from scanner.inventory import load_inventory
-from scanner.model import Severity
+from scanner.model import Inventory, Severity
 from scanner.reports import check_writable, write_text_atomic
+from scanner.reports.sanitize import clean_text
 from scanner.reports.sanitize import strip_terminal as for_terminal
 from scanner.reports.sarif import render_findings as sarif_findings
 from scanner.review import (
@@ -153,7 +154,7 @@ def _exit_code(result: ReviewResult) -> ExitCode:
     return ExitCode.CLEAN
 
 
-def _inventory_at_ref(head: Path, ref: str):  # type: ignore[no-untyped-def]
+def _inventory_at_ref(head: Path, ref: str) -> Inventory:
     """Load the --head file as it was at git REF (written beside it, so relative paths hold)."""
     try:
         top = subprocess.run(
@@ -250,7 +251,8 @@ def _json(result: ReviewResult) -> str:
             for i in result.items
         ],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    # A fetched display name may hold a lone surrogate, which no UTF-8 writer accepts.
+    return clean_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
 
 
 def _sarif(result: ReviewResult) -> str:

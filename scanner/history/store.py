@@ -7,6 +7,7 @@ run, and the WAL journal keeps every earlier run intact and the file consistent.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 import typing
@@ -240,6 +241,16 @@ def _observation_from_row(row: sqlite3.Row) -> Observation:
         "not_modified": bool(row["not_modified"]),
     }
     return codec.observation_from_dict(data)
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _storable(row: tuple[object, ...]) -> tuple[object, ...]:
+    """SQLite stores UTF-8 and refuses lone surrogates (UnicodeEncodeError, not sqlite3.Error);
+    a hostile JSON profile can carry one (``"\\ud800"`` decodes to it), and so can a file name
+    decoded with surrogateescape. They become U+FFFD rather than abort the recording."""
+    return tuple(_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in row)
 
 
 def _observation_row(run_id: int, account_id: str, obs: Observation) -> tuple[object, ...]:
@@ -478,7 +489,7 @@ class HistoryStore:
                 "INSERT INTO runs (started_at, finished_at, recorded_at, tool_version, "
                 "inventory_path, inventory_sha256, policy_packs, complete, as_of, offline, "
                 "replay_of, accounts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                run_values,
+                _storable(run_values),
             )
             run_id = cur.lastrowid
             assert run_id is not None
@@ -487,21 +498,21 @@ class HistoryStore:
                 "status, reason_code, reason_text, http_status, url, final_url, fetched_at, "
                 "signal, etag, last_modified, body_sha256, fields, not_modified) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (_observation_row(run_id, aid, obs) for aid, obs in observed),
+                (_storable(_observation_row(run_id, aid, obs)) for aid, obs in observed),
             )
             self._hook("observations")
             conn.executemany(
                 "INSERT INTO findings (run_id, fingerprint, rule_id, title, severity, status, "
                 "category, account_id, platform, handle, message, remediation, location, "
                 "evidence, waiver) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (_finding_row(run_id, f) for f in result.findings),
+                (_storable(_finding_row(run_id, f)) for f in result.findings),
             )
             self._hook("findings")
             conn.executemany(
                 "INSERT INTO discoveries (run_id, platform, handle, url, classification, score, "
                 "matched_alias, matched_account_id, evidence, observation) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (_discovery_row(run_id, d) for d in result.discoveries),
+                (_storable(_discovery_row(run_id, d)) for d in result.discoveries),
             )
             self._hook("discoveries")
         return run_id

@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import enum
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -101,6 +102,15 @@ def file_suffix(fmt: ReportFormat) -> str:
             assert_never(fmt)
 
 
+def _mode_for(target: Path) -> int:
+    try:
+        return stat.S_IMODE(target.stat().st_mode)
+    except OSError:
+        umask = os.umask(0o022)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
 def atomic_write(path: str | Path, text: str) -> Path:
     """Write ``text`` as UTF-8 so that ``path`` holds either its old content or the whole new
     content, never a part: a temporary file in the same directory (same filesystem, so the rename
@@ -113,7 +123,10 @@ def atomic_write(path: str | Path, text: str) -> Path:
     except OSError as exc:
         raise OutputError([(str(path), exc.strerror or str(exc))]) from None
     try:
+        # mkstemp creates the file 0600; a report replaces its old file's mode, or gets the mode
+        # a plain open() would give (0666 less the umask), so a published report stays readable.
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            os.fchmod(handle.fileno(), _mode_for(target))
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())

@@ -431,9 +431,20 @@ def _summary(
     total: int,
     entries: Iterable[OrphanEntry],
     counts: Mapping[OrphanReason, int],
+    *,
+    offline: bool = False,
 ) -> str:
+    # Offline, only roster facts are known: say so, or "none is inactive" would be a guess.
+    caveat = (
+        " This run was offline: no page was fetched, so inactive pages, retired pages still"
+        " live and pages that cannot be verified are not listed."
+        if offline
+        else ""
+    )
     inventoried = sum(1 for x in entries if x.account_id is not None)
     if not any(counts.values()):
+        if offline:
+            return f"As of {as_of}, no owner problem was found among the {total} inventoried accounts of {org}.{caveat}"
         return f"As of {as_of}, none of the {total} inventoried accounts of {org} is orphaned, inactive or unverified."
     parts = [
         count_phrase(r, counts[r])
@@ -453,7 +464,7 @@ def _summary(
     text += (
         " Each entry names who can act and what to do; an account may appear for several reasons."
     )
-    return text
+    return text + caveat
 
 
 def build(result: AuditResult) -> OrphanReport:
@@ -496,7 +507,14 @@ def build(result: AuditResult) -> OrphanReport:
         as_of=result.run.as_of,
         accounts_total=len(inventory.accounts),
         policy_owner=policy_owner,
-        summary=_summary(org.name, result.run.as_of, len(inventory.accounts), entries, full_counts),
+        summary=_summary(
+            org.name,
+            result.run.as_of,
+            len(inventory.accounts),
+            entries,
+            full_counts,
+            offline=result.run.offline,
+        ),
         counts=full_counts,
         groups=built,
     )

@@ -7,6 +7,7 @@ InputError (unknown run, missing file, bad flags) → 2, HistoryError (a RunErro
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -99,3 +100,23 @@ def test_errors(history: tuple[Path, Path], tmp_path: Path) -> None:
         run(["history", "list", "--history", str(corrupt)])
     # The root maps InputError to exit 2 and any other RunError to exit 3.
     assert isinstance(info.value, RunError) and not isinstance(info.value, InputError)
+
+
+def test_show_and_diff_strip_terminal_escapes_from_stored_text(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A stored message can quote a fetched bio; an OSC sequence would retitle the terminal.
+    inv = b.inventory(tmp_path / "copper-kettle.yaml", 2)
+    hostile = replace(
+        b.finding(inv.accounts[0], "PRF-001"),
+        message="bio reads \x1b]0;pwned\x07\x1b[31mred\x1b[0m",
+    )
+    db = tmp_path / "h.db"
+    with HistoryStore.open(db) as store:
+        store.record(b.result(inv, b.T0, []))
+        store.record(b.result(inv, b.T0 + timedelta(days=1), [hostile]))
+    assert run(["history", "show", "2", "--history", str(db)]) == 0
+    assert run(["history", "diff", "1", "2", "--history", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out
+    assert "bio reads red" in out

@@ -276,3 +276,19 @@ def test_lock_held_beyond_timeout_is_history_error(tmp_path: Path, inv: Inventor
         holder.close()
     with HistoryStore.open(path) as store:
         assert store.runs() == ()
+
+
+def test_lone_surrogates_in_fetched_text_are_stored_as_replacement_characters(
+    tmp_path: Path, inv: Inventory
+) -> None:
+    # json.loads('"\\ud800"') yields a lone surrogate: a hostile profile can send one, and
+    # SQLite (UTF-8) would refuse it with UnicodeEncodeError, aborting the whole recording.
+    account = inv.accounts[0]
+    obs = replace(b.observation(account, 0, b.T0), bio="hi \ud800 there")
+    bad = replace(b.finding(account, "OWN-002"), message="bio says \udcff")
+    result = b.result(inv, b.T0, [bad], observations={account.id: obs})
+    with HistoryStore.open(tmp_path / "h.db") as store:
+        run_id = store.record(result)
+        stored = store.load_run(run_id)
+    assert stored.observations[account.id].bio == "hi \ufffd there"
+    assert stored.findings[0].message == "bio says \ufffd"

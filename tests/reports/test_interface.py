@@ -86,3 +86,20 @@ def test_atomic_write_replaces_and_keeps_newlines(tmp_path: Path) -> None:
     atomic_write(target, "a,b\r\n1,2\r\n")
     atomic_write(target, "a,b\r\n3,4\r\n")
     assert target.read_bytes() == b"a,b\r\n3,4\r\n"
+
+
+def test_atomic_write_gives_new_files_the_umask_mode_and_keeps_an_old_files_mode(
+    tmp_path: Path,
+) -> None:
+    # mkstemp makes 0600 files; a report published for others must not silently become private.
+    old = os.umask(0o022)
+    try:
+        fresh = atomic_write(tmp_path / "new.html", "x")
+    finally:
+        os.umask(old)
+    assert fresh.stat().st_mode & 0o777 == 0o644
+    kept = tmp_path / "kept.csv"
+    kept.write_text("old", encoding="utf-8")
+    kept.chmod(0o640)
+    atomic_write(kept, "new")
+    assert kept.stat().st_mode & 0o777 == 0o640

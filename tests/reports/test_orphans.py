@@ -119,6 +119,16 @@ def test_a_clean_organization_says_so(result: AuditResult) -> None:
     assert "Nothing to act on." in render_orphans(report, "markdown")
 
 
+def test_an_offline_run_says_what_it_could_not_check(result: AuditResult) -> None:
+    # Offline, "none is inactive or unverified" would be a guess: the summary says what is missing.
+    offline = replace(result, run=replace(result.run, offline=True))
+    assert "This run was offline" in build(offline).summary
+    quiet = replace(offline, findings=(), discoveries=(), accounts=result.accounts[:1])
+    summary = build(quiet).summary
+    assert "none of the" not in summary and "no owner problem was found" in summary
+    assert "This run was offline" not in build(result).summary
+
+
 @pytest.mark.parametrize("reason", list(OrphanReason))
 def test_every_reason_is_described_and_has_an_action(reason: OrphanReason) -> None:
     assert describe(reason)
