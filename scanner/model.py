@@ -23,6 +23,7 @@ __all__ = [
     "Classification",
     "Credentials",
     "Discovery",
+    "EXTRACTED_FIELDS",
     "Finding",
     "FindingStatus",
     "Inventory",
@@ -382,6 +383,21 @@ class Observation:
     def verified_state(self) -> bool:
         """True when the observation is a verdict about the account (present or absent)."""
         return self.status.verified
+
+
+EXTRACTED_FIELDS: tuple[str, ...] = (
+    "display_name",
+    "bio",
+    "links",
+    "followers",
+    "verified",
+    "created_at",
+    "last_activity_at",
+    "no_activity_since",
+    "account_state",
+)
+"""Observation fields a platform extractor fills (what the page showed); the rest of an
+Observation is fetch evidence every observation has."""
 
 
 # --------------------------------------------------------------------------- evaluate

@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from scanner.errors import HistoryError
 from scanner.model import (
+    EXTRACTED_FIELDS,
     JSON,
     AccountState,
     Classification,
@@ -54,19 +55,8 @@ __all__ = [
 
 E = TypeVar("E", bound=enum.Enum)
 
-# Observation fields kept as one JSON column ("extracted fields"): what the platform showed,
-# as opposed to the fetch evidence (URL, status, validators) that has columns of its own.
-EXTRACTED_FIELDS = (
-    "display_name",
-    "bio",
-    "links",
-    "followers",
-    "verified",
-    "created_at",
-    "last_activity_at",
-    "no_activity_since",
-    "account_state",
-)
+# Observation fields kept as one JSON column are model.EXTRACTED_FIELDS (what the platform
+# showed); the fetch evidence (URL, status, validators) has columns of its own.
 
 
 def dumps(value: JSON) -> str:

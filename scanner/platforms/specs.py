@@ -12,13 +12,18 @@ import difflib
 import re
 import string
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import fields
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
 from scanner.errors import Problem, ValidationError
-from scanner.model import AccountState, Location, Observation, ObservationStatus, Platform
+from scanner.model import (
+    EXTRACTED_FIELDS,
+    AccountState,
+    Location,
+    ObservationStatus,
+    Platform,
+)
 from scanner.platforms.interface import (
     BlockSignal,
     ContentKind,
@@ -39,22 +44,7 @@ from scanner.yamlsource import YList, YMap, load_yaml_text, read_text
 
 __all__ = ["OBSERVATION_FIELDS", "load_spec", "load_spec_text", "packaged_spec_paths"]
 
-OBSERVATION_FIELDS = frozenset(
-    f.name
-    for f in fields(Observation)
-    if f.name
-    in {
-        "display_name",
-        "bio",
-        "links",
-        "followers",
-        "verified",
-        "created_at",
-        "last_activity_at",
-        "no_activity_since",
-        "account_state",
-    }
-)
+OBSERVATION_FIELDS = frozenset(EXTRACTED_FIELDS)
 """Observation fields an extractor can fill (the rest is evidence every observation has)."""
 
 _STATE_NAMES = {s.value: s for s in AccountState if s not in (AccountState.UNKNOWN,)}

@@ -23,7 +23,13 @@ from scanner.errors import Problem, SourceError, ValidationError
 from scanner.model import AccountStatus, Location, Platform, Severity
 from scanner.policy.checks import CHECKS
 from scanner.policy.fields import FIELDS, ITEM_FIELD, FieldKind, FieldSource
-from scanner.policy.operators import OPERATORS, ValueKind, accepts_message, check_value
+from scanner.policy.operators import (
+    OPERATORS,
+    ValueKind,
+    accepts_message,
+    check_value,
+    describe_value,
+)
 from scanner.policy.schema import (
     AllOf,
     AnyOf,
@@ -218,7 +224,9 @@ class _Loader:
         if isinstance(value, (bool, int, float, str)):
             return value
         self.problem(
-            path, line, f"param {name!r}: expected a number, text or yes/no, got {_describe(value)}"
+            path,
+            line,
+            f"param {name!r}: expected a number, text or yes/no, got {describe_value(value)}",
         )
         return None
 
@@ -355,7 +363,7 @@ class _Loader:
                 path,
                 line,
                 f"param {name!r}: expected {_describe_type(old)} like the default {old!r}, "
-                f"got {_describe(value)}",
+                f"got {describe_value(value)}",
             )
             return
         target[name] = _Param(value, path, line)
@@ -401,7 +409,7 @@ class _Loader:
                 self.problem(
                     param.file,
                     param.line,
-                    f"param {name!r}: expected {kind} {bounds}, got {_describe(value)}",
+                    f"param {name!r}: expected {kind} {bounds}, got {describe_value(value)}",
                 )
 
     # ------------------------------------------------------------------ rules
@@ -415,7 +423,7 @@ class _Loader:
                 self.problem(
                     path,
                     node,
-                    f"rule id: expected an id like 'OWN-001' (letters, a dash, three digits), got {_describe(rule_id)}",
+                    f"rule id: expected an id like 'OWN-001' (letters, a dash, three digits), got {describe_value(rule_id)}",
                     key=where,
                 )
                 continue
@@ -463,7 +471,7 @@ class _Loader:
                     self.problem(
                         path,
                         node,
-                        f"rule {rule_id}: {key}: expected non-empty text, got {_describe(value)}",
+                        f"rule {rule_id}: {key}: expected non-empty text, got {describe_value(value)}",
                         key=key,
                     )
                 else:
@@ -582,7 +590,7 @@ class _Loader:
         self.problem(
             path,
             node,
-            f"rule {rule_id}: effective_from: expected a date (YYYY-MM-DD), got {_describe(value)}",
+            f"rule {rule_id}: effective_from: expected a date (YYYY-MM-DD), got {describe_value(value)}",
             key="effective_from",
         )
         return None
@@ -653,7 +661,7 @@ class _Loader:
                 self.problem(
                     path,
                     node,
-                    f"rule {rule_id}: locate: expected an inventory field, got {_describe(value)}",
+                    f"rule {rule_id}: locate: expected an inventory field, got {describe_value(value)}",
                     key="locate",
                     hint=_hint(str(value), choices),
                 )
@@ -714,7 +722,7 @@ class _Loader:
             self.problem(
                 path,
                 line,
-                f"{key}: expected a condition ({{field, op, value}} or all/any/not), got {_describe(node)}",
+                f"{key}: expected a condition ({{field, op, value}} or all/any/not), got {describe_value(node)}",
             )
             return None
         location = Location(path, node.line, node.column)
@@ -978,24 +986,6 @@ def _describe_type(value: ParamValue) -> str:
     if isinstance(value, float):
         return "a number"
     return "text"
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "nothing"
-    if isinstance(value, bool):
-        return f"yes/no ({str(value).lower()})"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, (date, datetime)):
-        return f"the date {value.isoformat()}"
-    return type(value).__name__
 
 
 def load_policy(paths: str | Path | Sequence[str | Path]) -> Policy:

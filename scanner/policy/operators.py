@@ -402,7 +402,7 @@ def check_value(
     validation error, never a run-time one.
     """
     expected = value_expectation(op.value)
-    got = _describe(value)
+    got = describe_value(value)
     match op.value:
         case ValueKind.NONE:
             return None if value is None else f"operator {op.name!r} takes no value; got {got}"
@@ -488,7 +488,7 @@ def check_value(
                 or not isinstance(threshold, (int, float))
                 or not 0 <= threshold <= 100
             ):
-                return f"expected a threshold from 0 to 100, got {_describe(threshold)}"
+                return f"expected a threshold from 0 to 100, got {describe_value(threshold)}"
             return None
         case ValueKind.CONDITION:
             return None  # the loader parses and checks the nested condition itself
@@ -497,9 +497,9 @@ def check_value(
                 return f"expected {expected}, got {got}"
             days = value["days"]
             if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-                return f"expected days to be {value_expectation(ValueKind.DAYS)}, got {_describe(days)}"
+                return f"expected days to be {value_expectation(ValueKind.DAYS)}, got {describe_value(days)}"
             if not isinstance(value["field"], (str, FieldRef)):
-                return f"expected field to be a field name, got {_describe(value['field'])}"
+                return f"expected field to be a field name, got {describe_value(value['field'])}"
             return None
         case _:
             assert_never(op.value)
@@ -514,14 +514,19 @@ def regex_parts(value: object) -> tuple[str | None, int, str | None]:
         pattern = value.get("pattern")
         ignore = value.get("ignore_case", False)
         if extra or not isinstance(pattern, (str, OrgRef)) or not isinstance(ignore, bool):
-            return None, 0, f"expected {value_expectation(ValueKind.REGEX)}, got {_describe(value)}"
+            return (
+                None,
+                0,
+                f"expected {value_expectation(ValueKind.REGEX)}, got {describe_value(value)}",
+            )
         if isinstance(pattern, OrgRef):
             return None, 0, None
         return pattern, re.IGNORECASE if ignore else 0, None
-    return None, 0, f"expected {value_expectation(ValueKind.REGEX)}, got {_describe(value)}"
+    return None, 0, f"expected {value_expectation(ValueKind.REGEX)}, got {describe_value(value)}"
 
 
-def _describe(value: object) -> str:
+def describe_value(value: object) -> str:
+    """A value in words for error messages: 'the number 5', 'the text \'x\'', 'a list'."""
     if value is None:
         return "nothing"
     if isinstance(value, bool):
