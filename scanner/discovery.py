@@ -516,7 +516,7 @@ def duplicate_reasons(first: Account, second: Account, limits: Thresholds) -> li
     a = normalize(handle_name(first.handle), _STOPS).audience
     if a and a == normalize(handle_name(second.handle), _STOPS).audience:
         reasons.append(
-            f"handles {first.handle!r} and {second.handle!r} differ only in case, separators or lookalike letters"
+            f"handles {first.handle!r} and {second.handle!r} differ only in case, separators, lookalike letters or filler words (official, hq, team, …)"
         )
     if first.display_name and second.display_name:
         name_score = _names_match(first.display_name, second.display_name, limits)

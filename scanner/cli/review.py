@@ -204,7 +204,13 @@ def _table(result: ReviewResult) -> str:
             for r in item.reasons
         ]
         if rows:
-            lines.append(tabulate(rows, headers=["rule", "severity", "effect", "reason", "where"]))
+            lines.append(
+                tabulate(
+                    rows,
+                    headers=["rule", "severity", "effect", "reason", "where"],
+                    maxcolwidths=[None, None, None, 72, None],
+                )
+            )
         lines.append("")
     if not result.items:
         lines.append("No account was added or changed: nothing to review.")
