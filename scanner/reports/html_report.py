@@ -25,6 +25,7 @@ from scanner.reports.views import (
     open_days,
     summarize,
     trend_series,
+    when,
 )
 
 __all__ = ["SEVERITY_COLORS", "STATE_COLORS", "TABLE_SCRIPT", "HtmlFormatter"]
@@ -341,7 +342,7 @@ def _baseline(result: AuditResult) -> str:
     index = {f.fingerprint: f for f in result.findings}
     out = [
         '<section id="baseline"><h2>Since the last audit</h2>'
-        f"<p>Compared with run {base.previous_run_id} ({e(iso(base.previous_started_at))}): "
+        f"<p>Compared with run {base.previous_run_id} ({e(when(base.previous_started_at))}): "
         f"<b>{len(base.new)} new</b>, {len(base.still_open)} still open, {len(base.resolved)} resolved.</p>"
     ]
     for label, prints in (("New", base.new), ("Still open", base.still_open)):

@@ -15,6 +15,7 @@ from scanner.reports.views import (
     observation_state,
     open_days,
     summarize,
+    when,
 )
 
 __all__ = ["MarkdownFormatter"]
@@ -127,7 +128,7 @@ class MarkdownFormatter:
             out.append("### Since the last audit")
             out.append("")
             out.append(
-                f"Compared with run {base.previous_run_id} ({iso(base.previous_started_at)}): "
+                f"Compared with run {base.previous_run_id} ({when(base.previous_started_at)}): "
                 f"**{len(base.new)} new**, {len(base.still_open)} still open, {len(base.resolved)} resolved."
             )
             out.append("")

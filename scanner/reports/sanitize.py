@@ -27,6 +27,9 @@ _ANSI = re.compile(
 )
 # C0 controls except tab and newline, DEL, and C1 controls.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional overrides and isolates ("Trojan Source", CVE-2021-42574): a display name can use
+# them to make the text after it read backwards on a terminal or in a PR comment.
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
 # XML 1.0 Char production: everything outside it (C0 controls bar tab/LF/CR, surrogates,
 # U+FFFE/U+FFFF) makes a document ill-formed, so it is removed rather than escaped.
 _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -48,7 +51,7 @@ def strip_terminal(value: str) -> str:
     (newlines and tabs become spaces so one value stays on one line)."""
     text = _ANSI.sub("", clean_text(value))
     text = text.replace("\r\n", " ").replace("\n", " ").replace("\r", " ").replace("\t", " ")
-    return _CONTROL.sub("", text)
+    return _BIDI.sub("", _CONTROL.sub("", text))
 
 
 def xml_text(value: str) -> str:

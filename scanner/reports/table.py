@@ -20,6 +20,7 @@ from scanner.reports.views import (
     observation_state,
     open_days,
     summarize,
+    when,
 )
 
 __all__ = ["TableFormatter", "use_color"]
@@ -179,7 +180,7 @@ class TableFormatter:
         assert base is not None
         index = {f.fingerprint: f for f in result.findings}
         lines = [
-            f"Since the last audit (run {base.previous_run_id}, {iso(base.previous_started_at)}): "
+            f"Since the last audit (run {base.previous_run_id}, {when(base.previous_started_at)}): "
             f"{len(base.new)} new, {len(base.still_open)} still open, {len(base.resolved)} resolved"
         ]
 

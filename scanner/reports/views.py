@@ -280,3 +280,8 @@ def open_days(result: AuditResult, first_seen: datetime) -> int:
     """How long a finding has been open: wall-clock days from the run that first saw it to this
     run (not ``as_of``, which may be a past evaluation date)."""
     return max((result.run.started_at - first_seen).days, 0)
+
+
+def when(value: datetime) -> str:
+    """A run time for people: UTC to the minute (``2026-11-15 08:00 UTC``); machines get iso()."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -47,7 +47,7 @@ def test_table_groups_by_severity_without_colour_off_terminal(
     assert order == sorted(order)
     assert "Summary: 8 accounts · 11 failing (2 critical, 5 high, 2 medium, 2 low)" in text
     assert (
-        "Since the last audit (run 3, 2026-10-15T08:00:00Z): 2 new, 2 still open, 1 resolved"
+        "Since the last audit (run 3, 2026-10-15 08:00 UTC): 2 new, 2 still open, 1 resolved"
         in text
     )
     assert "present on 2026-10-15T08:01:00Z" in text

@@ -53,3 +53,10 @@ def test_xml_text_keeps_only_xml_characters() -> None:
 
 def test_clean_text_replaces_lone_surrogates() -> None:
     assert clean_text("a\ud800b").encode("utf-8") == "a\ufffdb".encode()
+
+
+def test_bidi_overrides_are_removed_for_terminal_and_markdown() -> None:
+    # "Trojan Source": U+202E makes what follows read right-to-left.
+    hostile = "Copper Kettle \u202eofficial\u202c \u2066x\u2069"
+    assert strip_terminal(hostile) == "Copper Kettle official x"
+    assert "\u202e" not in markdown_text(hostile)
