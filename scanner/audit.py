@@ -7,7 +7,6 @@ costs a crawl. The result is one :class:`~scanner.model.AuditResult`; the CLI re
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -94,7 +93,7 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
     """Run one audit and return its result; records it in the history store when enabled."""
     started = datetime.now(UTC)
     inventory = load_inventory(options.inventory)
-    policy, pack_paths = load_rules(inventory, options.policies)
+    policy, _ = load_rules(inventory, options.policies)
     replayed = _replayed_run(options)
     # A replay judges the stored evidence as of the day it was gathered (unless --as-of says
     # otherwise), so what differs from the replayed run is the rule change, not the calendar.
@@ -145,7 +144,7 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
             tool_version=__version__,
             inventory_path=str(options.inventory),
             inventory_sha256=inventory.sha256,
-            policy_packs=tuple((str(p), _sha256(p)) for p in pack_paths),
+            policy_packs=policy.packs,
             complete=complete,
             as_of=as_of,
             offline=offline,
@@ -235,6 +234,3 @@ def _last_known_good(store: HistoryStore | None, obs: Observation | None) -> Obs
 def _finding_order(f: Finding) -> tuple[int, str, str]:
     return (-f.severity.rank, f.rule_id, f.account_id or "")
 
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -4,7 +4,9 @@ Debian's headless Chromium on 127.0.0.1, open one page, send commands, collect e
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -104,24 +106,52 @@ def _port(profile: Path, proc: subprocess.Popen[bytes], timeout: float = 30) -> 
 
 @contextmanager
 def launch(binary: str) -> Iterator[Browser]:
-    with tempfile.TemporaryDirectory(prefix="rollcall-chromium-") as tmp:
+    # Chromium's helper processes can still be writing into the profile after the main process
+    # exits, so the profile's removal must tolerate that, and the whole process group is ended.
+    with tempfile.TemporaryDirectory(
+        prefix="rollcall-chromium-", ignore_cleanup_errors=True
+    ) as tmp:
         profile = Path(tmp)
         proc = subprocess.Popen(
             [binary, *FLAGS, f"--user-data-dir={profile}", "about:blank"],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            start_new_session=True,
         )
         try:
             port = _port(profile, proc)
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as reply:
-                targets = json.loads(reply.read())
+            targets = _targets(port)
             page = next(t for t in targets if t.get("type") == "page")
             with connect(page["webSocketDebuggerUrl"], max_size=None) as ws:
                 yield Browser(ws)
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            _stop(proc)
+
+
+def _targets(port: int, timeout: float = 30) -> list[dict[str, Any]]:
+    """The DevTools target list; the port file can appear a moment before the port answers."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as reply:
+                targets: list[dict[str, Any]] = json.loads(reply.read())
+            if any(t.get("type") == "page" for t in targets):
+                return targets
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise TimeoutError("chromium opened no page target")
+        time.sleep(0.1)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
