@@ -233,4 +233,3 @@ def _last_known_good(store: HistoryStore | None, obs: Observation | None) -> Obs
 
 def _finding_order(f: Finding) -> tuple[int, str, str]:
     return (-f.severity.rank, f.rule_id, f.account_id or "")
-
