@@ -379,11 +379,6 @@ class Observation:
     body_sha256: str | None = None
     not_modified: bool = False
 
-    @property
-    def verified_state(self) -> bool:
-        """True when the observation is a verdict about the account (present or absent)."""
-        return self.status.verified
-
 
 EXTRACTED_FIELDS: tuple[str, ...] = (
     "display_name",

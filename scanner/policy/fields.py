@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from operator import attrgetter
 from typing import Any, assert_never
 
@@ -154,10 +154,6 @@ def handle_name(handle: str) -> str:
             h = h[len(prefix) :]
             break
     return h.split("@", 1)[0]
-
-
-def _day(value: date | datetime | None) -> date | None:
-    return value.date() if isinstance(value, datetime) else value
 
 
 FIELDS: dict[str, FieldSpec] = {}
