@@ -44,7 +44,7 @@ from scanner.policy import (
     fingerprint,
     load_policy,
 )
-from scanner.policy.fields import handle_name
+from scanner.policy.fields import handle_name, joined_handle_name
 from scanner.policy.operators import domain_of
 
 AS_OF = date(2026, 11, 15)
@@ -247,7 +247,12 @@ def hand_written(
                 unverified("IDN-002", a)
             if links[a.platform]:
                 unverified("IDN-003", a)
-            check("IDN-004", a, handle_re.search(handle_name(a.handle)) is not None, "handle")
+            name = handle_name(a.platform, a.handle)
+            if name is not None:  # an opaque id (or a handle without its name) is not judged
+                joined = joined_handle_name(a.platform, a.handle) or ""
+                check(
+                    "IDN-004", a, bool(handle_re.search(name) or handle_re.search(joined)), "handle"
+                )
         check("SEC-001", a, a.security.credentials is Credentials.VAULT, "security.credentials")
         check("SEC-002", a, a.security.mfa is True, "security.mfa")
         check("SEC-003", a, on_domain(a.security.recovery_email), "security.recovery_email")

@@ -7,7 +7,8 @@ costs a crawl. The result is one :class:`~scanner.model.AuditResult`; the CLI re
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -15,8 +16,8 @@ from pathlib import Path
 from scanner import __version__
 from scanner.discovery import discover, read_candidates
 from scanner.errors import UsageError
-from scanner.fetch import FetchConfig
-from scanner.history import HistoryStore, StoredRun, default_path
+from scanner.fetch import FetchConfig, RunDeadline
+from scanner.history import HistoryStore, StoredRun, history_path
 from scanner.inventory import load_inventory
 from scanner.model import (
     Account,
@@ -29,6 +30,7 @@ from scanner.model import (
     Observation,
     Platform,
     RunInfo,
+    unverified_accounts,
 )
 from scanner.observe import Target, observe
 from scanner.platforms import adapter_for
@@ -81,17 +83,21 @@ def audited_accounts(inventory: Inventory) -> tuple[Account, ...]:
     return tuple(a for a in inventory.accounts if a.status is not AccountStatus.PLANNED)
 
 
-def unverified_fraction(observations: Mapping[str, Observation | None]) -> float:
-    """Share of observed accounts whose observation is neither present nor absent."""
-    seen = [o for o in observations.values() if o is not None]
+def unverified_fraction(accounts: Sequence[AccountResult], findings: Iterable[Finding]) -> float:
+    """Share of observed accounts the run could not verify (see ``unverified_accounts``)."""
+    seen = sum(1 for a in accounts if a.observation is not None)
     if not seen:
         return 0.0
-    return sum(1 for o in seen if not o.status.verified) / len(seen)
+    return len(unverified_accounts(accounts, findings)) / seen
 
 
 def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditResult:
     """Run one audit and return its result; records it in the history store when enabled."""
     started = datetime.now(UTC)
+    # An explicit run budget covers the whole audit, discovery included; without one, each
+    # phase gets a budget scaled to its own targets (observe.run_budget).
+    budget = options.fetch.timeouts.run
+    deadline = RunDeadline.start(budget, time.monotonic()) if budget is not None else None
     inventory = load_inventory(options.inventory)
     policy, _ = load_rules(inventory, options.policies)
     replayed = _replayed_run(options)
@@ -110,7 +116,7 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
 
     store = _open_history(options)
     try:
-        observations = _observations(options, inventory, replayed, store, progress)
+        observations = _observations(options, inventory, replayed, store, progress, deadline)
         evaluation = evaluate(inventory, observations, policy, waivers, as_of=as_of)
         findings: list[Finding] = list(evaluation.findings)
         discoveries: tuple[Discovery, ...] = ()
@@ -121,6 +127,7 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
                 options.fetch,
                 max_candidates=options.max_candidates,
                 candidates=candidates,
+                deadline=deadline,
             )
             discoveries = found.discoveries
             findings.extend(found.findings)
@@ -137,7 +144,7 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
         # A replay sends no requests but judges real stored evidence: it is not "offline", and
         # a replay of a run that could not verify enough stays incomplete (exit 3, as it was).
         offline = options.offline and replayed is None
-        complete = offline or unverified_fraction(observations) <= options.max_unverified
+        complete = offline or unverified_fraction(accounts, findings) <= options.max_unverified
         run = RunInfo(
             started_at=started,
             finished_at=datetime.now(UTC),
@@ -175,7 +182,7 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
 
 
 def _history_path(options: AuditOptions) -> Path:
-    return options.history or default_path(options.inventory)
+    return history_path(options.history, options.inventory)
 
 
 def _open_history(options: AuditOptions) -> HistoryStore | None:
@@ -203,6 +210,7 @@ def _observations(
     replayed: StoredRun | None,
     store: HistoryStore | None,
     progress: Progress | None,
+    deadline: RunDeadline | None,
 ) -> dict[str, Observation | None]:
     accounts = audited_accounts(inventory)
     if replayed is not None:
@@ -221,7 +229,7 @@ def _observations(
         )
         for a in accounts
     ]
-    seen = observe(targets, options.fetch, progress=progress)
+    seen = observe(targets, options.fetch, progress=progress, deadline=deadline)
     return {a.id: o for a, o in zip(accounts, seen, strict=True)}
 
 

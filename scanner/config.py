@@ -13,6 +13,9 @@ environment.
     [timeouts]
     connect = 5
     read = 15
+    attempt = 20      # one request, connect to last byte
+    account = 60      # all of one account's requests, retries included
+    max_wait = 60     # Retry-After in total per host; the longest rate-limit window waited
 
     [limits.mastodon]
     concurrency = 2
@@ -22,25 +25,34 @@ environment.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import Problem, SourceError, UsageError, ValidationError
+from scanner.errors import Problem, UsageError, ValidationError
 from scanner.fetch.config import (
     DEFAULT_HOST_LIMITS,
     TOKEN_SOURCES,
     FetchConfig,
     HostLimits,
-    Timeouts,
     check_endpoint,
 )
+from scanner.inputfile import read_input, too_deep_line
 from scanner.model import Platform
+from scanner.yamlsource import MAX_DEPTH, decode_text
 
-__all__ = ["MAX_CONFIG_BYTES", "build_fetch_config", "load_config"]
+__all__ = [
+    "MAX_CONFIG_BYTES",
+    "TIMEOUT_KEYS",
+    "build_fetch_config",
+    "load_config",
+    "parse_timeout_flags",
+    "with_timeouts",
+]
 
 MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -61,6 +73,26 @@ def _count(value: Any) -> str | None:
 
 def _seconds(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        return f"expected a number of seconds (0 or more), got {value!r}"
+    return None
+
+
+def _duration(value: Any) -> str | None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (value > 0 and math.isfinite(value))
+    ):
+        return f"expected a number of seconds above 0, got {value!r}"
+    return None
+
+
+def _wait(value: Any) -> str | None:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not (value >= 0 and math.isfinite(value))
+    ):
         return f"expected a number of seconds (0 or more), got {value!r}"
     return None
 
@@ -99,16 +131,22 @@ TOP_LEVEL: Mapping[str, Check] = {
     "max_retries": _count,
     "backoff_base": _seconds,
     "backoff_max": _seconds,
-    "max_rate_limit_wait": _seconds,
     "global_concurrency": _positive_int,
 }
+MOVED: Mapping[str, str] = {"max_rate_limit_wait": "max_wait in the [timeouts] table"}
 TABLES = ("endpoints", "timeouts", "limits")
 TIMEOUT_KEYS: Mapping[str, Check] = {
-    "connect": _seconds,
-    "read": _seconds,
-    "write": _seconds,
-    "pool": _seconds,
+    "attempt": _duration,
+    "account": _duration,
+    "run": _duration,
+    "max_wait": _wait,
+    "connect": _duration,
+    "read": _duration,
+    "write": _duration,
+    "pool": _duration,
 }
+"""The ``[timeouts]`` table and ``--timeout NAME=SECONDS``: one vocabulary for both. Every key
+but ``max_wait`` is a :class:`Timeouts` field; ``max_wait`` is ``FetchConfig.max_rate_limit_wait``."""
 LIMIT_KEYS: Mapping[str, Check] = {"concurrency": _positive_int, "min_interval": _seconds}
 
 
@@ -183,17 +221,14 @@ def load_config(path: str | Path) -> FetchConfig:
     with its file:line.
     """
     name = str(path)
-    file = Path(path)
-    try:
-        if file.stat().st_size > MAX_CONFIG_BYTES:
-            raise SourceError(name, f"larger than {MAX_CONFIG_BYTES} bytes")
-        text = file.read_bytes().decode("utf-8")
-    except FileNotFoundError as exc:
-        raise SourceError(name, "no such file") from exc
-    except UnicodeDecodeError as exc:
-        raise SourceError(name, "not UTF-8 text") from exc
-    except OSError as exc:
-        raise SourceError(name, exc.strerror or str(exc)) from exc
+    # Never opens a pipe or a device; names the kind of path that is not a file.
+    text = decode_text(read_input(path, max_bytes=MAX_CONFIG_BYTES), name)
+    # tomllib recurses once per nested array or inline table: bound it before parsing.
+    deep = too_deep_line(text, MAX_DEPTH)
+    if deep is not None:
+        raise ValidationError.single(
+            name, deep, f"arrays and tables nest deeper than {MAX_DEPTH} levels; expected settings"
+        )
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -215,6 +250,10 @@ def _build(located: _Located, data: dict[str, Any]) -> FetchConfig:
                 problems.append(located.problem((), key, message))
             else:
                 settings[key] = value
+        elif key in MOVED:
+            problems.append(
+                located.problem((), key, "no longer a top-level setting", f"set {MOVED[key]}")
+            )
         elif "token" in key.lower():
             problems.append(
                 located.problem(
@@ -263,12 +302,43 @@ def _build(located: _Located, data: dict[str, Any]) -> FetchConfig:
 
     if problems:
         raise ValidationError(problems)
-    return FetchConfig(
-        endpoints=endpoints,
-        timeouts=Timeouts(**{k: float(v) for k, v in timeouts.items()}),
-        host_limits=host_limits,
-        **settings,
-    )
+    config = FetchConfig(endpoints=endpoints, host_limits=host_limits, **settings)
+    return with_timeouts(config, timeouts)
+
+
+def with_timeouts(config: FetchConfig, values: Mapping[str, float]) -> FetchConfig:
+    """``config`` with the :data:`TIMEOUT_KEYS` in ``values`` set (already checked)."""
+    fields = {k: float(v) for k, v in values.items() if k != "max_wait"}
+    config = replace(config, timeouts=replace(config.timeouts, **fields))
+    if "max_wait" in values:
+        config = replace(config, max_rate_limit_wait=float(values["max_wait"]))
+    return config
+
+
+def parse_timeout_flags(values: Sequence[str]) -> dict[str, float]:
+    """``--timeout`` values: ``NAME=SECONDS`` for a :data:`TIMEOUT_KEYS` name, or a bare number
+    for ``attempt``. Raises UsageError naming the flag and the key."""
+    parsed: dict[str, float] = {}
+    for value in values:
+        name, sep, text = value.partition("=")
+        name, text = (name.strip(), text.strip()) if sep else ("attempt", name.strip())
+        if name not in TIMEOUT_KEYS:
+            close = difflib.get_close_matches(name, list(TIMEOUT_KEYS), n=1)
+            hint = (
+                f"did you mean {close[0]!r}?"
+                if close
+                else f"expected one of: {', '.join(TIMEOUT_KEYS)}"
+            )
+            raise UsageError(f"--timeout: unknown name {name!r}; {hint}")
+        try:
+            seconds: Any = float(text)
+        except ValueError:
+            seconds = text
+        problem = TIMEOUT_KEYS[name](seconds)
+        if problem:
+            raise UsageError(f"--timeout {name}: {problem}")
+        parsed[name] = seconds
+    return parsed
 
 
 def _builtin_limits(platform: str) -> HostLimits:
@@ -287,11 +357,13 @@ def build_fetch_config(
     allow_private_network: bool = False,
     contact_url: str | None = None,
     proxy: str | None = None,
+    timeouts: Mapping[str, float] | None = None,
 ) -> FetchConfig:
     """The config a command runs with: the file (when given), then command-line values on top.
 
-    ``endpoints`` from the command line are merged over the file's, platform by platform;
-    ``allow_private_network`` can only be switched on by a flag, never off.
+    ``endpoints`` from the command line are merged over the file's, platform by platform, and
+    ``timeouts`` (see :func:`parse_timeout_flags`) key by key; ``allow_private_network`` can
+    only be switched on by a flag, never off.
     """
     base = load_config(config_path) if config_path is not None else FetchConfig()
     merged = {**base.endpoints, **(endpoints or {})}
@@ -299,10 +371,11 @@ def build_fetch_config(
         problem = check_endpoint(url)
         if problem:
             raise UsageError(f"--endpoint {platform}: {problem}")
-    return replace(
+    config = replace(
         base,
         endpoints=merged,
         allow_private_network=base.allow_private_network or allow_private_network,
         contact_url=contact_url or base.contact_url,
         proxy=proxy or base.proxy,
     )
+    return with_timeouts(config, timeouts or {})

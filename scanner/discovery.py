@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from scanner.errors import Problem, ValidationError
-from scanner.fetch import FetchConfig
+from scanner.fetch import FetchConfig, RunDeadline
 from scanner.matching import (
     DEFAULT_THRESHOLDS,
     HandleForm,
@@ -337,11 +337,13 @@ def discover(
     candidates_file: str | Path | None = None,
     candidates: Sequence[OutsideCandidate] = (),
     progress: Callable[[int, int], None] | None = None,
+    deadline: RunDeadline | None = None,
 ) -> DiscoveryResult:
     """Generate lookalike handles per alias and platform (at most ``max_candidates`` each),
     add the pages a candidates file names, observe them all through the fetch layer, classify
     what is there and raise DSC-001/DSC-002/INV-002 findings; inventoried handles are never
-    candidates. INV-002 also covers duplicate pages inside the inventory."""
+    candidates. INV-002 also covers duplicate pages inside the inventory. ``deadline`` is the
+    audit's when discovery is part of one (see :func:`scanner.observe.observe`)."""
     thresholds = thresholds_from_policy(policy)
     cap = max_candidates
     if cap is None:
@@ -386,7 +388,7 @@ def discover(
                     seen.add(key)
                     targets.append(Target(platform, lookalike.handle))
 
-    observations = observe(targets, config, progress) if targets else []
+    observations = observe(targets, config, progress, deadline=deadline) if targets else []
     context = MatchContext.from_inventory(
         inventory, resolve_link=resolve_link, profile_url=_profile_url
     )

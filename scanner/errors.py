@@ -4,11 +4,14 @@
     ├── InputError                     bad input the user can fix → exit 2
     │   ├── ValidationError            one or more located problems (file:line:column, field, expected)
     │   ├── UsageError                 flags that do not fit together, unknown names on the command line
-    │   ├── SourceError                a file that cannot be read at all (missing, too large, not UTF-8)
+    │   ├── SourceError                a path that cannot be read as a file (missing, a folder, a
+    │   │                              device or pipe, not readable)
     │   └── OutputError                a report file that cannot be written (the others still are)
     └── RunError                       running failed although the input was fine
         ├── IncompleteError            too much could not be verified → exit 3
-        └── HistoryError               the history database is unusable
+        ├── HistoryError               the history database is unusable
+        └── UserPatternTimeout         a user's regular expression ran out of time (the rule asking
+                                       ends `error`; it never escapes an evaluation)
 
 Observation failures (timeouts, WAF pages, 429s) are *values*, never exceptions: an account that
 could not be seen is an Observation with status ``blocked`` or ``error``.
@@ -29,6 +32,7 @@ __all__ = [
     "RunError",
     "SourceError",
     "UsageError",
+    "UserPatternTimeout",
     "ValidationError",
 ]
 
@@ -96,7 +100,8 @@ class UsageError(InputError):
 
 
 class SourceError(InputError):
-    """A file that cannot be read at all: missing, too large, not UTF-8, not a regular file."""
+    """A path that cannot be read as an input file: missing, a folder, a device or pipe, not
+    readable (each kind has its own message, see ``scanner.inputfile``)."""
 
     def __init__(self, file: str, message: str) -> None:
         self.file = file
@@ -121,6 +126,14 @@ class IncompleteError(RunError):
 
 class HistoryError(RunError):
     """The history database cannot be opened, migrated or written."""
+
+
+class UserPatternTimeout(RunError):
+    """A search with a user-written pattern ran out of time (``scanner.userregex``)."""
+
+    def __init__(self, pattern: str, seconds: float) -> None:
+        self.pattern = pattern
+        super().__init__(f"regular expression {pattern!r} took longer than {seconds} s")
 
 
 def merge(errors: Sequence[ValidationError]) -> ValidationError:

@@ -8,7 +8,7 @@ values and nothing else. "Unknown" is always an explicit state (``Tri.UNKNOWN``,
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TypeAlias
@@ -45,6 +45,7 @@ __all__ = [
     "Severity",
     "Tri",
     "WaiverRef",
+    "unverified_accounts",
 ]
 
 JSON: TypeAlias = "None | bool | int | float | str | list[JSON] | dict[str, JSON]"
@@ -471,6 +472,22 @@ class AccountResult:
     profile_url: str
     observation: Observation | None
     last_known_good: Observation | None = None
+
+
+def unverified_accounts(
+    accounts: Iterable[AccountResult], findings: Iterable[Finding]
+) -> tuple[AccountResult, ...]:
+    """The observed accounts a run could not verify: the observation is blocked, errored or
+    invalid, or a rule on the account ended ``error`` because a fact could not be established
+    (its activity request failed). The one definition behind ``--max-unverified`` and every
+    count a report shows; accounts not observed (offline, planned) are not counted."""
+    erred = {f.account_id for f in findings if f.status is FindingStatus.ERROR and f.account_id}
+    return tuple(
+        a
+        for a in accounts
+        if a.observation is not None
+        and (not a.observation.status.verified or a.account.id in erred)
+    )
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Checks, in order: the platform is approved; the handle fits the platform's rules
 convention; the rule packs' checks for ``planned`` accounts (ownership, purpose, metrics,
 declared security); no duplicate of an inventoried account; and, unless offline, the handle's
 live state (free, already ours, taken — and whether the taker looks like a rogue page). The
-decision is approve, approve_with_conditions or reject, each reason naming the rule behind it.
+decision is approve, approve_with_conditions, needs_review (a check could not be verified, so a
+person must decide) or reject, each reason naming the rule behind it.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 from rapidfuzz import fuzz
 
@@ -41,10 +42,12 @@ from scanner.model import (
 from scanner.observe import Target, observe
 from scanner.platforms import adapter_for
 from scanner.policy import Policy, evaluate, fingerprint
-from scanner.yamlsource import YMap, load_yaml
+from scanner.userregex import UserPatternTimeout, compile_user_pattern
+from scanner.yamlsource import YList, YMap, load_yaml
 
 __all__ = [
     "Decision",
+    "Effect",
     "Liveness",
     "ReviewItem",
     "ReviewOptions",
@@ -58,9 +61,53 @@ __all__ = [
 
 
 class Decision(enum.StrEnum):
+    """The gate's answer. ``needs_review`` is neither yes nor no: a check could not be verified
+    (a login wall, a WAF, a rate limit), so a person must look before the account is opened."""
+
     APPROVE = "approve"
     APPROVE_WITH_CONDITIONS = "approve_with_conditions"
+    NEEDS_REVIEW = "needs_review"
     REJECT = "reject"
+
+    @property
+    def rank(self) -> int:
+        """Which decision wins when several items are reviewed together (highest wins)."""
+        match self:
+            case Decision.APPROVE:
+                return 0
+            case Decision.APPROVE_WITH_CONDITIONS:
+                return 1
+            case Decision.NEEDS_REVIEW:
+                return 2
+            case Decision.REJECT:
+                return 3
+            case _:
+                assert_never(self)
+
+
+class Effect(enum.StrEnum):
+    """What one reason does to the decision."""
+
+    BLOCKS = "blocks"
+    """Rejects the account."""
+    UNVERIFIED = "unverified"
+    """A check that could not be made: the decision needs a person (needs_review)."""
+    CONDITION = "condition"
+    """Approved on the condition that it is dealt with."""
+
+    @property
+    def finding_status(self) -> FindingStatus:
+        """The status a reason has as a Finding (SARIF, JUnit)."""
+        match self:
+            case Effect.BLOCKS:
+                return FindingStatus.FAIL
+            case Effect.UNVERIFIED:
+                # As in audits: a check that needed facts nobody could see is `error`.
+                return FindingStatus.ERROR
+            case Effect.CONDITION:
+                return FindingStatus.WARN
+            case _:
+                assert_never(self)
 
 
 class Liveness(enum.StrEnum):
@@ -76,13 +123,18 @@ class Liveness(enum.StrEnum):
 
 @dataclass(frozen=True)
 class ReviewReason:
-    """One reason behind a decision. ``blocking`` reasons reject; the others are conditions."""
+    """One reason behind a decision; its ``effect`` says whether it rejects, needs a person or
+    is a condition."""
 
     rule_id: str
     severity: Severity
     message: str
-    blocking: bool
+    effect: Effect
     location: Location
+
+    @property
+    def blocking(self) -> bool:
+        return self.effect is Effect.BLOCKS
 
 
 @dataclass(frozen=True)
@@ -107,15 +159,17 @@ class ReviewResult:
 
     @property
     def decision(self) -> Decision:
-        decisions = {i.decision for i in self.items}
-        for d in (Decision.REJECT, Decision.APPROVE_WITH_CONDITIONS):
-            if d in decisions:
-                return d
-        return Decision.APPROVE
+        """The strongest decision of any item: one rejection rejects the change."""
+        return max((i.decision for i in self.items), key=lambda d: d.rank, default=Decision.APPROVE)
 
-    @property
-    def unverified(self) -> bool:
-        return any(i.liveness is Liveness.UNVERIFIED for i in self.items)
+    def unverified(self) -> tuple[tuple[ReviewItem, ReviewReason], ...]:
+        """Every check that could not be verified, with the item it belongs to."""
+        return tuple(
+            (item, reason)
+            for item in self.items
+            for reason in item.reasons
+            if reason.effect is Effect.UNVERIFIED
+        )
 
 
 @dataclass(frozen=True)
@@ -148,12 +202,23 @@ _REQUEST_FIELDS = {
 _REQUIRED = ("platform", "handle")
 
 
+def _kind_words(kind: type) -> str:
+    """``text``, ``a list``, ``a mapping``: a YAML value's kind in a request author's words."""
+    for base, words in ((str, "text"), (bool, "yes/no"), (list, "a list"), (dict, "a mapping")):
+        if issubclass(kind, base):
+            return words
+    if issubclass(kind, (int, float)):
+        return "a number"
+    return "a date" if issubclass(kind, date) else kind.__name__
+
+
 def load_request(path: Path) -> Account:
     """Read a request file into a ``planned`` Account located on the request's lines."""
     name = str(path)
     data = load_yaml(path)
     if not isinstance(data, YMap):
-        raise ValidationError.single(name, 1, "expected a mapping of request fields")
+        where = data.line if isinstance(data, YList) else 1
+        raise ValidationError.single(name, where, "expected a mapping of request fields")
     problems: list[Problem] = []
     for key, value in data.items():
         expected = _REQUEST_FIELDS.get(key)
@@ -177,13 +242,15 @@ def load_request(path: Path) -> Account:
                     name,
                     data.line_of(key),
                     None,
-                    f"{key}: expected {expected.__name__}, got {type(value).__name__}",
+                    f"{key}: expected {_kind_words(expected)}, got {_kind_words(type(value))}",
                 )
             )
     for key in _REQUIRED:
         if not data.get(key):
             problems.append(Problem(name, data.line, None, f"missing required field {key!r}"))
-    platform_name = str(data.get("platform", ""))
+    raw_platform = data.get("platform")
+    # A platform that is not text was reported above; do not call it an unknown platform too.
+    platform_name = raw_platform if isinstance(raw_platform, str) else ""
     if platform_name and platform_name not in {p.value for p in Platform}:
         from difflib import get_close_matches
 
@@ -318,7 +385,7 @@ def _review(
                     " while it is still live",
                     account,
                     "status",
-                    blocking=False,
+                    effect=Effect.CONDITION,
                 )
             )
         else:
@@ -342,8 +409,11 @@ def _review(
 
 
 def _decide(reasons: Sequence[ReviewReason]) -> Decision:
-    if any(r.blocking for r in reasons):
+    effects = {r.effect for r in reasons}
+    if Effect.BLOCKS in effects:
         return Decision.REJECT
+    if Effect.UNVERIFIED in effects:
+        return Decision.NEEDS_REVIEW
     if reasons:
         return Decision.APPROVE_WITH_CONDITIONS
     return Decision.APPROVE
@@ -356,13 +426,13 @@ def _reason(
     account: Account,
     field_name: str,
     *,
-    blocking: bool,
+    effect: Effect,
 ) -> ReviewReason:
     return ReviewReason(
         rule_id=rule_id,
         severity=severity,
         message=message,
-        blocking=blocking,
+        effect=effect,
         location=Location(account.location.file, account.line_of(field_name)),
     )
 
@@ -379,10 +449,11 @@ def _static_checks(account: Account, inventory: Inventory) -> list[ReviewReason]
                 f"{account.platform.value} is not an approved platform (approved: {approved})",
                 account,
                 "platform",
-                blocking=True,
+                effect=Effect.BLOCKS,
             )
         )
-    problem = adapter_for(account.platform).check_handle(account.handle)
+    adapter = adapter_for(account.platform)
+    problem = adapter.check_handle(account.handle)
     if problem is not None:
         reasons.append(
             _reason(
@@ -391,15 +462,29 @@ def _static_checks(account: Account, inventory: Inventory) -> list[ReviewReason]
                 f"handle {account.handle!r} is not valid on {account.platform.value}: {problem}",
                 account,
                 "handle",
-                blocking=True,
+                effect=Effect.BLOCKS,
             )
         )
     pattern = org.naming.handle_pattern
-    if pattern and problem is None:
-        import re
-
-        bare = account.handle.split("/")[-1].lstrip("@").split("@")[0]
-        if not re.search(pattern, bare):
+    # The same semantics as IDN-004 (policies/default.yaml): the name part, as written or
+    # without separators, ignoring case; an opaque id (a channel id) has no name to judge.
+    names = [
+        n for n in (adapter.name_part(account.handle), adapter.joined_name(account.handle)) if n
+    ]
+    if pattern and problem is None and names:
+        follows: bool | None = None
+        try:
+            # The inventory loader refused a pattern that cannot be compiled.
+            compiled = compile_user_pattern(pattern, ignore_case=True)
+            follows = any(compiled.search(name) for name in names)
+        except UserPatternTimeout as exc:
+            # A pattern that ran out of time decides nothing: a person must look.
+            reasons.append(
+                _reason(
+                    "REV-003", Severity.HIGH, str(exc), account, "handle", effect=Effect.UNVERIFIED
+                )
+            )
+        if follows is False:
             reasons.append(
                 _reason(
                     "REV-003",
@@ -407,7 +492,7 @@ def _static_checks(account: Account, inventory: Inventory) -> list[ReviewReason]
                     f"handle {account.handle!r} does not follow the naming convention /{pattern}/",
                     account,
                     "handle",
-                    blocking=True,
+                    effect=Effect.BLOCKS,
                 )
             )
     return reasons
@@ -434,7 +519,7 @@ def _policy_checks(
                 rule_id=finding.rule_id,
                 severity=finding.severity,
                 message=finding.message,
-                blocking=finding.severity >= options.block_at,
+                effect=Effect.BLOCKS if finding.severity >= options.block_at else Effect.CONDITION,
                 location=Location(account.location.file, finding.location.line),
             )
         )
@@ -459,7 +544,7 @@ def _duplicate_checks(
                     f" as {other.id}",
                     account,
                     "handle",
-                    blocking=True,
+                    effect=Effect.BLOCKS,
                 )
             )
             continue
@@ -480,7 +565,7 @@ def _duplicate_checks(
                     " account",
                     account,
                     "display_name",
-                    blocking=True,
+                    effect=Effect.BLOCKS,
                 )
             )
     return reasons
@@ -513,11 +598,10 @@ def _live_checks(
             _reason(
                 "REV-005",
                 Severity.MEDIUM,
-                f"could not verify whether {account.handle!r} is free on"
-                f" {account.platform.value}: {why}",
+                f"could not verify whether the handle is free on {account.platform.value}: {why}",
                 account,
                 "handle",
-                blocking=False,
+                effect=Effect.UNVERIFIED,
             )
         ]
     # Present: classify the page exactly as discovery would (same evidence, same thresholds).
@@ -537,7 +621,7 @@ def _live_checks(
                 f" ({facts}): inventory the existing page instead of opening a new one",
                 account,
                 "handle",
-                blocking=False,
+                effect=Effect.CONDITION,
             )
         ]
     if verdict is not None and verdict.classification is Classification.ROGUE:
@@ -550,7 +634,7 @@ def _live_checks(
                 " choose another handle meanwhile",
                 account,
                 "handle",
-                blocking=True,
+                effect=Effect.BLOCKS,
             )
         ]
     return Liveness.TAKEN, [
@@ -561,7 +645,7 @@ def _live_checks(
             " choose another handle",
             account,
             "handle",
-            blocking=True,
+            effect=Effect.BLOCKS,
         )
     ]
 
@@ -577,7 +661,7 @@ def review_findings(result: ReviewResult) -> tuple[Finding, ...]:
                     rule_id=reason.rule_id,
                     title=reason.message.split(":")[0][:80],
                     severity=reason.severity,
-                    status=FindingStatus.FAIL if reason.blocking else FindingStatus.WARN,
+                    status=reason.effect.finding_status,
                     category="review",
                     account_id=a.id,
                     platform=a.platform,

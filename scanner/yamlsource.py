@@ -5,27 +5,32 @@ Mappings load as :class:`YMap` and sequences as :class:`YList`: plain ``dict``/`
 remember the line and column of themselves, of each key and of each item, so validation errors
 and findings can point at ``file:line:column``. Loading refuses what a hostile or broken file
 could do: Python tags (only YAML's safe types are built), duplicate keys, alias expansion beyond
-a budget ("billion laughs"), files over a size limit, tabs used for indentation, non-UTF-8 bytes.
+a budget ("billion laughs"), nesting deeper than a limit, files over a size limit, tabs used for
+indentation, non-UTF-8 bytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Final, Protocol
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from scanner.errors import Problem, SourceError, ValidationError
+from scanner.errors import Problem, ValidationError
+from scanner.inputfile import read_input
 
 __all__ = [
+    "INVALID",
     "MAX_ALIAS_EXPANSION",
+    "MAX_DEPTH",
     "MAX_FILE_BYTES",
     "YList",
     "YMap",
     "line_of",
     "load_yaml",
+    "decode_text",
     "load_yaml_text",
     "read_text",
 ]
@@ -35,6 +40,23 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 
 MAX_ALIAS_EXPANSION = 10_000
 """How many nodes alias expansion may add in total before we call it a billion-laughs file."""
+
+MAX_DEPTH = 50
+"""Deepest nesting of mappings and sequences. Real inputs nest under ten levels (a rule's
+all/any/not a few more); composing and building recurse once per level, so a limit keeps an
+800-byte ``[[[[...`` file from exhausting Python's stack."""
+
+
+class _Invalid:
+    """The type of :data:`INVALID`."""
+
+    def __repr__(self) -> str:
+        return "<invalid>"
+
+
+INVALID: Final = _Invalid()
+"""Stands for a value that could not be built; its problem is already reported (see
+``load_yaml_text(..., problems=...)``)."""
 
 
 class YMap(dict[str, Any]):
@@ -71,20 +93,13 @@ def line_of(value: object, default: int | None = None) -> int | None:
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:
-    """Read a UTF-8 text file (a BOM is accepted and dropped) or raise SourceError."""
-    p = Path(path)
-    name = str(path)
-    if not p.exists():
-        raise SourceError(name, "file not found")
-    if not p.is_file():
-        raise SourceError(name, "not a regular file")
-    size = p.stat().st_size
-    if size > max_bytes:
-        raise SourceError(
-            name,
-            f"file is {size:,} bytes; the limit is {max_bytes:,} bytes (expected a hand-kept list)",
-        )
-    data = p.read_bytes()
+    """Read a UTF-8 text file (a BOM is accepted and dropped); SourceError when the path is not
+    a readable regular file (see :func:`scanner.inputfile.read_input`)."""
+    return decode_text(read_input(path, max_bytes=max_bytes), str(path))
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """UTF-8 bytes to text, BOM dropped; a located problem at the first bad byte."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -103,11 +118,17 @@ def load_yaml(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> Any:
     return load_yaml_text(read_text(path, max_bytes=max_bytes), str(path))
 
 
-def load_yaml_text(text: str, name: str) -> Any:
-    """Parse YAML text into YMap/YList/scalars; raise ValidationError naming ``name:line``."""
+def load_yaml_text(text: str, name: str, *, problems: list[Problem] | None = None) -> Any:
+    """Parse YAML text into YMap/YList/scalars; raise ValidationError naming ``name:line``.
+
+    With ``problems``, a value that cannot be built (a bad date, a forbidden tag, a duplicate
+    key) is appended there instead and stands as :data:`INVALID`, so a validator can go on and
+    report every other problem of the file in the same run; broken syntax still raises."""
     _reject_tab_indentation(text, name)
     try:
         node = yaml.compose(text, Loader=_Loader)
+    except _TooDeep as exc:
+        raise _too_deep(name, exc.mark) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -120,7 +141,9 @@ def load_yaml_text(text: str, name: str) -> Any:
         raise ValidationError.single(name, 1, "file is empty; expected a YAML mapping")
     builder = _Builder(name)
     value = builder.build(node)
-    if builder.problems:
+    if problems is not None:
+        problems.extend(builder.problems)
+    elif builder.problems:
         raise ValidationError(builder.problems)
     return value
 
@@ -142,8 +165,45 @@ def _reject_tab_indentation(text: str, name: str) -> None:
         raise ValidationError(problems)
 
 
+class _Mark(Protocol):
+    """Where an event or node starts (PyYAML's pure-Python and C marks both have these)."""
+
+    line: int
+    column: int
+
+
+def _too_deep(name: str, mark: _Mark | None) -> ValidationError:
+    return ValidationError.single(
+        name,
+        mark.line + 1 if mark else None,
+        f"mappings and lists nest deeper than {MAX_DEPTH} levels; expected plain data",
+        column=mark.column + 1 if mark else None,
+    )
+
+
+class _TooDeep(yaml.YAMLError):
+    def __init__(self, mark: _Mark | None) -> None:
+        super().__init__("nesting too deep")
+        self.mark = mark
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose resolver we use for scalar tags; construction is done by _Builder."""
+    """SafeLoader whose resolver we use for scalar tags; construction is done by _Builder.
+    Composing counts nesting and stops at MAX_DEPTH, before the recursion gets deep."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if not isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise _TooDeep(event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 _SAFE_TAGS = {
@@ -170,6 +230,7 @@ class _Builder:
         self.name = name
         self.problems: list[Problem] = []
         self.budget = MAX_ALIAS_EXPANSION
+        self.depth = 0
         self._seen: set[int] = set()
         self._constructor = yaml.constructor.SafeConstructor()
 
@@ -198,27 +259,45 @@ class _Builder:
         self._spend(node)
         if node.tag not in _SAFE_TAGS:
             self._problem(node, f"YAML tag {node.tag!r} is not allowed; expected plain data")
-            return None
-        if isinstance(node, MappingNode):
-            return self._mapping(node)
-        if isinstance(node, SequenceNode):
-            items = YList(self.build(child) for child in node.value)
-            items.line = node.start_mark.line + 1
-            items.column = node.start_mark.column + 1
-            items.item_lines = [
-                (c.start_mark.line + 1, c.start_mark.column + 1) for c in node.value
-            ]
-            return items
+            return INVALID
+        if isinstance(node, (MappingNode, SequenceNode)):
+            # Composing stopped at MAX_DEPTH, but an alias can put a deep anchor inside another
+            # (and an anchor can even contain itself): count again while building.
+            self.depth += 1
+            try:
+                if self.depth > MAX_DEPTH:
+                    raise _too_deep(self.name, node.start_mark)
+                return self._collection(node)
+            finally:
+                self.depth -= 1
         assert isinstance(node, ScalarNode)
         try:
             return self._constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             self._problem(node, f"bad YAML value: {exc.problem}")
-            return None
+            return INVALID
         except ValueError as exc:
+            if node.tag == "tag:yaml.org,2002:int":
+                # Python refuses to read an int of more than 4,300 digits (a denial-of-service
+                # guard since 3.11): nobody writes one on purpose.
+                self._problem(
+                    node,
+                    f"number of {len(node.value):,} digits ({node.value[:12]}…) is too large; "
+                    "expected a plausible number (quote it if it is text)",
+                )
+                return INVALID
             # PyYAML builds `2026-02-30` as a date and lets datetime's ValueError escape.
             self._problem(node, f"bad YAML value {node.value!r}: {exc}; expected a real date")
-            return None
+            return INVALID
+
+    def _collection(self, node: MappingNode | SequenceNode) -> YMap | YList:
+        if isinstance(node, MappingNode):
+            return self._mapping(node)
+        items = YList(self.build(child) for child in node.value)
+        items.line = node.start_mark.line + 1
+        items.column = node.start_mark.column + 1
+        items.item_lines = [(c.start_mark.line + 1, c.start_mark.column + 1) for c in node.value]
+        return items
 
     def _mapping(self, node: MappingNode) -> YMap:
         result = YMap()
@@ -227,6 +306,8 @@ class _Builder:
         result.key_lines = {}
         for key_node, value_node in self._flatten(node):
             key = self.build(key_node)
+            if key is INVALID:  # already reported
+                continue
             if not isinstance(key, Hashable) or isinstance(key, (YMap, YList)):
                 self._problem(key_node, "mapping key must be a plain value")
                 continue
@@ -253,7 +334,14 @@ class _Builder:
                 sources = value_node.value if isinstance(value_node, SequenceNode) else [value_node]
                 for source in sources:
                     if isinstance(source, MappingNode):
-                        merged.extend(self._flatten(source))
+                        # A chain of merges recurses once per link: it counts as nesting.
+                        self.depth += 1
+                        try:
+                            if self.depth > MAX_DEPTH:
+                                raise _too_deep(self.name, source.start_mark)
+                            merged.extend(self._flatten(source))
+                        finally:
+                            self.depth -= 1
                     else:
                         self._problem(source, "merge key '<<' expects a mapping")
             else:

@@ -154,6 +154,7 @@ def test_cli_json_lists_discoveries(org: Path) -> None:
         encoding="utf-8",
     )
     out = org.parent / "out" / "discoveries.json"
+    out.parent.mkdir()  # --output refuses a missing folder
     with Sandbox(load_world(org.parent / "world.yaml")) as sandbox:
         args = [str(org), "--max-candidates", "0", "--candidates", str(candidates)]
         args += ["--format", "json", "--output", f"json={out}", "--allow-private-network"]

@@ -14,6 +14,9 @@ import yaml
 
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.main import run
+from scanner.cli.review import exit_code_for
+from scanner.model import FindingStatus
+from scanner.review import Decision, Effect
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -168,8 +171,74 @@ def test_unverifiable_handle_is_said_so_and_exits_3(
     item = doc["items"][0]
     assert item["liveness"] == "unverified"
     assert {r["rule_id"] for r in item["reasons"]} == {"REV-005"}
-    assert doc["decision"] == "approve_with_conditions"
+    assert doc["decision"] == "needs_review"
     assert code == ExitCode.INCOMPLETE
+
+
+def test_login_walled_platform_needs_review_and_says_why_on_stderr(
+    org: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A proposal on a platform that answers with its login wall is neither approved nor
+    rejected: the decision names it (needs_review), stderr says why, the exit code is 3."""
+    handle = "company/copper-kettle-tours"
+    sandbox.set_faults("linkedin", handle, ["login_wall"])
+    try:
+        request = _request(org, "walled", platform="linkedin", handle=handle)
+        code = run(
+            [
+                "review",
+                str(request),
+                "--inventory",
+                str(org / "copper-kettle.yaml"),
+                "--as-of",
+                AS_OF,
+                "--output",
+                f"sarif={tmp_path / 'review.sarif'}",
+                *_endpoints(sandbox),
+            ]
+        )
+    finally:
+        sandbox.set_faults("linkedin", handle, None)
+    out, err = capsys.readouterr()
+    assert code == ExitCode.INCOMPLETE
+    assert out.rstrip().endswith("Decision: needs_review"), out
+    assert "NEEDS_REVIEW: linkedin company/copper-kettle-tours" in out
+    [line] = err.splitlines()
+    assert line.startswith("rollcall: needs review: REV-005 linkedin company/copper-kettle-tours: ")
+    assert "sign-in" in line, line  # the platform's own reason, from the LinkedIn spec
+    # In code review it is something to look at, not an error.
+    sarif = json.loads((tmp_path / "review.sarif").read_text(encoding="utf-8"))
+    [result] = sarif["runs"][0]["results"]
+    assert (result["ruleId"], result["kind"], result["level"]) == ("REV-005", "review", "none")
+
+
+def test_every_decision_has_its_exit_code() -> None:
+    expected = {
+        Decision.APPROVE: ExitCode.CLEAN,
+        Decision.APPROVE_WITH_CONDITIONS: ExitCode.CLEAN,
+        Decision.NEEDS_REVIEW: ExitCode.INCOMPLETE,
+        Decision.REJECT: ExitCode.FINDINGS,
+    }
+    assert set(expected) == set(Decision)
+    for decision in Decision:
+        assert exit_code_for(decision) is expected[decision], decision
+    # Reject outranks needs_review, which outranks the approvals.
+    ranked = sorted(Decision, key=lambda d: d.rank)
+    assert ranked == [
+        Decision.APPROVE,
+        Decision.APPROVE_WITH_CONDITIONS,
+        Decision.NEEDS_REVIEW,
+        Decision.REJECT,
+    ]
+
+
+def test_every_effect_maps_to_a_finding_status() -> None:
+    statuses = {effect: effect.finding_status for effect in Effect}
+    assert statuses == {
+        Effect.BLOCKS: FindingStatus.FAIL,
+        Effect.UNVERIFIED: FindingStatus.ERROR,
+        Effect.CONDITION: FindingStatus.WARN,
+    }
 
 
 def test_unapproved_platform(org: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from scanner.cli.options import (
     offline_option,
     output_option,
     policy_option,
+    timeout_option,
 )
 from scanner.reports import REPORT_FORMATS
 from scanner.reports.orphans import build as build_orphans
@@ -39,6 +40,7 @@ from scanner.reports.orphans import render_orphans
 )
 @endpoint_option
 @allow_private_network_option
+@timeout_option
 @click.option(
     "--config",
     "config_path",
@@ -90,6 +92,7 @@ def command(
     max_unverified: float,
     endpoints: tuple[str, ...],
     allow_private_network: bool,
+    timeouts: tuple[str, ...],
     config_path: Path | None,
     as_of: str | None,
     history: Path | None,
@@ -108,7 +111,7 @@ def command(
         inventory=inventory,
         policies=policies,
         offline=offline or replay is not None,
-        fetch=fetch_config(endpoints, allow_private_network, config_path),
+        fetch=fetch_config(endpoints, allow_private_network, config_path, timeouts),
         as_of=parse_as_of(as_of),
         history=history,
         use_history=not no_history,

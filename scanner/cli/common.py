@@ -12,10 +12,10 @@ import click
 from scanner.audit import AuditOptions, run_audit
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import parse_endpoints, parse_outputs
-from scanner.config import build_fetch_config
+from scanner.config import build_fetch_config, parse_timeout_flags
 from scanner.fetch import FetchConfig
 from scanner.model import AuditResult, FindingStatus, Severity
-from scanner.reports import check_writable, formatter_for, write_outputs
+from scanner.reports import REPORT_FORMATS, check_writable, formatter_for, write_outputs
 
 __all__ = [
     "exit_code_for",
@@ -29,12 +29,14 @@ def fetch_config(
     endpoints: tuple[str, ...],
     allow_private_network: bool,
     config_path: Path | None = None,
+    timeouts: tuple[str, ...] = (),
 ) -> FetchConfig:
     """FetchConfig from the optional config file, then the command line (flags win)."""
     return build_fetch_config(
         config_path,
         endpoints=parse_endpoints(endpoints),
         allow_private_network=allow_private_network,
+        timeouts=parse_timeout_flags(timeouts),
     )
 
 
@@ -81,10 +83,9 @@ def run_and_render(
     Formats and output paths are checked before the first request. Afterwards stdout is printed
     even when a file cannot be written (OutputError is raised last), and the run is already in
     the history, so nothing computed is lost."""
-    pairs = parse_outputs(outputs)
-    for name, path in pairs:
-        formatter_for(name)  # an unknown format is bad input: fail before crawling
-        check_writable(path)
+    pairs = parse_outputs(outputs, REPORT_FORMATS, fmt)
+    for _, path in pairs:
+        check_writable(path)  # a missing folder is bad input: fail before crawling
     formatter_for(fmt)
     result = run_audit(options, progress=progress_bar("observing"))
     if echo:

@@ -8,6 +8,7 @@ import click
 from tabulate import tabulate
 
 from scanner.audit import AuditOptions, run_audit
+from scanner.errors import OutputError
 from scanner.examples import example_inventory_path
 from scanner.fetch import FetchConfig, HostLimits
 from scanner.model import AuditResult, FindingStatus, Platform, Severity
@@ -35,6 +36,11 @@ def command(output_dir: Path) -> int:
     Nothing leaves this machine: the sandbox listens on 127.0.0.1 only. Exits 0 when the demo
     ran, whatever it found.
     """
+    # The demo makes its own folder (not its parents: a typo there should not go unnoticed).
+    try:
+        output_dir.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise OutputError([(str(output_dir), exc.strerror or str(exc))]) from None
     check_writable(output_dir / "audit.json")  # a bad folder is bad input, before any work
     world = load_world(example_world_path())
     with Sandbox(world) as sandbox:

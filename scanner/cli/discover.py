@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -26,6 +24,7 @@ from scanner.cli.options import (
     parse_outputs,
     platform_option,
     policy_option,
+    timeout_option,
 )
 from scanner.discovery import DiscoveryResult, discover
 from scanner.inventory import load_inventory
@@ -38,7 +37,9 @@ from scanner.model import (
     Platform,
     Severity,
 )
+from scanner.reports.interface import atomic_write, check_writable
 from scanner.reports.json_report import discovery_json
+from scanner.reports.sanitize import csv_cell, json_safe, strip_terminal
 
 __all__ = ["FORMATS", "command", "render"]
 
@@ -84,7 +85,8 @@ def render_json(result: DiscoveryResult) -> str:
             "findings": len(result.findings),
         },
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # Names, bios and evidence quoting them are the pages' own text: sanitize every string.
+    return json.dumps(json_safe(document), indent=2, ensure_ascii=False) + "\n"
 
 
 def render_table(result: DiscoveryResult) -> str:
@@ -95,9 +97,10 @@ def render_table(result: DiscoveryResult) -> str:
         [
             d.classification.value,
             d.score,
-            f"{d.platform.value}:{d.handle}",
-            d.matched_account_id or d.matched_alias or "",
-            d.evidence[0] if d.evidence else "",
+            strip_terminal(f"{d.platform.value}:{d.handle}"),
+            strip_terminal(d.matched_account_id or d.matched_alias or ""),
+            # Evidence quotes the page's name, bio and links.
+            strip_terminal(d.evidence[0] if d.evidence else ""),
         ]
         for d in sorted(seen, key=lambda d: (d.classification.value, -d.score))
     ]
@@ -123,8 +126,8 @@ def render_table(result: DiscoveryResult) -> str:
                     [
                         f.rule_id,
                         f.severity.value,
-                        f.account_id or f"{f.platform}:{f.handle}",
-                        f.title,
+                        strip_terminal(f.account_id or f"{f.platform}:{f.handle}"),
+                        strip_terminal(f.title),
                     ]
                     for f in result.findings
                 ],
@@ -150,18 +153,18 @@ def render_csv(result: DiscoveryResult) -> str:
         ]
     )
     for d in result.discoveries:
-        writer.writerow(
-            [
-                d.platform.value,
-                d.handle,
-                d.url,
-                d.classification.value,
-                d.score,
-                d.matched_alias or "",
-                d.matched_account_id or "",
-                " | ".join(d.evidence),
-            ]
+        row = (
+            d.platform.value,
+            d.handle,
+            d.url,
+            d.classification.value,
+            str(d.score),
+            d.matched_alias or "",
+            d.matched_account_id or "",
+            " | ".join(d.evidence),
         )
+        # Opened in spreadsheets like the audit's CSV: same cleaning, same formula guard.
+        writer.writerow([csv_cell(c) for c in row])
     return buffer.getvalue()
 
 
@@ -179,19 +182,6 @@ def render(result: DiscoveryResult, fmt: str) -> str:
         raise click.BadParameter(
             f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}", param_hint="--output"
         ) from None
-
-
-def _write_atomic(path: str, text: str) -> None:
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @click.command("discover")
@@ -221,6 +211,7 @@ def _write_atomic(path: str, text: str) -> None:
 @output_option
 @endpoint_option
 @allow_private_network_option
+@timeout_option
 @fail_on_option
 def command(
     inventory: Path,
@@ -232,6 +223,7 @@ def command(
     outputs: tuple[str, ...],
     endpoints: tuple[str, ...],
     allow_private_network: bool,
+    timeouts: tuple[str, ...],
     fail_on: str,
 ) -> int:
     """Find pages that look like the organization but are not in INVENTORY: lookalike handles
@@ -243,26 +235,22 @@ def command(
     \b
     Exit codes: 0 nothing at or above --fail-on · 1 findings at or above it · 2 bad input
     """
-    pairs = parse_outputs(outputs)
-    for name, _ in pairs:
-        if name not in FORMATS:
-            raise click.BadParameter(
-                f"unknown format {name!r}; expected one of {', '.join(FORMATS)}",
-                param_hint="--output",
-            )
+    pairs = parse_outputs(outputs, list(FORMATS), fmt)
+    for _, path in pairs:
+        check_writable(path)
     inv = load_inventory(inventory)
     policy, _ = load_rules(inv, policies)
     result = discover(
         inv,
         policy,
-        fetch_config(endpoints, allow_private_network),
+        fetch_config(endpoints, allow_private_network, timeouts=timeouts),
         platforms=[Platform(p) for p in platforms] if platforms else None,
         max_candidates=max_candidates,
         candidates_file=candidates_file,
         progress=progress_bar("discovering"),
     )
     for name, path in pairs:
-        _write_atomic(path, render(result, name))
+        atomic_write(path, render(result, name))
     click.echo(render(result, fmt), nl=False)
     if fail_on == "never":
         return int(ExitCode.CLEAN)

@@ -16,9 +16,9 @@ from tabulate import tabulate
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import format_option
 from scanner.errors import UsageError
-from scanner.history import HistoryStore, RunDiff, RunSummary, StoredRun, default_path
+from scanner.history import HistoryStore, RunDiff, RunSummary, StoredRun, history_path
 from scanner.model import JSON, Finding, RunInfo
-from scanner.reports.sanitize import strip_terminal
+from scanner.reports.sanitize import json_safe, strip_terminal
 
 __all__ = ["command"]
 
@@ -43,17 +43,16 @@ def _location_options(f: F) -> F:
 
 
 def _history_path(history: Path | None, inventory: Path | None) -> Path:
+    """The database `rollcall audit` wrote: --history, else beside --inventory, else the one
+    default database in the working directory or a folder directly inside it."""
     if history is not None and inventory is not None:
         raise UsageError("give either --history PATH or --inventory INVENTORY, not both")
-    if history is not None:
-        return history
-    if inventory is not None:
-        return default_path(inventory)
-    raise UsageError("give --history PATH or --inventory INVENTORY")
+    return history_path(history, inventory, search=Path.cwd())
 
 
 def _dump(value: JSON) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False)
+    # Stored runs keep the platforms' text verbatim; what is printed goes through the sanitizer.
+    return json.dumps(json_safe(value), indent=2, ensure_ascii=False)
 
 
 def _when(run: RunInfo) -> str:
@@ -85,8 +84,9 @@ def command() -> None:
     """Stored audit runs: list them, show one, diff two.
 
     \b
-    Runs are recorded by `rollcall audit --history PATH` (default: <inventory stem>.rollcall.db
-    beside the inventory).
+    Runs are recorded by `rollcall audit` in <inventory stem>.rollcall.db beside the inventory
+    (or --history PATH). Without --history or --inventory, these commands use the one such
+    database in the working directory or a folder directly inside it.
     """
 
 
@@ -154,7 +154,7 @@ def show(run_id: int, history: Path | None, inventory: Path | None, fmt: str) ->
 
 def _show_text(summary: RunSummary, stored: StoredRun) -> str:
     run = summary.run
-    packs = ", ".join(f"{p} ({h[:12]})" for p, h in run.policy_packs) or "-"
+    packs = ", ".join(f"{strip_terminal(p)} ({h[:12]})" for p, h in run.policy_packs) or "-"
     lines = [
         f"run {summary.id}: {_kind(run)}",
         f"  started    {run.started_at.isoformat()}",

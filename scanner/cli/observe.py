@@ -8,19 +8,19 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
-from scanner.cli.common import progress_bar
+from scanner.cli.common import fetch_config, progress_bar
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
     allow_private_network_option,
     endpoint_option,
     format_option,
-    parse_endpoints,
     platform_option,
+    timeout_option,
 )
-from scanner.config import build_fetch_config
 from scanner.inventory import load_inventory
-from scanner.model import Account, Observation, ObservationStatus, Platform
+from scanner.model import JSON, Account, Observation, ObservationStatus, Platform
 from scanner.observe import Target, observation_json, observe
+from scanner.reports.sanitize import json_safe, strip_terminal, truncate
 
 __all__ = ["command", "render_table"]
 
@@ -31,6 +31,7 @@ __all__ = ["command", "render_table"]
 @format_option(["table", "json"])
 @endpoint_option
 @allow_private_network_option
+@timeout_option
 @click.option(
     "--config",
     "config_path",
@@ -43,6 +44,7 @@ def command(
     fmt: str,
     endpoints: tuple[str, ...],
     allow_private_network: bool,
+    timeouts: tuple[str, ...],
     config_path: Path | None,
 ) -> int:
     """Observe every account of INVENTORY on its platform and print the observations.
@@ -54,29 +56,26 @@ def command(
     inv = load_inventory(inventory)
     wanted = {Platform(p) for p in platforms}
     accounts = [a for a in inv.accounts if not wanted or a.platform in wanted]
-    config = build_fetch_config(
-        config_path,
-        endpoints=parse_endpoints(endpoints),
-        allow_private_network=allow_private_network,
-    )
+    config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
     targets = [Target(a.platform, a.handle, a.url) for a in accounts]
     observations = observe(targets, config, progress=progress_bar("observing"))
     if fmt == "json":
-        rows = [
+        rows: list[JSON] = [
             {"account_id": a.id, **observation_json(o)}
             for a, o in zip(accounts, observations, strict=True)
         ]
-        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        # Display names and bios are the platform's text: no escape reaches the terminal.
+        click.echo(json.dumps(json_safe(rows), indent=2, ensure_ascii=False))
     else:
         click.echo(render_table(accounts, observations))
     return int(ExitCode.CLEAN)
 
 
 def _short(text: str | None, width: int = 32) -> str:
+    """One terminal-safe line (fetched names carry escapes and invisible characters)."""
     if not text:
         return ""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= width else flat[: width - 1] + "…"
+    return truncate(" ".join(strip_terminal(text).split()), width)
 
 
 def render_table(accounts: list[Account], observations: list[Observation]) -> str:
@@ -88,7 +87,7 @@ def render_table(accounts: list[Account], observations: list[Observation]) -> st
             last = f"none since {obs.no_activity_since.date().isoformat()}"
         rows.append(
             [
-                account.id,
+                strip_terminal(account.id),
                 obs.platform.value,
                 _short(obs.handle, 28),
                 obs.status.value,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from scanner.fetch import FetchConfig, Timeouts
 from scanner.model import Platform, Severity
+from scanner.reports.interface import format_for_path
 
 __all__ = [
     "allow_private_network_option",
@@ -17,11 +20,13 @@ __all__ = [
     "fail_on_option",
     "format_option",
     "offline_option",
+    "OUTPUT_HELP",
     "output_option",
     "parse_endpoints",
     "parse_outputs",
     "platform_option",
     "policy_option",
+    "timeout_option",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,6 +49,22 @@ def allow_private_network_option(f: F) -> F:
         "--allow-private-network",
         is_flag=True,
         help="Allow requests and redirects to loopback, private and link-local addresses.",
+    )(f)
+
+
+def timeout_option(f: F) -> F:
+    """``--timeout`` (repeatable) into ``timeouts``; ``cli.common.fetch_config`` parses it."""
+    return click.option(
+        "--timeout",
+        "timeouts",
+        multiple=True,
+        metavar="[NAME=]SECONDS",
+        help=f"Deadlines: attempt (one request, connect to last byte; default {Timeouts.attempt:g};"
+        f" a bare number sets it), account (all of one account's requests; {Timeouts.account:g}),"
+        " run (the whole run; default scaled to the accounts), max_wait (the most one host may"
+        " hold us with rate limits before its accounts end rate_limited;"
+        f" {FetchConfig.max_rate_limit_wait:g}), connect, read, write, pool. Repeatable; wins"
+        " over the config file's [timeouts].",
     )(f)
 
 
@@ -81,13 +102,19 @@ def format_option(choices: list[str], default: str = "table") -> Callable[[F], F
     return decorator
 
 
+OUTPUT_HELP = (
+    "FORMAT=PATH, or a PATH whose ending names the format (.json, .csv, .md, .html, .sarif, "
+    ".junit.xml, .txt; else --format's). The folder must exist. Written atomically. Repeatable."
+)
+
+
 def output_option(f: F) -> F:
     return click.option(
         "--output",
         "outputs",
         multiple=True,
-        metavar="FORMAT=PATH",
-        help="Also write FORMAT to PATH (atomically). Repeatable.",
+        metavar="[FORMAT=]PATH",
+        help=f"Also write a report: {OUTPUT_HELP}",
     )(f)
 
 
@@ -151,5 +178,38 @@ def parse_endpoints(values: tuple[str, ...]) -> dict[str, str]:
     return dict(pairs)
 
 
-def parse_outputs(values: tuple[str, ...]) -> list[tuple[str, str]]:
-    return _pairs(values, "--output", "FORMAT=PATH")
+_FORMAT_PREFIX = re.compile(r"^([A-Za-z][A-Za-z0-9_-]*)=(.*)$", re.DOTALL)
+
+
+def parse_outputs(
+    values: tuple[str, ...], formats: Sequence[str], default: str
+) -> list[tuple[str, str]]:
+    """Each ``--output`` as (format, path), the same way for every command.
+
+    ``FORMAT=PATH`` names the format, which must be one of ``formats`` (``csv=out/x.csv`` is
+    never a file called ``x.csv`` in a folder ``csv=out``). A plain ``PATH`` takes the format its
+    ending names when the command writes that format, else ``default`` (the ``--format``)."""
+    known = ", ".join(formats)
+    pairs = []
+    for value in values:
+        match = _FORMAT_PREFIX.match(value)
+        if match is not None:
+            name, path = match.group(1), match.group(2).strip()
+            if name not in formats:
+                raise click.BadParameter(
+                    f"unknown format {name!r} in {value!r}; expected FORMAT=PATH with FORMAT "
+                    f"one of {known}, or a plain PATH",
+                    param_hint="--output",
+                )
+            if not path:
+                raise click.BadParameter(
+                    f"no PATH after {name}= in {value!r}", param_hint="--output"
+                )
+            pairs.append((name, path))
+            continue
+        if not value.strip():
+            raise click.BadParameter("expected [FORMAT=]PATH, got nothing", param_hint="--output")
+        inferred = format_for_path(value)
+        name = inferred.value if inferred is not None and inferred.value in formats else default
+        pairs.append((name, value))
+    return pairs

@@ -9,18 +9,20 @@ from pathlib import Path
 import click
 from tabulate import tabulate
 
+from scanner.cli.common import fetch_config
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
     allow_private_network_option,
     endpoint_option,
     format_option,
-    parse_endpoints,
     platform_option,
+    timeout_option,
 )
-from scanner.config import build_fetch_config
+from scanner.errors import IncompleteError
 from scanner.model import JSON, Platform
 from scanner.platforms import all_specs
-from scanner.platforms.selfcheck import PlatformCheck, Rating, check_platforms
+from scanner.platforms.selfcheck import PlatformCheck, Rating, check_platforms, unreachable
+from scanner.reports.sanitize import json_safe, strip_terminal
 
 __all__ = ["command"]
 
@@ -74,6 +76,7 @@ def list_command(fmt: str) -> int:
 @platform_option
 @endpoint_option
 @allow_private_network_option
+@timeout_option
 @click.option(
     "--present",
     "present",
@@ -93,6 +96,7 @@ def check_command(
     platforms: tuple[str, ...],
     endpoints: tuple[str, ...],
     allow_private_network: bool,
+    timeouts: tuple[str, ...],
     present: tuple[str, ...],
     seed: int | None,
     config_path: Path | None,
@@ -102,8 +106,9 @@ def check_command(
 
     Rates each platform ok, degraded (some answers could not be verified, or a field was not
     extracted) or broken (a wrong verdict: a known account seen absent or a random name seen
-    present). Exit 1 when any platform is broken. This sends real requests unless --endpoint
-    points a platform elsewhere (e.g. at `rollcall sandbox serve`).
+    present). Exit 1 when any platform is broken; exit 3, with the reason on stderr, when no
+    probe got an answer at all (no network, every endpoint down). This sends real requests
+    unless --endpoint points a platform elsewhere (e.g. at `rollcall sandbox serve`).
     """
     known: dict[Platform, list[str]] = defaultdict(list)
     for pair in present:
@@ -113,15 +118,13 @@ def check_command(
                 f"expected PLATFORM=HANDLE, got {pair!r}", param_hint="--present"
             )
         known[Platform(name)].append(handle.strip())
-    config = build_fetch_config(
-        config_path,
-        endpoints=parse_endpoints(endpoints),
-        allow_private_network=allow_private_network,
-    )
+    config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
     chosen = [Platform(p) for p in platforms] or list(Platform)
     checks = check_platforms(config, chosen, present=known, seed=seed)
     if fmt == "json":
-        click.echo(json.dumps([_check_json(c) for c in checks], indent=2, ensure_ascii=False))
+        # Problems quote what the servers answered: every string goes through the sanitizer.
+        report: list[JSON] = [_check_json(c) for c in checks]
+        click.echo(json.dumps(json_safe(report), indent=2, ensure_ascii=False))
     else:
         click.echo(_check_table(checks))
     broken = any(c.rating is Rating.BROKEN for c in checks)
@@ -140,6 +143,9 @@ def check_command(
             "--present PLATFORM=HANDLE (`rollcall sandbox serve` prints the flags for its world)",
             err=True,
         )
+    reason = unreachable(checks)
+    if reason is not None:
+        raise IncompleteError(reason)
     return int(ExitCode.FINDINGS if broken else ExitCode.CLEAN)
 
 
@@ -166,7 +172,15 @@ def _check_table(checks: list[PlatformCheck]) -> str:
     rows = []
     for check in checks:
         seen = ", ".join(f"{r.handle}={r.observation.status.value}" for r in check.results)
-        rows.append([check.platform.value, check.rating.value, seen, "; ".join(check.problems)])
+        problems = "; ".join(check.problems)
+        rows.append(
+            [
+                check.platform.value,
+                check.rating.value,
+                strip_terminal(seen),
+                strip_terminal(problems),
+            ]
+        )
     table = tabulate(
         rows,
         headers=["platform", "rating", "observed", "problems"],

@@ -10,11 +10,14 @@ import click
 from scanner.audit import AuditOptions, run_audit
 from scanner.cli.common import exit_code_for, fetch_config, parse_as_of, progress_bar
 from scanner.cli.options import (
+    OUTPUT_HELP,
     allow_private_network_option,
     as_of_option,
     endpoint_option,
     offline_option,
+    parse_outputs,
     policy_option,
+    timeout_option,
 )
 from scanner.reports.interface import atomic_write, check_writable
 from scanner.reports.orphans import OrphanFormat, build, render_orphans
@@ -39,12 +42,15 @@ def command() -> None:
 )
 @click.option(
     "--output",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the report to PATH (atomically) instead of stdout.",
+    "outputs",
+    multiple=True,
+    metavar="[FORMAT=]PATH",
+    help=f"Write the report (markdown, html or csv) to a file instead of stdout: {OUTPUT_HELP}",
 )
 @policy_option()
 @endpoint_option
 @allow_private_network_option
+@timeout_option
 @offline_option("Send no requests (roster-based problems only).")
 @as_of_option()
 @click.option(
@@ -57,10 +63,11 @@ def command() -> None:
 def orphans(
     inventory: Path,
     fmt: str,
-    output: Path | None,
+    outputs: tuple[str, ...],
     policies: tuple[Path, ...],
     endpoints: tuple[str, ...],
     allow_private_network: bool,
+    timeouts: tuple[str, ...],
     offline: bool,
     as_of: str | None,
     history: Path | None,
@@ -78,18 +85,19 @@ def orphans(
         inventory=inventory,
         policies=policies,
         offline=offline,
-        fetch=fetch_config(endpoints, allow_private_network),
+        fetch=fetch_config(endpoints, allow_private_network, timeouts=timeouts),
         as_of=parse_as_of(as_of),
         history=history,
         use_history=not no_history,
         discover=discover,
     )
-    if output is not None:
-        check_writable(output)
+    pairs = parse_outputs(outputs, [f.value for f in OrphanFormat], fmt)
+    for _, path in pairs:
+        check_writable(path)  # before the audit spends its requests
     result = run_audit(options, progress=progress_bar("observing"))
-    text = render_orphans(build(result), fmt)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        atomic_write(output, text)
+    report = build(result)
+    if not pairs:
+        click.echo(render_orphans(report, fmt), nl=False)
+    for name, path in pairs:
+        atomic_write(path, render_orphans(report, name))
     return int(exit_code_for(result, "never"))

@@ -6,6 +6,7 @@ import json
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import assert_never
 
 import click
 from tabulate import tabulate
@@ -14,6 +15,7 @@ from scanner.audit import load_rules
 from scanner.cli.common import fetch_config, parse_as_of
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
+    OUTPUT_HELP,
     allow_private_network_option,
     as_of_option,
     endpoint_option,
@@ -21,12 +23,13 @@ from scanner.cli.options import (
     offline_option,
     parse_outputs,
     policy_option,
+    timeout_option,
 )
 from scanner.errors import SourceError, UsageError
 from scanner.inventory import load_inventory
-from scanner.model import Inventory, Severity
+from scanner.model import JSON, Inventory, Severity
 from scanner.reports import check_writable, write_text_atomic
-from scanner.reports.sanitize import clean_text
+from scanner.reports.sanitize import json_safe
 from scanner.reports.sanitize import strip_terminal as for_terminal
 from scanner.reports.sarif import render_findings as sarif_findings
 from scanner.review import (
@@ -73,8 +76,8 @@ from scanner.review import (
     "--output",
     "outputs",
     multiple=True,
-    metavar="FORMAT=PATH",
-    help="Also write FORMAT (table, json, sarif) to PATH. Repeatable.",
+    metavar="[FORMAT=]PATH",
+    help=f"Also write a report (table, json or sarif): {OUTPUT_HELP}",
 )
 @click.option(
     "--block-at",
@@ -86,6 +89,7 @@ from scanner.review import (
 @as_of_option()
 @endpoint_option
 @allow_private_network_option
+@timeout_option
 def command(
     request: Path | None,
     inventory: Path | None,
@@ -100,26 +104,23 @@ def command(
     as_of: str | None,
     endpoints: tuple[str, ...],
     allow_private_network: bool,
+    timeouts: tuple[str, ...],
 ) -> int:
     """Review REQUEST (a proposed account) against --inventory, or an inventory change given as
     --base/--head (or --head with --base-ref).
 
-    Exit 0 approve (with or without conditions), 1 reject, 2 bad input, 3 live facts could not be
-    verified (unless --offline).
+    Exit 0 approve (with or without conditions), 1 reject, 2 bad input, 3 needs_review: a live
+    check could not be verified (login wall, WAF, rate limit); why is printed on stderr.
     """
     options = ReviewOptions(
         offline=offline,
-        fetch=fetch_config(endpoints, allow_private_network),
+        fetch=fetch_config(endpoints, allow_private_network, timeouts=timeouts),
         as_of=parse_as_of(as_of),
         block_at=Severity(block_at),
     )
-    pairs = parse_outputs(outputs)
-    for name, path in pairs:
+    pairs = parse_outputs(outputs, list(RENDERERS), fmt)
+    for _, path in pairs:
         check_writable(path)
-        if name not in RENDERERS:
-            raise UsageError(
-                f"--output: unknown format {name!r}; expected one of {', '.join(RENDERERS)}"
-            )
     if request is not None:
         if inventory is None:
             raise UsageError("a REQUEST needs --inventory INVENTORY")
@@ -143,15 +144,27 @@ def command(
     for name, path in pairs:
         write_text_atomic(Path(path), RENDERERS[name](result))
     click.echo(RENDERERS[fmt](result), nl=False)
-    return int(_exit_code(result))
+    # One line per check that could not be made, so CI logs and annotations say why (exit 3).
+    for item, reason in result.unverified():
+        click.echo(
+            f"rollcall: needs review: {reason.rule_id} {item.account.platform.value}"
+            f" {for_terminal(item.account.handle)}: {for_terminal(reason.message)}",
+            err=True,
+        )
+    return int(exit_code_for(result.decision))
 
 
-def _exit_code(result: ReviewResult) -> ExitCode:
-    if result.decision is Decision.REJECT:
-        return ExitCode.FINDINGS
-    if result.unverified and not result.offline:
-        return ExitCode.INCOMPLETE
-    return ExitCode.CLEAN
+def exit_code_for(decision: Decision) -> ExitCode:
+    """The exit code of a review decision; it never depends on flags."""
+    match decision:
+        case Decision.APPROVE | Decision.APPROVE_WITH_CONDITIONS:
+            return ExitCode.CLEAN
+        case Decision.NEEDS_REVIEW:
+            return ExitCode.INCOMPLETE
+        case Decision.REJECT:
+            return ExitCode.FINDINGS
+        case _:
+            assert_never(decision)
 
 
 def _inventory_at_ref(head: Path, ref: str) -> Inventory:
@@ -191,15 +204,15 @@ def _table(result: ReviewResult) -> str:
         a = item.account
         lines.append(
             f"{item.decision.value.upper()}: {a.platform.value} {for_terminal(a.handle)}"
-            f" ({item.change}, id {a.id}; live: {item.liveness.value})"
+            f" ({item.change}, id {for_terminal(a.id)}; live: {item.liveness.value})"
         )
         rows = [
             [
                 r.rule_id,
                 r.severity.value,
-                "blocks" if r.blocking else "condition",
+                r.effect.value,
                 for_terminal(r.message),
-                str(r.location),
+                for_terminal(str(r.location)),
             ]
             for r in item.reasons
         ]
@@ -219,7 +232,7 @@ def _table(result: ReviewResult) -> str:
 
 
 def _json(result: ReviewResult) -> str:
-    doc = {
+    doc: dict[str, JSON] = {
         "decision": result.decision.value,
         "reviewed_at": result.reviewed_at.isoformat(),
         "offline": result.offline,
@@ -248,6 +261,7 @@ def _json(result: ReviewResult) -> str:
                         "rule_id": r.rule_id,
                         "severity": r.severity.value,
                         "blocking": r.blocking,
+                        "effect": r.effect.value,
                         "message": r.message,
                         "location": {"file": r.location.file, "line": r.location.line},
                     }
@@ -257,8 +271,9 @@ def _json(result: ReviewResult) -> str:
             for i in result.items
         ],
     }
-    # A fetched display name may hold a lone surrogate, which no UTF-8 writer accepts.
-    return clean_text(json.dumps(doc, indent=2, ensure_ascii=False)) + "\n"
+    # A fetched display name, and reasons quoting it, may hold escapes, invisible characters or a
+    # lone surrogate (which no UTF-8 writer accepts): every string goes through the sanitizer.
+    return json.dumps(json_safe(doc), indent=2, ensure_ascii=False) + "\n"
 
 
 def _sarif(result: ReviewResult) -> str:

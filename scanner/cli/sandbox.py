@@ -1,12 +1,17 @@
-"""`rollcall sandbox serve`: run the local platform simulator on its own, until Ctrl-C."""
+"""`rollcall sandbox serve`: run the local platform simulator on its own, until Ctrl-C;
+`rollcall sandbox example-world`: write a commented world file to start from."""
 
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import click
 
+from scanner.errors import UsageError
+from scanner.reports.interface import atomic_write
 from scanner.sandbox import Sandbox, example_world_path, load_world
+from scanner.sandbox.example_world import example_world_text
 
 __all__ = ["command"]
 
@@ -28,6 +33,7 @@ def command() -> None:
 def serve(world: str | None, port: int) -> int:
     """Serve every platform of WORLD (a world YAML file; default: the example organization's
     world) on 127.0.0.1 until Ctrl-C, and print the --endpoint flags that point Rollcall at it.
+    `rollcall sandbox example-world` writes a commented world file to start from.
 
     \b
     Mastodon instances and Tumblr blogs are told apart by the X-Forwarded-Host header that
@@ -49,10 +55,30 @@ def serve(world: str | None, port: int) -> int:
             # The specs' own known-present handles are real-world accounts this world lacks.
             click.echo("Self-check the platform specs against it with:")
             click.echo(f"  rollcall platforms check {flags} {present}")
-        click.echo("Press Ctrl-C to stop.", err=True)
         try:
+            # Inside the try: a Ctrl-C sent as soon as this line shows still stops cleanly.
+            click.echo("Press Ctrl-C to stop.", err=True)
             while not stop.wait(0.5):
                 pass
         except KeyboardInterrupt:
             click.echo(f"stopped after {sandbox.requests} requests", err=True)
+    return 0
+
+
+@command.command("example-world")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace PATH when it exists.")
+def example_world(path: Path | None, force: bool) -> int:
+    """Write a commented example world to PATH (default: print it): every key a world file may
+    hold and every fault the sandbox can inject, explained, on a handful of accounts. Serve it
+    with `rollcall sandbox serve PATH`.
+    """
+    text = example_world_text()
+    if path is None:
+        click.echo(text, nl=False)
+        return 0
+    if path.exists() and not force:
+        raise UsageError(f"{path} exists; pass --force to replace it")
+    atomic_write(path, text)
+    click.echo(f"wrote {path}; serve it with: rollcall sandbox serve {path}", err=True)
     return 0

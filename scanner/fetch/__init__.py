@@ -9,8 +9,10 @@ from scanner.fetch.config import (
     FetchConfig,
     HostLimits,
     Timeouts,
+    effective_limits,
     tokens_from_env,
 )
+from scanner.fetch.deadline import AccountBudget, RunDeadline
 from scanner.fetch.guard import SsrfRefused, classify_address
 from scanner.fetch.interface import Fetched, Fetcher, FetchFailed, FetchOutcome
 from scanner.fetch.politeness import Clock, SystemClock
@@ -20,6 +22,7 @@ from scanner.fetch.rewrite import logical_host, rewrite, rewrite_url
 __all__ = [
     "DEFAULT_HOST_LIMITS",
     "TOKEN_SOURCES",
+    "AccountBudget",
     "Clock",
     "FetchConfig",
     "FetchEvent",
@@ -32,10 +35,12 @@ __all__ = [
     "HttpFetcher",
     "ProgressHook",
     "RateLimitInfo",
+    "RunDeadline",
     "SsrfRefused",
     "SystemClock",
     "Timeouts",
     "classify_address",
+    "effective_limits",
     "logical_host",
     "parse_rate_limit",
     "rewrite",

@@ -1,6 +1,7 @@
 """The polite HTTP fetcher: :class:`HttpFetcher` implements the Fetcher protocol on
 ``httpx.AsyncClient`` with per-host politeness, rate-limit pauses, retries, size caps, manual
-redirects and the SSRF guard. It never raises for network trouble (see interface.py).
+redirects, the SSRF guard and deadlines (attempt, account, run). It never raises for network
+trouble (see interface.py).
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ import httpcore
 import httpx
 
 from scanner.fetch.body import BodyLimits, BodyRefused, read_body
-from scanner.fetch.config import DEFAULT_HOST_LIMITS, TOKEN_SOURCES, FetchConfig, HostLimits
+from scanner.fetch.config import TOKEN_SOURCES, FetchConfig, HostLimits, effective_limits
+from scanner.fetch.deadline import AccountBudget, RunDeadline
 from scanner.fetch.guard import GuardedBackend, NetworkGuard, Resolver, SsrfRefused, system_resolver
-from scanner.fetch.interface import Fetched, FetchFailed, FetchOutcome
-from scanner.fetch.politeness import Clock, HostGate, SystemClock, backoff_delay
+from scanner.fetch.interface import Fetched, Fetcher, FetchFailed, FetchOutcome
+from scanner.fetch.politeness import Clock, HostGate, HostGaveUp, SystemClock, backoff_delay
 from scanner.fetch.ratelimit import parse_rate_limit
 from scanner.fetch.rewrite import (
     ANY_HOST,
@@ -209,6 +211,11 @@ class HttpFetcher:
     Seams for tests and benchmarks: ``clock`` (monotonic/time/sleep), ``resolver`` (DNS),
     ``network_backend`` (the httpcore backend that opens sockets, behind the SSRF guard),
     ``rand`` (backoff jitter) and ``progress`` (called after every ``get``).
+
+    Deadlines: every attempt ends within ``config.timeouts.attempt``, connect to last byte;
+    :meth:`for_account` gives the view whose requests share one account's budget; once
+    ``run_deadline`` (else ``config.timeouts.run`` from entering the context) has passed,
+    every request ends at once as ``run_deadline``.
     """
 
     def __init__(
@@ -221,9 +228,11 @@ class HttpFetcher:
         resolver: Resolver | None = None,
         network_backend: httpcore.AsyncNetworkBackend | None = None,
         rand: Callable[[], float] | None = None,
+        run_deadline: RunDeadline | None = None,
     ) -> None:
         self.config = config
-        self._limits = {**(host_limits or {}), **config.host_limits}
+        self._spec_limits = dict(host_limits or {})
+        self._run_deadline = run_deadline
         self._progress = progress
         self._clock: Clock = clock if clock is not None else SystemClock()
         self._rand = rand if rand is not None else random.random
@@ -255,6 +264,10 @@ class HttpFetcher:
         # from one account's page to the next, no client-side redirect or auth machinery (we do
         # both ourselves), and less work per request (bench/bench_fetch_concurrency.py).
         self._transport = build_transport(self.config, self._guard, self._network_backend)
+        if self._run_deadline is None and self.config.timeouts.run is not None:
+            self._run_deadline = RunDeadline.start(
+                self.config.timeouts.run, self._clock.monotonic()
+            )
         return self
 
     async def __aexit__(
@@ -273,9 +286,12 @@ class HttpFetcher:
 
     def limits_for(self, platform: str | None) -> HostLimits:
         """The politeness that applies to ``platform``'s hosts."""
-        if platform is not None and platform in self._limits:
-            return self._limits[platform]
-        return self._limits.get("default", DEFAULT_HOST_LIMITS)
+        return effective_limits(platform, self._spec_limits, self.config)
+
+    def for_account(self) -> Fetcher:
+        """A view of this fetcher whose requests share one account's time budget
+        (``config.timeouts.account``); politeness, pools and counters stay shared."""
+        return _AccountFetcher(self, AccountBudget(self.config.timeouts.account))
 
     # ------------------------------------------------------------------ the protocol
 
@@ -287,8 +303,10 @@ class HttpFetcher:
         headers: Mapping[str, str] | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
+        budget: AccountBudget | None = None,
     ) -> FetchOutcome:
-        outcome = await self._get(url, platform, headers or {}, etag, last_modified)
+        """The protocol's ``get``; ``budget`` is the account's (see :meth:`for_account`)."""
+        outcome = await self._get(url, platform, headers or {}, etag, last_modified, budget)
         if isinstance(outcome, FetchFailed):
             self._counters.failures[outcome.reason.code] += 1
         elif outcome.not_modified:
@@ -312,6 +330,7 @@ class HttpFetcher:
         headers: Mapping[str, str],
         etag: str | None,
         last_modified: str | None,
+        budget: AccountBudget | None,
     ) -> FetchOutcome:
         problem = _check_url(url)
         if problem:
@@ -323,7 +342,7 @@ class HttpFetcher:
         redirects: list[str] = []
         seen = {hop.url}
         while True:
-            result = await self._attempts(gate, hop, platform, headers, etag, last_modified)
+            result = await self._attempts(gate, hop, platform, headers, etag, last_modified, budget)
             if isinstance(result, _Failure):
                 return self._failed(requested, result.code, result.text, hop.url, redirects)
             location = result.headers.get("location")
@@ -382,6 +401,7 @@ class HttpFetcher:
         headers: Mapping[str, str],
         etag: str | None,
         last_modified: str | None,
+        budget: AccountBudget | None,
     ) -> _Response | _Failure:
         refused = await self._preflight(hop.url)
         if refused is not None:
@@ -389,97 +409,173 @@ class HttpFetcher:
         request_headers = self._headers(hop, platform, headers, etag, last_modified)
         attempt = 0
         while True:
-            result = await self._attempt(gate, hop.url, request_headers)
+            result = await self._attempt(gate, hop.url, request_headers, budget)
             exhausted = attempt >= self.config.max_retries
             if isinstance(result, _Failure):
                 if exhausted or result.code not in RETRY_FAILURES:
                     return result
-                await self._backoff(attempt, hop.url, result.code)
+                if not await self._backoff(attempt, hop.url, result.code, budget):
+                    return result
             elif result.status == 429 or result.status in RETRY_STATUSES:
                 info = parse_rate_limit(result.headers, self._clock.time())
                 wait = info.retry_after
                 if wait is None and result.status == 429:
                     # Mastodon sends no Retry-After on 429, only X-RateLimit-Reset (rack_attack.rb).
                     wait = info.reset_after
-                if wait is not None and wait > self.config.max_rate_limit_wait:
-                    return result  # too long to wait: the platform layer reports rate_limited
                 if wait is not None:
-                    # The host said when to come back: hold every request to it, not just ours.
+                    # The host said when to come back: hold every request to it, not just ours,
+                    # unless that passes its max_wait: then the host is given up on, and this
+                    # answer goes to the platform layer, which reports rate_limited.
                     log.debug(
                         "%s answered %d: pausing its host %.2fs", hop.url, result.status, wait
                     )
-                    gate.pause(wait)
+                    if not gate.pause(wait):
+                        return result
                 if exhausted:
                     return result
-                if wait is None:
-                    await self._backoff(attempt, hop.url, str(result.status))
+                if wait is None and not await self._backoff(
+                    attempt, hop.url, str(result.status), budget
+                ):
+                    return result
             else:
                 return result
             attempt += 1
             self._counters.retries += 1
 
-    async def _backoff(self, attempt: int, url: str, cause: str) -> None:
+    async def _backoff(
+        self, attempt: int, url: str, cause: str, budget: AccountBudget | None
+    ) -> bool:
+        """Sleep before a retry; False, without sleeping, when the account's budget or the run
+        would be over before the retry could start."""
         delay = backoff_delay(
             attempt, self.config.backoff_base, self.config.backoff_max, self._rand
         )
+        left = self._run_left()
+        if (budget is not None and delay >= budget.remaining) or (
+            left is not None and delay >= left
+        ):
+            log.debug("not retrying %s after %s: no time left", url, cause)
+            return False
         log.debug("retrying %s in %.2fs after %s", url, delay, cause)
         await self._clock.sleep(delay)
+        if budget is not None:
+            budget.spend(delay)
+        return True
+
+    def _run_left(self) -> float | None:
+        """Seconds until the run deadline; None when the run has none."""
+        if self._run_deadline is None:
+            return None
+        return self._run_deadline.remaining(self._clock.monotonic())
+
+    def _run_over(self) -> _Failure:
+        seconds = self._run_deadline.seconds if self._run_deadline is not None else 0.0
+        return _Failure("run_deadline", f"the run's {seconds:g} s budget ran out (timeouts.run)")
 
     async def _attempt(
-        self, gate: HostGate, url: str, headers: Mapping[str, str]
+        self,
+        gate: HostGate,
+        url: str,
+        headers: Mapping[str, str],
+        budget: AccountBudget | None,
     ) -> _Response | _Failure:
-        transport = self._transport
-        assert transport is not None, "use HttpFetcher as an async context manager"
+        """One attempt, within the run deadline (waiting for the host's turn included)."""
+        if budget is not None and budget.exhausted:
+            return _account_over(budget)
+        left = self._run_left()
+        if left is not None and left <= 0:
+            return self._run_over()
+        try:
+            async with asyncio.timeout(left):
+                return await self._admitted(gate, url, headers, budget)
+        except TimeoutError:
+            # Only the run's timeout reaches here: _admitted turns its own into a _Failure.
+            return self._run_over()
+        except HostGaveUp as exc:
+            return _Failure("rate_limited", str(exc))
+
+    async def _admitted(
+        self,
+        gate: HostGate,
+        url: str,
+        headers: Mapping[str, str],
+        budget: AccountBudget | None,
+    ) -> _Response | _Failure:
         async with gate.turn() as paused, self._global:
             if paused > 0:
                 self._counters.rate_limit_waits += 1
                 self._counters.wait_seconds += paused
-            self._counters.requests += 1
+            limit = self.config.timeouts.attempt
+            if budget is not None:
+                if budget.exhausted:  # spent by this account's other requests while we queued
+                    return _account_over(budget)
+                limit = min(limit, budget.remaining)
+            started = self._clock.monotonic()
             try:
-                merged = httpx.Headers(self._base_headers)
-                merged.update(headers)  # case-insensitive: a caller's "accept" replaces ours
-                request = httpx.Request(
-                    "GET",
-                    url,
-                    headers=merged,
-                    extensions={
-                        "timeout": self._timeout,
-                        SHARD: (gate.host, gate.limits.concurrency),
-                    },
+                # httpx's timeouts restart with every byte read; this one bounds the whole
+                # exchange, so a server trickling a byte or a header line at a time ends here.
+                async with asyncio.timeout(limit):
+                    return await self._exchange(gate, url, headers)
+            except TimeoutError:
+                if budget is not None and limit < self.config.timeouts.attempt:
+                    return _account_over(budget)
+                return _Failure(
+                    "timeout",
+                    f"no complete answer within {limit:g} s (timeouts.attempt)",
                 )
-                response = await transport.handle_async_request(request)
-                log.debug("GET %s -> %d", url, response.status_code)
-                try:
-                    self._counters.statuses[response.status_code] += 1
-                    lowered = {k.lower(): v for k, v in response.headers.items()}
-                    gate.note(
-                        parse_rate_limit(lowered, self._clock.time()),
-                        self.config.max_rate_limit_wait,
+            finally:
+                if budget is not None:
+                    budget.spend(self._clock.monotonic() - started)
+
+    async def _exchange(
+        self, gate: HostGate, url: str, headers: Mapping[str, str]
+    ) -> _Response | _Failure:
+        """Send one request and read its whole answer (inside the gate's turn)."""
+        transport = self._transport
+        assert transport is not None, "use HttpFetcher as an async context manager"
+        self._counters.requests += 1
+        try:
+            merged = httpx.Headers(self._base_headers)
+            merged.update(headers)  # case-insensitive: a caller's "accept" replaces ours
+            request = httpx.Request(
+                "GET",
+                url,
+                headers=merged,
+                extensions={
+                    "timeout": self._timeout,
+                    SHARD: (gate.host, gate.limits.concurrency),
+                },
+            )
+            response = await transport.handle_async_request(request)
+            log.debug("GET %s -> %d", url, response.status_code)
+            try:
+                self._counters.statuses[response.status_code] += 1
+                lowered = {k.lower(): v for k, v in response.headers.items()}
+                gate.note(parse_rate_limit(lowered, self._clock.time()))
+                if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
+                    body = b""
+                elif response.is_stream_consumed:
+                    # A transport seam (httpx.MockTransport) handed over a response it had
+                    # already read and decoded.
+                    body = response.content
+                else:
+                    body = await read_body(
+                        response.aiter_raw(),
+                        content_encoding=lowered.get("content-encoding", ""),
+                        content_length=lowered.get("content-length"),
+                        limits=self._body_limits,
+                        on_wire_bytes=self._counters.add_bytes,
                     )
-                    if response.status_code in REDIRECT_STATUSES or response.status_code == 304:
-                        body = b""
-                    elif response.is_stream_consumed:
-                        # A transport seam (httpx.MockTransport) handed over a response it had
-                        # already read and decoded.
-                        body = response.content
-                    else:
-                        body = await read_body(
-                            response.aiter_raw(),
-                            content_encoding=lowered.get("content-encoding", ""),
-                            content_length=lowered.get("content-length"),
-                            limits=self._body_limits,
-                            on_wire_bytes=self._counters.add_bytes,
-                        )
-                finally:
-                    await response.aclose()
-            except SsrfRefused as exc:
-                return _Failure("ssrf_refused", str(exc))
-            except BodyRefused as exc:
-                return _Failure(exc.code, exc.text)
-            except httpx.InvalidURL as exc:
-                return _Failure("bad_url", str(exc))
-            except httpx.HTTPError as exc:
-                return _classify(exc)
+            finally:
+                await response.aclose()
+        except SsrfRefused as exc:
+            return _Failure("ssrf_refused", str(exc))
+        except BodyRefused as exc:
+            return _Failure(exc.code, exc.text)
+        except httpx.InvalidURL as exc:
+            return _Failure("bad_url", str(exc))
+        except httpx.HTTPError as exc:
+            return _classify(exc)
         return _Response(response.status_code, MappingProxyType(lowered), body)
 
     # ------------------------------------------------------------------ helpers
@@ -547,7 +643,12 @@ class HttpFetcher:
     def _gate(self, host: str, platform: str | None) -> HostGate:
         gate = self._gates.get(host)
         if gate is None:
-            gate = self._gates[host] = HostGate(self.limits_for(platform), self._clock, host)
+            gate = self._gates[host] = HostGate(
+                self.limits_for(platform),
+                self._clock,
+                host,
+                max_wait=self.config.max_rate_limit_wait,
+            )
         return gate
 
     def _now(self) -> datetime:
@@ -570,6 +671,43 @@ class HttpFetcher:
             http_status=http_status,
             redirects=tuple(redirects or ()),
         )
+
+
+class _AccountFetcher:
+    """One account's view of an :class:`HttpFetcher` (see :meth:`HttpFetcher.for_account`)."""
+
+    def __init__(self, fetcher: HttpFetcher, budget: AccountBudget) -> None:
+        self._fetcher = fetcher
+        self.budget = budget
+
+    async def get(
+        self,
+        url: str,
+        *,
+        platform: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FetchOutcome:
+        return await self._fetcher.get(
+            url,
+            platform=platform,
+            headers=headers,
+            etag=etag,
+            last_modified=last_modified,
+            budget=self.budget,
+        )
+
+    def for_account(self) -> Fetcher:
+        return self._fetcher.for_account()
+
+
+def _account_over(budget: AccountBudget) -> _Failure:
+    return _Failure(
+        "timeout",
+        f"the account's {budget.seconds:g} s budget ran out (timeouts.account), "
+        "retries and follow-up requests included",
+    )
 
 
 def _check_url(url: str) -> str | None:

@@ -6,6 +6,7 @@ masks them, so a config can be logged or put in an error message safely.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ __all__ = [
     "Timeouts",
     "TokenSource",
     "check_endpoint",
+    "effective_limits",
     "tokens_from_env",
 ]
 
@@ -51,12 +53,32 @@ DEFAULT_HOST_LIMITS = HostLimits(concurrency=2, min_interval=0.25)
 
 @dataclass(frozen=True)
 class Timeouts:
-    """Seconds for each phase of one attempt (see :class:`httpx.Timeout`)."""
+    """Deadlines in seconds.
+
+    ``connect``, ``read``, ``write`` and ``pool`` bound each phase of one attempt (see
+    :class:`httpx.Timeout`); a read timeout restarts with every byte, so a server that trickles
+    one byte or one header line every few seconds never trips it. ``attempt`` bounds one attempt
+    whole, connect to last body byte. ``account`` bounds one account: the time its requests
+    (retries, redirects and follow-up activity requests included) spend holding a connection
+    or backing off; time queued behind other accounts does not count. ``run`` bounds the whole
+    run; None means scaled to the run's targets (``scanner.observe.run_budget``).
+    """
 
     connect: float = 5.0
     read: float = 15.0
     write: float = 10.0
     pool: float = 30.0
+    attempt: float = 20.0
+    account: float = 60.0
+    run: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("connect", "read", "write", "pool", "attempt", "account", "run"):
+            value = getattr(self, name)
+            if value is not None and not (value > 0 and math.isfinite(value)):
+                raise UsageError(
+                    f"timeouts.{name} must be a number of seconds above 0, got {value}"
+                )
 
     def to_httpx(self) -> httpx.Timeout:
         return httpx.Timeout(connect=self.connect, read=self.read, write=self.write, pool=self.pool)
@@ -127,6 +149,9 @@ class FetchConfig:
     backoff_base: float = 0.5
     backoff_max: float = 8.0
     max_rate_limit_wait: float = 60.0
+    """The most seconds one host may hold its requests, over the whole run, with Retry-After
+    and rate-limit pauses; a host that asks for more is given up on (``rate_limited``). Set by
+    ``max_wait`` in the config file's ``[timeouts]`` table or ``--timeout max_wait=S``."""
     global_concurrency: int = 32
     host_limits: Mapping[str, HostLimits] = field(default_factory=dict)
     tokens: Mapping[str, str] = field(default_factory=tokens_from_env)
@@ -148,6 +173,11 @@ class FetchConfig:
         for name in ("max_redirects", "max_retries"):
             if getattr(self, name) < 0:
                 raise UsageError(f"{name} must not be negative, got {getattr(self, name)}")
+        if not (self.max_rate_limit_wait >= 0 and math.isfinite(self.max_rate_limit_wait)):
+            raise UsageError(
+                "timeouts.max_wait must be a number of seconds (0 or more), "
+                f"got {self.max_rate_limit_wait}"
+            )
         if self.max_decompression_ratio <= 1:
             raise UsageError(
                 f"max_decompression_ratio must be above 1, got {self.max_decompression_ratio}"
@@ -170,6 +200,7 @@ class FetchConfig:
             "max_body_bytes": self.max_body_bytes,
             "max_redirects": self.max_redirects,
             "max_retries": self.max_retries,
+            "max_rate_limit_wait": self.max_rate_limit_wait,
             "global_concurrency": self.global_concurrency,
             "host_limits": dict(self.host_limits),
             "tokens": dict.fromkeys(self.tokens, "***"),
@@ -178,6 +209,17 @@ class FetchConfig:
         return f"FetchConfig({body})"
 
     __str__ = __repr__
+
+
+def effective_limits(
+    platform: str | None, spec_limits: Mapping[str, HostLimits], config: FetchConfig
+) -> HostLimits:
+    """The politeness for ``platform``'s hosts: the config file's limits win over the specs'
+    (``spec_limits``), and ``default`` (else :data:`DEFAULT_HOST_LIMITS`) covers the rest."""
+    merged = {**spec_limits, **config.host_limits}
+    if platform is not None and platform in merged:
+        return merged[platform]
+    return merged.get("default", DEFAULT_HOST_LIMITS)
 
 
 def _mask_userinfo(url: str | None) -> str | None:

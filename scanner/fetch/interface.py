@@ -61,7 +61,9 @@ class Fetched:
 
 @dataclass(frozen=True)
 class FetchFailed:
-    """No usable response. ``reason.code`` is one of: ``timeout``, ``connect_error``,
+    """No usable response. ``reason.code`` is one of: ``timeout`` (an attempt or the account's
+    budget ran out), ``run_deadline`` (the run's budget ran out), ``rate_limited`` (the host
+    asked us to wait longer than ``timeouts.max_wait``; nothing was sent), ``connect_error``,
     ``connection_reset``, ``ssrf_refused``, ``too_large``, ``decompression_bomb``,
     ``redirect_limit``, ``bad_url``, ``protocol_error``."""
 
@@ -82,7 +84,7 @@ class Fetcher(Protocol):
     ``platform`` selects endpoint overrides, per-host politeness defaults and tokens. ``etag`` and
     ``last_modified`` make the request conditional (a 304 comes back as ``not_modified=True``).
     Politeness, retries with backoff for transient failures, rate-limit pauses, size caps, the
-    redirect limit and the SSRF guard all happen inside ``get``.
+    redirect limit, the SSRF guard and the deadlines all happen inside ``get``.
     """
 
     async def get(
@@ -94,3 +96,8 @@ class Fetcher(Protocol):
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> FetchOutcome: ...
+
+    def for_account(self) -> Fetcher:
+        """A view whose requests share one account's time budget: the orchestrator takes one
+        per account, so a slow account ends ``timeout`` instead of holding its host."""
+        ...

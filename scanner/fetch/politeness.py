@@ -1,5 +1,6 @@
 """Per-host politeness: a concurrency cap, a minimum interval between request starts, and pauses
-when the host's rate-limit headers say stop (remaining requests used up, or a 429).
+when the host's rate-limit headers say stop (remaining requests used up, or a 429), within a
+per-host cap on the total pause; a host that asks for more is given up on.
 
 Time comes from a :class:`Clock` so tests can drive waits with a fake clock instead of sleeping.
 """
@@ -15,7 +16,7 @@ from typing import Protocol
 from scanner.fetch.config import HostLimits
 from scanner.fetch.ratelimit import RateLimitInfo
 
-__all__ = ["RESET_SLACK", "Clock", "HostGate", "SystemClock", "backoff_delay"]
+__all__ = ["RESET_SLACK", "Clock", "HostGate", "HostGaveUp", "SystemClock", "backoff_delay"]
 
 RESET_SLACK = 0.05
 """Seconds added to every reset: platforms round resets to whole seconds and clocks drift, and
@@ -54,6 +55,10 @@ def backoff_delay(attempt: int, base: float, cap: float, rand: Callable[[], floa
     return rand() * min(cap, base * 2.0**attempt)
 
 
+class HostGaveUp(Exception):
+    """The host asked us to wait longer than its ``max_wait`` allows: its requests end now."""
+
+
 class HostGate:
     """Admission control for one logical host.
 
@@ -61,17 +66,31 @@ class HostGate:
     before the window ends: the reported remaining count minus the other requests still in
     flight (they may be counted already). At zero the gate holds requests until the window ends,
     so a host that announces its limit never sees a 429 from us.
+
+    Every hold the host imposes (``Retry-After``) is charged once, as wall time, against
+    ``max_wait``: one ``Retry-After: 59`` answered again on each retry once held every account
+    of its host for 236 s. A hold that would pass ``max_wait`` in total gives the host up:
+    :meth:`turn` then raises :class:`HostGaveUp` at once, and other hosts go on. Waiting for an
+    announced window to reset is ordinary pacing: each such wait is at most ``max_wait`` (see
+    :meth:`note`) and only the run deadline bounds their sum.
     """
 
-    def __init__(self, limits: HostLimits, clock: Clock, host: str = "") -> None:
+    def __init__(
+        self, limits: HostLimits, clock: Clock, host: str = "", *, max_wait: float
+    ) -> None:
         self.host = host
         self.limits = limits
+        self.max_wait = max_wait
         self._clock = clock
         self._slots = asyncio.Semaphore(limits.concurrency)
         self._next_start = 0.0
         self._paused_until = 0.0
         self._allowance: float | None = None
         self._window_end = 0.0
+        self._held = 0.0
+        self._held_until = 0.0
+        self.gave_up: str | None = None
+        """Why the host was given up on; None while it is not."""
         self.in_flight = 0
 
     @asynccontextmanager
@@ -80,6 +99,8 @@ class HostGate:
         limits (waits for the minimum interval are not counted)."""
         async with self._slots:
             paused = await self._wait()
+            if self.gave_up is not None:
+                raise HostGaveUp(self.gave_up)
             self.in_flight += 1
             try:
                 yield paused
@@ -89,11 +110,16 @@ class HostGate:
     async def _wait(self) -> float:
         paused = 0.0
         while True:
+            if self.gave_up is not None:
+                return paused
             now = self._clock.monotonic()
             if self._allowance is not None and now >= self._window_end:
                 self._allowance = None  # the window is over: the host will tell us the new one
             hold = self._paused_until
             if self._allowance is not None and self._allowance < 1:
+                # Waiting out an announced window is pacing, not a penalty, so it is not charged
+                # to max_wait: note() already refuses a window longer than max_wait, and the run
+                # deadline bounds the sum (a 2,000-account Mastodon audit waits out many windows).
                 hold = max(hold, self._window_end)
             target = max(hold, self._next_start)
             if target <= now:
@@ -107,12 +133,36 @@ class HostGate:
             self._allowance -= 1
         return paused
 
-    def pause(self, seconds: float) -> None:
-        """Hold every new request to this host for ``seconds`` (plus :data:`RESET_SLACK`)."""
-        until = self._clock.monotonic() + seconds + RESET_SLACK
-        self._paused_until = max(self._paused_until, until)
+    def pause(self, seconds: float) -> bool:
+        """Hold every new request to this host for ``seconds`` (plus :data:`RESET_SLACK`).
 
-    def note(self, info: RateLimitInfo, max_wait: float) -> None:
+        Returns False, holding nothing and giving the host up, when the host's holds would
+        then pass ``max_wait`` in total."""
+        now = self._clock.monotonic()
+        if self.gave_up is not None or not self._charge(
+            now, now + seconds, f"asked us to wait {seconds:g} s"
+        ):
+            return False
+        self._paused_until = max(self._paused_until, now + seconds + RESET_SLACK)
+        return True
+
+    def _charge(self, now: float, until: float, what: str) -> bool:
+        """Charge a hold until ``until`` against ``max_wait``; time already charged (another
+        request's hold over the same seconds) is not charged twice."""
+        extra = until - max(now, self._held_until)
+        if extra <= 0:
+            return True
+        if self._held + extra > self.max_wait:
+            self.gave_up = (
+                f"{self.host or 'the host'} {what}: {self._held + extra:g} s of waiting in "
+                f"all, over the {self.max_wait:g} s allowed (timeouts.max_wait)"
+            )
+            return False
+        self._held += extra
+        self._held_until = until
+        return True
+
+    def note(self, info: RateLimitInfo) -> None:
         """Take the rate-limit headers of a response received inside :meth:`turn`.
 
         A reset further away than ``max_wait`` is ignored: holding the whole run for an hour
@@ -121,7 +171,7 @@ class HostGate:
         """
         if info.remaining is None or info.reset_after is None:
             return
-        if info.reset_after <= 0 or info.reset_after > max_wait:
+        if info.reset_after <= 0 or info.reset_after > self.max_wait:
             return
         window_end = self._clock.monotonic() + info.reset_after + RESET_SLACK
         allowance = info.remaining - (self.in_flight - 1)

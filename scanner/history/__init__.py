@@ -14,6 +14,7 @@ from scanner.history.store import (
     RunSummary,
     StoredRun,
     default_path,
+    history_path,
     is_open,
 )
 
@@ -28,6 +29,7 @@ __all__ = [
     "RunSummary",
     "StoredRun",
     "default_path",
+    "history_path",
     "is_open",
     "migrate",
 ]

@@ -42,6 +42,7 @@ __all__ = [
     "RunSummary",
     "StoredRun",
     "default_path",
+    "history_path",
     "is_open",
 ]
 
@@ -50,12 +51,51 @@ DEFAULT_TIMEOUT = 30.0
 
 RecordHook = Callable[[str], None]
 
+HISTORY_SUFFIX = ".rollcall.db"
+"""How a default history database is named: ``<inventory stem>.rollcall.db``."""
+
 
 def default_path(inventory_path: str | Path) -> Path:
     """``<inventory dir>/<inventory stem>.rollcall.db``: beside the inventory, one history per
     inventory, and matched by the ``*.rollcall.db`` line of a typical .gitignore."""
     p = Path(inventory_path)
-    return p.with_name(f"{p.stem}.rollcall.db")
+    return p.with_name(f"{p.stem}{HISTORY_SUFFIX}")
+
+
+def history_path(
+    history: str | Path | None,
+    inventory: str | Path | None,
+    *,
+    search: Path | None = None,
+) -> Path:
+    """The history database a command uses; ``rollcall audit`` and ``rollcall history`` both
+    ask here. ``history`` when given, else :func:`default_path` of ``inventory``; with neither,
+    the one default database (``*.rollcall.db``) in ``search`` or a folder directly inside it,
+    so ``rollcall history list`` run where ``rollcall audit`` was run finds that audit's runs."""
+    if history is not None:
+        return Path(history)
+    if inventory is not None:
+        return default_path(inventory)
+    if search is None:
+        raise UsageError("give --history PATH or --inventory INVENTORY")
+    found = [
+        p
+        for pattern in (f"*{HISTORY_SUFFIX}", f"*/*{HISTORY_SUFFIX}")
+        for p in sorted(search.glob(pattern))
+        if p.is_file()
+    ]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise UsageError(
+            f"no history database (*{HISTORY_SUFFIX}) in {search} or a folder inside it: "
+            "run `rollcall audit INVENTORY` first, or give --history PATH or --inventory INVENTORY"
+        )
+    names = ", ".join(str(p.relative_to(search)) for p in found)
+    raise UsageError(
+        f"{len(found)} history databases found ({names}): "
+        "choose one with --inventory INVENTORY or --history PATH"
+    )
 
 
 def is_open(status: FindingStatus) -> bool:

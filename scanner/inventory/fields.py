@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
 from scanner.errors import Problem
-from scanner.yamlsource import YList, YMap
+from scanner.userregex import user_pattern_problem
+from scanner.yamlsource import INVALID, YList, YMap
 
 __all__ = [
     "Checker",
@@ -34,6 +35,10 @@ _EMAIL = re.compile(
     r"^[^@\s<>(),;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
 )
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
+EARLIEST_DATE = date(1900, 1, 1)
+LATEST_DATE = date(2100, 12, 31)
+"""Dates people keep in an inventory or roster (creation, attestation, employment) lie in this
+window; one outside it is a placeholder or a typo, never a fact to judge activity by."""
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -101,6 +106,13 @@ class Checker:
     def __init__(self, file: str) -> None:
         self.file = file
         self.problems: list[Problem] = []
+        self._unreadable = 0
+
+    @property
+    def failures(self) -> int:
+        """Problems reported plus unreadable values met (the YAML loader reported those): a
+        record is usable only if this did not grow while it was read."""
+        return len(self.problems) + self._unreadable
 
     # ------------------------------------------------------------------ reporting
 
@@ -120,6 +132,9 @@ class Checker:
         )
 
     def _missing(self, record: Record, key: str, expected: str) -> None:
+        f = record.fields.get(key)
+        if f is not None and f.value is INVALID:
+            return  # present but unreadable: the YAML loader reported it on its own line
         self.problem(
             record.line,
             record.column,
@@ -139,9 +154,13 @@ class Checker:
     # ------------------------------------------------------------------ raw access
 
     def _raw(self, record: Record, key: str) -> Any:
-        """The value, with empty strings (CSV cells, ``key: ""``) read as absent."""
+        """The value, with empty strings (CSV cells, ``key: ""``) and values the YAML loader
+        could not build (already reported) read as absent."""
         f = record.fields.get(key)
         if f is None:
+            return None
+        if f.value is INVALID:
+            self._unreadable += 1
             return None
         value = f.value
         if isinstance(value, str):
@@ -207,16 +226,28 @@ class Checker:
         if isinstance(value, datetime):
             self._bad(record, key, expected + " without a time", value)
             return None
+        day: date | None = None
         if isinstance(value, date):
-            return value
-        if isinstance(value, str) and _DATE.fullmatch(value):
+            day = value
+        elif isinstance(value, str) and _DATE.fullmatch(value):
             try:
-                return date.fromisoformat(value)
+                day = date.fromisoformat(value)
             except ValueError:
                 self._bad(record, key, expected + " that exists", value)
                 return None
-        self._bad(record, key, expected, value)
-        return None
+        if day is None:
+            self._bad(record, key, expected, value)
+            return None
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            # 9999-12-31 ("never") or 0001-01-01 would later read as "recent" or "ancient".
+            self._bad(
+                record,
+                key,
+                f"a date from {EARLIEST_DATE.isoformat()} to {LATEST_DATE.isoformat()}",
+                day.isoformat(),
+            )
+            return None
+        return day
 
     def boolean(self, record: Record, key: str) -> bool | None:
         expected = "true or false"
@@ -254,6 +285,9 @@ class Checker:
         items: list[str] = []
         lines = value.item_lines if isinstance(value, YList) else []
         for index, item in enumerate(value):
+            if item is INVALID:
+                self._unreadable += 1  # reported by the YAML loader
+                continue
             if isinstance(item, str) and item.strip():
                 items.append(item.strip())
             elif isinstance(item, int) and not isinstance(item, bool):
@@ -284,10 +318,11 @@ class Checker:
         value = self.text(record, key, expected="a regular expression")
         if value is None:
             return None
-        try:
-            re.compile(value)
-        except re.error as exc:
-            self._bad(record, key, f"a valid regular expression ({exc})", value)
+        # Rules match naming patterns as written or ignoring case (IDN-004): probe both.
+        problem = user_pattern_problem(value) or user_pattern_problem(value, ignore_case=True)
+        if problem is not None:
+            f = record.fields[key]
+            self.problem(f.line, f.column, f"{record.label(key)}: {problem}")
             return None
         return value
 

@@ -11,7 +11,8 @@ import os
 import re
 from pathlib import Path
 
-from scanner.errors import Problem, ValidationError
+from scanner.errors import Problem, SourceError, ValidationError
+from scanner.inputfile import PathKind, kind_message, path_kind
 from scanner.inventory.csvform import read_csv_records
 from scanner.inventory.fields import Checker, Record, did_you_mean, record_from_yaml
 from scanner.inventory.handles import check_handle_form
@@ -29,7 +30,7 @@ from scanner.model import (
     Roster,
     Security,
 )
-from scanner.yamlsource import YList, YMap, load_yaml_text
+from scanner.yamlsource import INVALID, YList, YMap, load_yaml_text
 
 __all__ = [
     "ACCOUNT_FIELDS",
@@ -103,6 +104,9 @@ def load_inventory(path: str | Path) -> Inventory:
     """Load a YAML or CSV inventory (by extension) and its roster; raise ValidationError with
     every problem found in the inventory, its companion file and the roster."""
     name = str(path)
+    kind = path_kind(path)
+    if kind is not PathKind.FILE:  # a folder or a device has no file type to speak of
+        raise SourceError(name, kind_message(kind))
     suffix = Path(name).suffix.casefold()
     if suffix not in (".yaml", ".yml", ".csv"):
         raise ValidationError.single(
@@ -117,7 +121,9 @@ def load_inventory(path: str | Path) -> Inventory:
         )
     else:
         org_checker = checker
-        data = load_yaml_text(text, name)
+        # A bad value (a date that does not exist) is one problem among all the others, not
+        # the end of validation: collect it and read on.
+        data = load_yaml_text(text, name, problems=checker.problems)
         org, records = _yaml_inventory(data, org_checker)
         org_problems = []
 
@@ -143,6 +149,8 @@ def _roster(path: str) -> tuple[Roster | None, list[Problem]]:
         return collect_roster(path)
     except ValidationError as exc:
         return None, list(exc.problems)
+    except SourceError as exc:  # swapped for another kind of path since it was checked
+        return None, [Problem(exc.file, None, None, str(exc).removeprefix(f"{exc.file}: "))]
 
 
 # --------------------------------------------------------------------------- YAML form
@@ -172,6 +180,8 @@ def _yaml_inventory(data: object, checker: Checker) -> tuple[Organization | None
         )
     else:
         for index, item in enumerate(accounts):
+            if item is INVALID:
+                continue  # already reported
             if not isinstance(item, YMap):
                 line, column = accounts.item_lines[index]
                 checker.problem(
@@ -197,9 +207,11 @@ def _companion_organization(csv_name: str) -> tuple[Organization | None, list[Pr
     checker = Checker(str(companion))
     try:
         text, _ = read_source(companion)
-        data = load_yaml_text(text, str(companion))
+        data = load_yaml_text(text, str(companion), problems=checker.problems)
     except ValidationError as exc:
         return None, list(exc.problems)
+    except SourceError as exc:
+        return None, [Problem(exc.file, None, None, str(exc).removeprefix(f"{exc.file}: "))]
     org: Organization | None = None
     if not isinstance(data, YMap):
         checker.problem(1, None, "expected a mapping with an 'organization' mapping at the top")
@@ -213,7 +225,7 @@ def _companion_organization(csv_name: str) -> tuple[Organization | None, list[Pr
 
 
 def _organization(record: Record, checker: Checker) -> Organization | None:
-    before = len(checker.problems)
+    before = checker.failures
     checker.unknown_keys(record, ORGANIZATION_FIELDS)
     base = Path(checker.file).parent
     name = checker.text(record, "name", required=True, expected="the organization's name")
@@ -225,11 +237,12 @@ def _organization(record: Record, checker: Checker) -> Organization | None:
     policies: list[str] = []
     for index, value in enumerate(checker.strings(record, "policies", expected="a list of paths")):
         resolved = _resolve(base, value)
-        if not Path(resolved).is_file():
+        kind = path_kind(resolved)
+        if kind is not PathKind.FILE:
             checker.problem(
                 record.line_of("policies"),
                 None,
-                f"{record.label('policies')}[{index}]: file {value!r} not found "
+                f"{record.label('policies')}[{index}]: {value!r} {_kind_text(kind)} "
                 f"(looked for {resolved}); expected a rule pack path relative to the inventory",
             )
         policies.append(resolved)
@@ -255,7 +268,7 @@ def _organization(record: Record, checker: Checker) -> Organization | None:
                 f"got {value!r}",
                 _platform_hint(value),
             )
-    if len(checker.problems) != before or name is None:
+    if checker.failures != before or name is None:
         return None
     return Organization(
         name=name,
@@ -286,16 +299,22 @@ def _existing_path(
     if value is None:
         return None
     resolved = _resolve(base, value)
-    if not Path(resolved).is_file():
+    kind = path_kind(resolved)
+    if kind is not PathKind.FILE:
         field = record.fields[key]
         checker.problem(
             field.line,
             field.column,
-            f"{record.label(key)}: file {value!r} not found (looked for {resolved}); "
+            f"{record.label(key)}: {value!r} {_kind_text(kind)} (looked for {resolved}); "
             "expected a path relative to the inventory file",
         )
         return None
     return resolved
+
+
+def _kind_text(kind: PathKind) -> str:
+    """``'x.csv' not found``, ``'x.csv' is a folder; ...``: the kind's message after a name."""
+    return "not found" if kind is PathKind.MISSING else kind_message(kind)
 
 
 # --------------------------------------------------------------------------- accounts
@@ -329,7 +348,7 @@ def _accounts(records: list[Record], checker: Checker) -> tuple[Account, ...]:
 
 
 def _account(record: Record, checker: Checker) -> Account | None:
-    before = len(checker.problems)
+    before = checker.failures
     if record.kind == "yaml":
         checker.unknown_keys(record, ACCOUNT_FIELDS)
     account_id = checker.pattern_text(
@@ -365,7 +384,7 @@ def _account(record: Record, checker: Checker) -> Account | None:
     attested = checker.day(record, "last_attested")
     tags = checker.strings(record, "tags")
     security, security_lines = _security(record, checker)
-    if len(checker.problems) != before:
+    if checker.failures != before:
         return None
     assert account_id is not None and platform is not None and handle is not None
     assert status is not None

@@ -13,7 +13,7 @@ from scanner.inventory.csvform import read_csv_records
 from scanner.inventory.fields import Checker, Record, record_from_yaml
 from scanner.inventory.source import read_source
 from scanner.model import Location, Person, PersonStatus, Role, Roster
-from scanner.yamlsource import YList, YMap, load_yaml_text
+from scanner.yamlsource import INVALID, YList, YMap, load_yaml_text
 
 __all__ = ["PERSON_FIELDS", "REQUIRED_PERSON_FIELDS", "collect_roster", "load_roster"]
 
@@ -50,7 +50,7 @@ def collect_roster(path: str | Path) -> tuple[Roster | None, list[Problem]]:
             text, checker, columns=PERSON_FIELDS, required=REQUIRED_PERSON_FIELDS
         )
     elif suffix in (".yaml", ".yml"):
-        records = _yaml_records(load_yaml_text(text, name), checker)
+        records = _yaml_records(load_yaml_text(text, name, problems=checker.problems), checker)
     else:
         checker.problem(
             None, None, f"unknown roster file type {suffix!r}; expected .csv, .yaml or .yml"
@@ -98,6 +98,8 @@ def _yaml_records(data: object, checker: Checker) -> list[Record]:
         return []
     records = []
     for index, item in enumerate(people):
+        if item is INVALID:
+            continue  # already reported
         if not isinstance(item, YMap):
             checker.problem(people.line_of(index), None, f"people[{index}]: expected a mapping")
             continue
@@ -106,7 +108,7 @@ def _yaml_records(data: object, checker: Checker) -> list[Record]:
 
 
 def _person(record: Record, checker: Checker) -> Person | None:
-    before = len(checker.problems)
+    before = checker.failures
     if record.kind == "yaml":
         checker.unknown_keys(record, PERSON_FIELDS)
     email = checker.email(record, "email", required=True)
@@ -124,7 +126,7 @@ def _person(record: Record, checker: Checker) -> Person | None:
             f"{record.label('end_date')}: expected a date on or after start_date "
             f"({start.isoformat()}), got {end.isoformat()}",
         )
-    if len(checker.problems) != before:
+    if checker.failures != before:
         return None
     assert email is not None and name is not None and role is not None and status is not None
     return Person(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -19,6 +19,7 @@ from urllib.parse import quote, urlsplit
 from scanner.fetch.interface import Fetched, Fetcher, FetchOutcome
 from scanner.model import Observation, ObservationStatus, Reason, Tri
 from scanner.platforms.classify import Verdict, classify, evidence_observation
+from scanner.platforms.dates import DateWindow
 from scanner.platforms.interface import PlatformSpec, ProbeSpec
 
 __all__ = [
@@ -33,7 +34,6 @@ __all__ = [
     "json_object",
     "parse_count",
     "profile_json",
-    "record_activity",
 ]
 
 MAX_NAME = 256
@@ -48,6 +48,12 @@ _COUNT = re.compile(r"^\s*([0-9][0-9,.\s]*)\s*([kmb])?\s*$", re.IGNORECASE)
 _MULTIPLIERS = {"": 1, "k": 1_000, "m": 1_000_000, "b": 1_000_000_000}
 
 T = TypeVar("T")
+
+_DATE_FIELDS = (
+    ("created_at", "creation date"),
+    ("last_activity_at", "last activity date"),
+    ("no_activity_since", "start of its silence"),
+)
 
 
 @dataclass(frozen=True)
@@ -142,22 +148,6 @@ def profile_json(verdict: Verdict) -> dict[str, Any] | None:
     return json_object(verdict.response.json) if verdict.response is not None else None
 
 
-def record_activity(
-    fields: dict[str, Any],
-    times: Iterable[datetime | None],
-    *,
-    never: bool,
-    since: datetime | None,
-) -> None:
-    """Set ``last_activity_at`` to the newest of ``times``; with none known and ``never``
-    (the platform says nothing was posted), ``no_activity_since`` to ``since`` instead."""
-    known = [t for t in times if t is not None]
-    if known:
-        fields["last_activity_at"] = max(known)
-    elif never:
-        fields["no_activity_since"] = since
-
-
 class BaseAdapter:
     """Spec-driven behaviour every platform shares; a plain instance handles simple platforms."""
 
@@ -193,6 +183,22 @@ class BaseAdapter:
             expected = rules.description or f"a handle matching {rules.pattern.pattern}"
             return f"{name} handle {handle!r} breaks the platform's rules; expected {expected}"
         return None
+
+    def name_part(self, handle: str) -> str | None:
+        h = self.normalize(handle)
+        pattern = self._spec.handle.name_part
+        if pattern is None:
+            return h or None
+        m = pattern.fullmatch(h)
+        return (m.group("name") or None) if m else None
+
+    def joined_name(self, handle: str) -> str | None:
+        name = self.name_part(handle)
+        if name is None:
+            return None
+        for separator in self._spec.handle.separators:
+            name = name.replace(separator, "")
+        return name
 
     def variables(self, handle: str) -> dict[str, str]:
         """Template variables for a normalized, valid handle."""
@@ -332,6 +338,51 @@ class BaseAdapter:
         """Profile fields from a PRESENT verdict's response (adapters override)."""
         return {}
 
+    def date_window(self, fetched_at: datetime) -> DateWindow:
+        """Where this platform's dates can lie for an answer fetched at ``fetched_at``."""
+        return DateWindow(self._spec.launched, fetched_at, self._spec.name)
+
+    def record_activity(
+        self,
+        fields: dict[str, Any],
+        times: Sequence[datetime | None],
+        *,
+        window: DateWindow,
+        what: str,
+        never: bool = False,
+        since: datetime | None = None,
+    ) -> None:
+        """Set ``last_activity_at`` to the newest of ``times``, one per listed item (None: the
+        item carried no readable date).
+
+        One unusable date (unreadable, before the platform existed, in the future) leaves the
+        newest activity unknown, because that item may be the newest: ``fields["reason"]`` says
+        why and nothing is set. With no items and ``never`` (the platform says nothing was ever
+        posted), ``no_activity_since`` is ``since``; an empty list alone proves nothing.
+        """
+        for t in times:
+            if t is None:
+                problem: str | None = "an item has no readable date"
+            elif (problem := window.problem(t)) is not None:
+                problem = f"an item's date {problem}"
+            if problem is not None:
+                fields["reason"] = self.activity_unreadable(what, problem)
+                return
+        known = [t for t in times if t is not None]
+        if known:
+            fields["last_activity_at"] = max(known)
+            return
+        if not never:
+            why = "it lists nothing, which does not prove that nothing was posted"
+        elif since is None:
+            why = "it lists nothing and there is no creation date to count the silence from"
+        elif (problem := window.problem(since)) is not None:
+            why = f"it lists nothing and the creation date {problem}"
+        else:
+            fields["no_activity_since"] = since
+            return
+        fields["reason"] = self.activity_unreadable(what, why)
+
     async def fetch(
         self, fetcher: Fetcher, url: str, previous: Observation | None = None
     ) -> FetchOutcome:
@@ -374,16 +425,33 @@ class BaseAdapter:
             clean["followers"] = parse_count(fields["followers"])
         if "verified" in fields and isinstance(fields["verified"], Tri):
             clean["verified"] = fields["verified"]
-        for key in ("created_at", "last_activity_at", "no_activity_since", "account_state"):
-            if key in fields and fields[key] is not None:
-                clean[key] = fields[key]
+        if fields.get("account_state") is not None:
+            clean["account_state"] = fields["account_state"]
         if "reason" in fields and isinstance(fields["reason"], Reason):
             clean["reason"] = fields["reason"]
+        # Every date passes the platform's window here too, whatever path set it: a date that
+        # cannot be true is dropped with a reason, never kept as "long ago" or "recent".
+        window = self.date_window(obs.fetched_at)
+        for key, label in _DATE_FIELDS:
+            value = fields.get(key)
+            if not isinstance(value, datetime):
+                continue
+            problem = window.problem(value)
+            if problem is None:
+                clean[key] = value
+            elif "reason" not in clean and obs.reason is None:
+                code = "date_unusable" if key == "created_at" else "activity_unavailable"
+                clean["reason"] = Reason(code, f"{self._spec.name}: the {label} {problem}")
         return dataclasses.replace(obs, **clean)
 
     def activity_unavailable(self, what: str, verdict: Verdict) -> Reason:
         """Reason recorded on a PRESENT observation whose activity request failed."""
-        why = verdict.reason.code if verdict.reason else verdict.signal
+        return self.activity_unreadable(
+            what, verdict.reason.code if verdict.reason else verdict.signal
+        )
+
+    def activity_unreadable(self, what: str, why: str) -> Reason:
+        """Reason recorded on a PRESENT observation whose newest activity is unknown."""
         return Reason(
             "activity_unavailable",
             f"{self._spec.name}: the profile exists but {what} could not be read ({why})",

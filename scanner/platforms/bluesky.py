@@ -10,32 +10,30 @@ is HTTP **400** ``InvalidRequest`` "Profile not found", not 404; ``AccountTakedo
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from scanner.fetch.interface import Fetcher
 from scanner.model import AccountState, Observation, Tri
-from scanner.platforms.base import (
-    BaseAdapter,
-    Look,
-    clean_links,
-    json_object,
-    profile_json,
-    record_activity,
-)
+from scanner.platforms.base import BaseAdapter, Look, clean_links, json_object, profile_json
 from scanner.platforms.classify import Verdict
-from scanner.platforms.dates import parse_datetime
+from scanner.platforms.dates import DateWindow, parse_datetime
 from scanner.platforms.registry import register
 
 __all__ = ["BlueskyAdapter", "feed_activity"]
 
 
-def feed_activity(feed: Any) -> list[Any]:
-    """Activity times of a getAuthorFeed page: pinned items skipped, reposts at repost time."""
-    times = []
+def feed_activity(feed: Any, window: DateWindow) -> list[datetime | None]:
+    """Activity time of each item of a getAuthorFeed page (None: the item has no readable
+    date): pinned items skipped, reposts at repost time.
+
+    A post's ``createdAt`` is written by the client and can be anything (importers backdate
+    posts to their original years), so the AppView's ``indexedAt`` stands in when it is not
+    plausible; an item with neither plausible keeps its first date, for the reason to name.
+    """
+    times: list[datetime | None] = []
     for item in feed if isinstance(feed, list) else []:
-        if not isinstance(item, dict):
-            continue
-        reason = item.get("reason")
+        reason = item.get("reason") if isinstance(item, dict) else None
         rtype = reason.get("$type") if isinstance(reason, dict) else None
         rtype = rtype if isinstance(rtype, str) else ""  # a hostile body may put anything here
         if rtype.endswith("#reasonPin"):
@@ -44,13 +42,15 @@ def feed_activity(feed: Any) -> list[Any]:
             assert isinstance(reason, dict)
             times.append(parse_datetime(reason.get("indexedAt")))
             continue
-        post = item.get("post")
-        if not isinstance(post, dict):
-            continue
-        record = post.get("record")
-        created = record.get("createdAt") if isinstance(record, dict) else None
-        times.append(parse_datetime(created) or parse_datetime(post.get("indexedAt")))
-    return [t for t in times if t is not None]
+        post = item.get("post") if isinstance(item, dict) else None
+        record = post.get("record") if isinstance(post, dict) else None
+        candidates = [
+            parse_datetime(record.get("createdAt") if isinstance(record, dict) else None),
+            parse_datetime(post.get("indexedAt") if isinstance(post, dict) else None),
+        ]
+        dated = [t for t in candidates if t is not None]
+        times.append(next((t for t in dated if window.admits(t)), dated[0] if dated else None))
+    return times
 
 
 @register("bluesky")
@@ -71,10 +71,19 @@ class BlueskyAdapter(BaseAdapter):
         )
         if data is not None:
             items = data.get("feed")
-            times = feed_activity(items)
+            window = self.date_window(obs.fetched_at)
             profile = profile_json(verdict)
-            never = items == [] and profile is not None and profile.get("postsCount") == 0
-            record_activity(fields, times, never=never, since=fields.get("created_at"))
+            if isinstance(items, list):
+                self.record_activity(
+                    fields,
+                    feed_activity(items, window),
+                    window=window,
+                    what="its author feed",
+                    never=not items and profile is not None and profile.get("postsCount") == 0,
+                    since=fields.get("created_at"),
+                )
+            else:
+                fields["reason"] = self.activity_unreadable("its author feed", "no feed list")
         return self.finish(obs, fields)
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:

@@ -2,19 +2,24 @@
 
 Order matters and is the point of this module (osint-anchors §9 lessons 1–3):
 
-1. no response at all (``FetchFailed``) → ERROR with the fetcher's reason;
+1. no response at all (``FetchFailed``) → ERROR with the fetcher's reason (BLOCKED when the
+   fetcher gave up on a rate-limiting host);
 2. the global block-fingerprint table (WAF/bot-check vendors) → BLOCKED;
 3. the platform's own block fingerprints (login walls, generic titles) → BLOCKED;
 4. 429, or 403 with a zero rate-limit budget → BLOCKED ``rate_limited``; 5xx → ERROR;
 5. the probe's state signals (suspended, private) → PRESENT with that state;
 6. exists/missing signals: exactly one must hold; both → ERROR ``conflicting_signals``;
-7. anything else is BLOCKED or ERROR with a reason. Nothing but a missing signal is ABSENT.
+7. anything else is BLOCKED or ERROR with a reason. Nothing but a missing signal is ABSENT, and
+   every missing signal names the platform's own not-found answer: a 404 without it (a web
+   server's or proxy's page, or one reached through a redirect elsewhere) stays unverified.
 """
 
 from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import SplitResult, urlsplit
 
 from scanner.fetch.interface import Fetched, FetchFailed, FetchOutcome
 from scanner.model import AccountState, Observation, ObservationStatus, Platform, Reason
@@ -114,6 +119,9 @@ GLOBAL_FINGERPRINTS: tuple[Fingerprint, ...] = (
 
 _RATE_BUDGET_HEADERS = ("x-ratelimit-remaining", "ratelimit-remaining")
 
+_NOT_FOUND_STATUSES = frozenset({404, 410})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -129,8 +137,11 @@ class Verdict:
 def classify(spec: PlatformSpec, probe: ProbeSpec, outcome: FetchOutcome) -> Verdict:
     """Decide what ``outcome`` of ``probe`` says about the account (see the module docstring)."""
     if isinstance(outcome, FetchFailed):
+        # The fetcher gave up on a host that asked us to wait past timeouts.max_wait: that is
+        # rate limiting, BLOCKED like the 429 it answered (below).
+        limited = outcome.reason.code == "rate_limited"
         return Verdict(
-            ObservationStatus.ERROR,
+            ObservationStatus.BLOCKED if limited else ObservationStatus.ERROR,
             f"fetch:{outcome.reason.code}",
             outcome.reason,
         )
@@ -235,9 +246,61 @@ def _budget_exhausted(fetched: Fetched) -> bool:
     return False
 
 
+def _moved(fetched: Fetched) -> Literal["host", "path"] | None:
+    """Where redirects took the request, when they ended on another host (or port) or path
+    than the one requested: ``"host"`` or ``"path"``; None when they did not (a trailing slash
+    or an http → https upgrade of the same URL is no move)."""
+    if not fetched.redirects:
+        return None
+    start, end = urlsplit(fetched.url), urlsplit(fetched.final_url)
+    try:
+        if (start.hostname, _port(start)) != (end.hostname, _port(end)):
+            return "host"
+    except ValueError:  # a port that is not a number: certainly not the host we asked
+        return "host"
+    if start.path.rstrip("/") != end.path.rstrip("/"):
+        return "path"
+    return None
+
+
+def _port(parts: SplitResult) -> int | None:
+    port = parts.port
+    return None if port == _DEFAULT_PORTS.get(parts.scheme) else port
+
+
+def _unconfirmed_not_found(name: str, r: Response) -> Verdict:
+    """A 404/410 without the platform's own not-found marker: any web server, proxy or
+    misrouted endpoint answers that way, so it is no proof the account is gone."""
+    status = r.status
+    moved = _moved(r.fetched)
+    if moved is not None:
+        return Verdict(
+            ObservationStatus.ERROR,
+            f"status:{status}+redirected:{moved}",
+            Reason(
+                "redirected_not_found",
+                f"{name}: the request was redirected to another {moved}, which answered "
+                f"HTTP {status} without {name}'s own not-found marker",
+            ),
+            response=r,
+        )
+    return Verdict(
+        ObservationStatus.ERROR,
+        f"status:{status}",
+        Reason(
+            "not_found_unconfirmed",
+            f"{name} answered HTTP {status} without its own not-found marker (a web server's "
+            "or proxy's error page is no proof the account is gone)",
+        ),
+        response=r,
+    )
+
+
 def _unexplained(name: str, probe: ProbeSpec, r: Response) -> Verdict:
     """Neither signal held: say why, as BLOCKED (someone stood in the way) or ERROR."""
     status = r.status
+    if status in _NOT_FOUND_STATUSES and probe.missing:
+        return _unconfirmed_not_found(name, r)
     signal = f"status:{status}"
     expected = probe.content
     ok_status = 200 <= status < 300

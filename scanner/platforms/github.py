@@ -12,14 +12,7 @@ from typing import Any
 
 from scanner.fetch.interface import Fetcher
 from scanner.model import Observation, Tri
-from scanner.platforms.base import (
-    BaseAdapter,
-    Look,
-    clean_links,
-    json_list,
-    profile_json,
-    record_activity,
-)
+from scanner.platforms.base import BaseAdapter, Look, clean_links, json_list, profile_json
 from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import parse_datetime
 from scanner.platforms.registry import register
@@ -42,8 +35,17 @@ class GitHubAdapter(BaseAdapter):
             fetcher, "activity", values, json_list, what="its public events", fields=fields
         )
         if data is not None:
-            times = [parse_datetime(e.get("created_at")) for e in data if isinstance(e, dict)]
-            record_activity(fields, times, never=not data, since=obs.fetched_at - EVENTS_WINDOW)
+            times = [
+                parse_datetime(e.get("created_at")) if isinstance(e, dict) else None for e in data
+            ]
+            self.record_activity(
+                fields,
+                times,
+                window=self.date_window(obs.fetched_at),
+                what="its public events",
+                never=not data,
+                since=obs.fetched_at - EVENTS_WINDOW,
+            )
         return self.finish(obs, fields)
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ import enum
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Protocol
 
 from scanner.fetch.interface import Fetcher
@@ -140,6 +141,11 @@ class HandleRules:
     """A prefix people often write and the platform ignores (``@`` on most platforms)."""
     description: str = ""
     """Human wording of the rule, used in error messages."""
+    name_part: re.Pattern[str] | None = None
+    """Over the handle without ``strip_prefix`` (full match): group ``name`` is the part a naming
+    convention is about (``u/NAME``, ``NAME@instance``, ``NAME.bsky.social``). A handle it does
+    not match is an opaque id with no name (a YouTube ``UC…`` channel id). None: the whole
+    handle is the name."""
 
 
 @dataclass(frozen=True)
@@ -210,6 +216,8 @@ class PlatformSpec:
     rate_limit: RateLimits
     extracts: frozenset[str]
     self_check: SelfCheckSpec
+    launched: date
+    """The day the platform opened (or its oldest account): no date it shows can be earlier."""
     location: Location
     url_patterns: tuple[UrlPattern, ...] = ()
     html: HtmlHints = field(default_factory=HtmlHints)
@@ -224,6 +232,16 @@ class PlatformAdapter(Protocol):
 
     def check_handle(self, handle: str) -> str | None:
         """None when the handle fits the platform's rules, else what is wrong and expected."""
+        ...
+
+    def name_part(self, handle: str) -> str | None:
+        """The name inside the handle that naming conventions are about, without the platform's
+        prefixes and suffixes; None for an opaque id that has no name."""
+        ...
+
+    def joined_name(self, handle: str) -> str | None:
+        """The name part with the platform's separators removed (``copper-kettle`` →
+        ``copperkettle``); None for an opaque id."""
         ...
 
     def profile_url(self, handle: str) -> str:

@@ -11,19 +11,11 @@ rel=me-verified profile links (``fields[].verified_at``).
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
 from scanner.fetch.interface import Fetcher
 from scanner.model import AccountState, Observation, Tri
-from scanner.platforms.base import (
-    BaseAdapter,
-    Look,
-    clean_links,
-    json_list,
-    profile_json,
-    record_activity,
-)
+from scanner.platforms.base import BaseAdapter, Look, clean_links, json_list, profile_json
 from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import parse_datetime
 from scanner.platforms.htmlpage import html_to_text
@@ -45,11 +37,23 @@ class MastodonAdapter(BaseAdapter):
     ) -> Observation:
         obs, verdict = look.observation, look.verdict
         fields = self.extract(verdict, normalized)
+        window = self.date_window(obs.fetched_at)
         account = profile_json(verdict) or {}
         account_id = account.get("id")
-        if verdict.state is AccountState.SUSPENDED or not (
-            isinstance(account_id, str) and _ACCOUNT_ID.match(account_id)
-        ):
+        # The profile's own last_status_at (null when nothing was posted, or on servers before
+        # 3.1) is one more dated item; a value that does not parse is an unusable one.
+        last_status = account.get("last_status_at")
+        profile_times = [] if last_status is None else [parse_datetime(last_status)]
+        suspended = verdict.state is AccountState.SUSPENDED
+        if suspended or not (isinstance(account_id, str) and _ACCOUNT_ID.match(account_id)):
+            if profile_times:
+                self.record_activity(
+                    fields, profile_times, window=window, what="its last status date"
+                )
+            elif not suspended:
+                fields["reason"] = self.activity_unreadable(
+                    "its statuses", "the lookup answer carries no usable account id"
+                )
             return self.finish(obs, fields)
 
         data = await self.activity_data(
@@ -61,15 +65,24 @@ class MastodonAdapter(BaseAdapter):
             fields=fields,
         )
         if data is not None:
-            times = [parse_datetime(s.get("created_at")) for s in data if isinstance(s, dict)]
-            # The profile's last_status_at counts too; never posted: no activity since the
-            # account was created.
-            record_activity(
+            times = [
+                parse_datetime(s.get("created_at")) if isinstance(s, dict) else None for s in data
+            ]
+            # Never posted: no activity since the account was created.
+            self.record_activity(
                 fields,
-                [*times, fields.get("last_activity_at")],
-                never=not data and account.get("statuses_count") == 0,
+                [*times, *profile_times],
+                window=window,
+                what="its statuses",
+                never=not data and not profile_times and account.get("statuses_count") == 0,
                 since=fields.get("created_at"),
             )
+        elif profile_times:
+            # The statuses could not be read, but the profile dates the newest status itself;
+            # the failed request stays the reason, even when that date is unusable too.
+            failed = fields["reason"]
+            self.record_activity(fields, profile_times, window=window, what="its last status date")
+            fields["reason"] = failed
         return self.finish(obs, fields)
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
@@ -89,7 +102,6 @@ class MastodonAdapter(BaseAdapter):
                 text, hrefs = html_to_text(value)
                 links.extend(hrefs or clean_links((), text))
             verified = verified or bool(field.get("verified_at"))
-        last_status: datetime | None = parse_datetime(data.get("last_status_at"))
         return {
             "display_name": data.get("display_name"),
             "bio": bio,
@@ -97,5 +109,4 @@ class MastodonAdapter(BaseAdapter):
             "followers": data.get("followers_count"),
             "verified": Tri.of(verified),
             "created_at": parse_datetime(data.get("created_at")),
-            "last_activity_at": last_status,
         }

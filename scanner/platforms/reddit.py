@@ -13,7 +13,7 @@ from typing import Any
 
 from scanner.fetch.interface import Fetcher
 from scanner.model import AccountState, Observation
-from scanner.platforms.base import BaseAdapter, Look, clean_links, profile_json, record_activity
+from scanner.platforms.base import BaseAdapter, Look, clean_links, profile_json
 from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import parse_datetime
 from scanner.platforms.registry import register
@@ -62,13 +62,20 @@ class RedditAdapter(BaseAdapter):
         )
         if children is not None:
             times = [
-                parse_datetime(c.get("data", {}).get("created_utc"))
-                for c in children
+                parse_datetime(c["data"].get("created_utc"))
                 if isinstance(c, dict) and isinstance(c.get("data"), dict)
+                else None
+                for c in children
             ]
             # A community with no posts at all; for users, comments may still exist.
-            never = not children and values["section"] == "r"
-            record_activity(fields, times, never=never, since=fields.get("created_at"))
+            self.record_activity(
+                fields,
+                times,
+                window=self.date_window(obs.fetched_at),
+                what="its newest posts",
+                never=not children and values["section"] == "r",
+                since=fields.get("created_at"),
+            )
         return self.finish(obs, fields)
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:

@@ -29,6 +29,7 @@ __all__ = [
     "absent_handles",
     "check_platforms",
     "check_platforms_async",
+    "unreachable",
 ]
 
 
@@ -70,6 +71,27 @@ class PlatformCheck:
     @property
     def problems(self) -> tuple[str, ...]:
         return tuple(f"{r.handle}: {r.problem}" for r in self.results if r.problem)
+
+
+def unreachable(checks: Sequence[PlatformCheck]) -> str | None:
+    """Why the self-check could not check anything, or None when some probe got a verdict.
+
+    Every probe ending ``error`` (no connection, a timeout, an unusable answer) says nothing
+    about the specs: the check did not happen, which must not pass as "degraded" (issue 16).
+    """
+    results = [r for c in checks for r in c.results]
+    if not results or any(r.observation.status is not ObservationStatus.ERROR for r in results):
+        return None
+    by_code: dict[str, list[str]] = {}
+    for r in results:
+        reason = r.observation.reason
+        code, text = (reason.code, reason.text) if reason else (r.observation.signal or "error", "")
+        by_code.setdefault(code, []).append(text)
+    causes = "; ".join(
+        f"{code} ×{len(texts)}" + (f": {texts[0]}" if texts[0] else "")
+        for code, texts in sorted(by_code.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    )
+    return f"could not reach anything: all {len(results)} probes ended in error ({causes})"
 
 
 def absent_handles(adapter: PlatformAdapter, rng: random.Random, count: int = 2) -> list[str]:
@@ -142,7 +164,11 @@ async def check_platforms_async(
         known = (present or {}).get(platform) or adapter.spec.self_check.present
         jobs.extend((platform, h, ObservationStatus.PRESENT) for h in known)
         jobs.extend((platform, h, ObservationStatus.ABSENT) for h in absent_handles(adapter, rng))
-    observations = await asyncio.gather(*(adapter_for(p).observe(h, fetcher) for p, h, _ in jobs))
+    # Through the orchestrator's one way to observe an account (its time budget, its guard
+    # against a broken adapter); imported late: scanner.observe imports the platforms.
+    from scanner.observe import Target, observe_async
+
+    observations = await observe_async([Target(p, h) for p, h, _ in jobs], fetcher)
     by_platform: dict[Platform, list[CheckResult]] = {p: [] for p in platforms}
     for (platform, handle, expected), obs in zip(jobs, observations, strict=True):
         by_platform[platform].append(_judge(adapter_for(platform), handle, expected, obs))

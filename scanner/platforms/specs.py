@@ -3,7 +3,8 @@
 Every problem in a spec is collected and raised together as a ValidationError with
 ``file:line:column`` and what was expected; unknown keys get a "did you mean". A spec that loads
 is complete: both exists and missing signals (each a status plus at least one marker) for the
-profile probe, handle rules, politeness defaults and self-check handles.
+profile probe, handle rules, politeness defaults, self-check handles and the launch date that
+bounds every date the platform can show.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import difflib
 import re
 import string
 from collections.abc import Callable, Collection, Iterable, Mapping
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -206,6 +208,7 @@ class _Validator:
             required=(
                 "platform",
                 "name",
+                "launched",
                 "support",
                 "extractor",
                 "display_url",
@@ -223,6 +226,9 @@ class _Validator:
             root, "platform", "spec", _enum(Platform), f"one of {', '.join(Platform)}"
         )
         name = self.get(root, "name", "spec", _str, "a display name")
+        launched = self.get(
+            root, "launched", "spec", _day, "the platform's launch date (YYYY-MM-DD)"
+        )
         support = self.get(
             root, "support", "spec", _enum(SupportLevel), "one of full, partial, manual"
         )
@@ -253,6 +259,7 @@ class _Validator:
         if (
             platform is None
             or name is None
+            or launched is None
             or support is None
             or extractor is None
             or display_url is None
@@ -276,6 +283,7 @@ class _Validator:
             rate_limit=rate,
             extracts=extracts,
             self_check=self_check,
+            launched=launched,
             location=Location(self.file, root.line, root.column),
             url_patterns=url_patterns,
             html=html,
@@ -289,7 +297,7 @@ class _Validator:
             parent,
             "handle",
             required=("regex", "max_length", "separators"),
-            optional=("case_sensitive", "strip_prefix", "description"),
+            optional=("case_sensitive", "strip_prefix", "description", "name_part"),
         )
         if m is None:
             return None
@@ -299,6 +307,14 @@ class _Validator:
         case = self.get(m, "case_sensitive", "handle", _bool, "true or false", default=False)
         prefix = self.get(m, "strip_prefix", "handle", _str_or_empty, "a string", default="")
         desc = self.get(m, "description", "handle", _str, "text", default="")
+        name_part = self.regex(m, "name_part", "handle") if "name_part" in m else None
+        if name_part is not None and "name" not in name_part.groupindex:
+            self.problem(
+                m,
+                "name_part",
+                "handle.name_part: expected a regular expression with a group"
+                " (?P<name>...) that captures the name part of a handle",
+            )
         if pattern is None or max_length is None or seps is None:
             return None
         return HandleRules(
@@ -308,6 +324,7 @@ class _Validator:
             case_sensitive=bool(case),
             strip_prefix=prefix or "",
             description=desc or "",
+            name_part=name_part,
         )
 
     def probes(self, node: Any, parent: YMap) -> dict[str, ProbeSpec] | None:
@@ -596,6 +613,11 @@ def _str(value: Any) -> str | None:
 
 def _str_or_empty(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+def _day(value: Any) -> date | None:
+    # YAML builds `2008-04-10` as a date; a timestamp or a quoted string is not one.
+    return value if isinstance(value, date) and not isinstance(value, datetime) else None
 
 
 def _bool(value: Any) -> bool | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import xml.etree.ElementTree as ET
+from datetime import datetime
 from typing import Any
 
 from scanner.fetch.interface import Fetcher
@@ -45,22 +46,18 @@ def channel_id_of(verdict: Verdict) -> str | None:
     return None
 
 
-def read_feed(root: ET.Element) -> dict[str, Any]:
-    """Display name, channel creation and newest upload from a channel's Atom feed."""
+def read_feed(root: ET.Element) -> tuple[dict[str, Any], list[datetime | None]]:
+    """Display name and channel creation from a channel's Atom feed, and each upload's date
+    (None when an entry has no readable one)."""
     title = root.findtext(f"{_ATOM}title") or root.findtext(f"{_ATOM}author/{_ATOM}name")
-    published = [
+    uploads = [
         parse_datetime(e.findtext(f"{_ATOM}published")) for e in root.findall(f"{_ATOM}entry")
     ]
-    uploads = [t for t in published if t is not None]
     fields: dict[str, Any] = {
         "display_name": title,
         "created_at": parse_datetime(root.findtext(f"{_ATOM}published")),
     }
-    if uploads:
-        fields["last_activity_at"] = max(uploads)
-    elif not root.findall(f"{_ATOM}entry"):
-        fields["no_activity_since"] = fields["created_at"]
-    return fields
+    return fields, uploads
 
 
 @register("youtube")
@@ -94,7 +91,9 @@ class YouTubeAdapter(BaseAdapter):
         root = look.verdict.response.xml if look.verdict.response is not None else None
         if look.final or root is None:
             return look.observation
-        return self.finish(look.observation, read_feed(root))
+        fields, uploads = read_feed(root)
+        self._record_uploads(look.observation, fields, uploads)
+        return self.finish(look.observation, fields)
 
     async def present(
         self, look: Look, values: dict[str, str], normalized: str, fetcher: Fetcher
@@ -114,9 +113,10 @@ class YouTubeAdapter(BaseAdapter):
         feed = await self.follow(fetcher, "feed", {**values, "channel_id": channel_id})
         root = feed.response.xml if feed.response is not None else None
         if feed.status is ObservationStatus.PRESENT and root is not None:
-            feed_fields = read_feed(root)
+            feed_fields, uploads = read_feed(root)
             feed_fields["display_name"] = fields.get("display_name") or feed_fields["display_name"]
             fields.update(feed_fields)
+            self._record_uploads(obs, fields, uploads)
         elif feed.status is ObservationStatus.ABSENT:
             # The page still answers but the feed is the terminated-channel 404.
             fields["account_state"] = AccountState.SUSPENDED
@@ -124,6 +124,20 @@ class YouTubeAdapter(BaseAdapter):
         else:
             fields["reason"] = self.activity_unavailable("its upload feed", feed)
         return self.finish(obs, fields)
+
+    def _record_uploads(
+        self, obs: Observation, fields: dict[str, Any], uploads: list[datetime | None]
+    ) -> None:
+        # The feed lists the newest 15 uploads, so an empty one means no public upload since
+        # the channel was created.
+        self.record_activity(
+            fields,
+            uploads,
+            window=self.date_window(obs.fetched_at),
+            what="its upload feed",
+            never=not uploads,
+            since=fields.get("created_at"),
+        )
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
         assert verdict.response is not None

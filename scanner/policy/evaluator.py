@@ -3,7 +3,9 @@
 Each rule is compiled once per run into closures (no per-account re-parsing) and looked up per
 (status, platform). Missing data is explicit: a rule needing ``live.*`` facts when the observation
 is blocked, errored, invalid or absent from an offline run ends ``error`` (unverified), never
-pass or fail; a rule needing a live field the platform never extracts does not apply there.
+pass or fail, and so does a rule left undecided by a live fact a present profile did not yield
+(its activity request failed); a rule needing a live field the platform never extracts does not
+apply there.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from scanner.model import (
     Inventory,
     Location,
     Observation,
+    ObservationStatus,
     Organization,
     Platform,
     RuleInfo,
@@ -33,12 +36,18 @@ from scanner.model import (
 )
 from scanner.policy.checks import CHECKS
 from scanner.policy.explain import summary
-from scanner.policy.fields import FIELDS, Activity, Context, FieldSource
+from scanner.policy.fields import FIELDS, Activity, Context, FieldSource, Unknown
 from scanner.policy.fingerprint import account_part, fingerprint
 from scanner.policy.loader import template_fields
-from scanner.policy.operators import OPERATORS, ValueKind, regex_parts
+from scanner.policy.operators import OPERATORS, ValueKind, after_as_of, regex_parts
 from scanner.policy.schema import AllOf, AnyOf, Condition, FieldRef, Leaf, Not, OrgRef, Policy, Rule
 from scanner.policy.waivers import WAIVER_RULES, WVR_EXPIRED, WVR_EXPIRING, Waiver, Waivers
+from scanner.userregex import (
+    UserPattern,
+    UserPatternError,
+    UserPatternTimeout,
+    compile_user_pattern,
+)
 
 __all__ = ["STATIC_CAPABILITIES", "Evaluation", "capabilities", "evaluate", "rule_infos"]
 
@@ -177,7 +186,12 @@ class _Compiler:
             within = op.build(value["days"], self.as_of)
             get = FIELDS[leaf.field].getter
             other_get = FIELDS[other.field].getter
-            return self.guard(leaf, lambda c: within(get(c), other_get(c)))
+
+            def within_test(c: Any) -> bool | None:
+                v, o = get(c), other_get(c)
+                return None if isinstance(v, Unknown) or isinstance(o, Unknown) else within(v, o)
+
+            return self.guard(leaf, within_test)
         elif op.value is ValueKind.NONE:
             pred = op.build(None, self.as_of)
         else:
@@ -186,8 +200,16 @@ class _Compiler:
             pred = op.build(value, self.as_of)
         if item:
             return pred
-        get = FIELDS[leaf.field].getter
-        return self.guard(leaf, lambda c: pred(get(c)))
+        spec = FIELDS[leaf.field]
+        get = spec.getter
+        if spec.source is not FieldSource.LIVE:
+            return lambda c: pred(get(c))
+
+        def live_test(c: Any) -> bool | None:
+            v = get(c)
+            return None if isinstance(v, Unknown) else pred(v)
+
+        return self.guard(leaf, live_test)
 
     def guard(self, leaf: Leaf, test: Test) -> Test:
         if FIELDS[leaf.field].source is not FieldSource.LIVE:
@@ -195,30 +217,30 @@ class _Compiler:
         # A live fact from an unverified observation is unknown, whatever the operator.
         return lambda c: None if c.unverified else test(c)
 
-    def regex(self, leaf: Leaf) -> re.Pattern[str] | None:
+    def regex(self, leaf: Leaf) -> UserPattern | None:
         value = leaf.value
-        flags = 0
+        ignore_case = False
         ref: OrgRef | None = None
         if isinstance(value, OrgRef):
             ref = value
         elif isinstance(value, Mapping) and isinstance(value.get("pattern"), OrgRef):
             ref = value["pattern"]
-            flags = re.IGNORECASE if value.get("ignore_case") else 0
+            ignore_case = bool(value.get("ignore_case"))
         if ref is None:
-            pattern, flags, _ = regex_parts(value)
+            pattern, ignore_case, _ = regex_parts(value)
             assert pattern is not None
-            return re.compile(pattern, flags)
+            return compile_user_pattern(pattern, ignore_case=ignore_case)
         text = _org_value(ref, self.org)
         if not text:
             return None
         try:
-            return re.compile(text, flags)
-        except re.error as exc:
+            return compile_user_pattern(text, ignore_case=ignore_case)
+        except UserPatternError as exc:
             org = self.org.location
             raise ValidationError.single(
                 org.file,
                 org.line,
-                f"organization {ref.field.removeprefix('org.')}: bad regular expression {text!r}: {exc}",
+                f"organization {ref.field.removeprefix('org.')}: {exc}",
             ) from None
 
 
@@ -488,19 +510,34 @@ def evaluate(
             if tags and not tags.intersection(account.tags):
                 continue
             if cr.where is not None:
-                applies = cr.where(c)
+                try:
+                    applies = cr.where(c)
+                except UserPatternTimeout as exc:
+                    findings.append(_regex_timeout(cr, c, path, exc))
+                    continue
                 if applies is not True:
-                    if applies is None and c.unverified and cr.where_live:
-                        findings.append(_unverified(cr, c, path, unverified_cache))
+                    if applies is None and cr.where_live:
+                        if c.unverified:
+                            findings.append(_unverified(cr, c, path, unverified_cache))
+                        elif (unknown := _unknown_fact(cr, c)) is not None:
+                            findings.append(_unknown(cr, c, path, unknown, unverified_cache))
                     continue
             if cr.live and c.unverified:
                 findings.append(_unverified(cr, c, path, unverified_cache))
                 continue
-            r = cr.test(c)
+            try:
+                r = cr.test(c)
+            except UserPatternTimeout as exc:
+                findings.append(_regex_timeout(cr, c, path, exc))
+                continue
             if r:
                 add_pass((cr.rule.id, account.id))
             elif r is False:
                 findings.append(_failed(cr, c, path, active.get((cr.rule.id, account.id))))
+            else:
+                undecided = _undecided_finding(cr, c, path, as_of, unverified_cache, active)
+                if undecided is not None:
+                    findings.append(undecided)
     if waivers is not None:
         findings.extend(_waiver_findings(waivers, inventory))
     infos = [cr.info for cr in compiled]
@@ -546,9 +583,13 @@ def _account_location(c: Context, path: str) -> Location:
     return location
 
 
-def _failed(cr: _Compiled, c: Context, path: str, waiver: Waiver | None) -> Finding:
+def _failed(
+    cr: _Compiled, c: Context, path: str, waiver: Waiver | None, note: str | None = None
+) -> Finding:
     account = c.account
     evidence: dict[str, JSON] = {name: _json(FIELDS[name].getter(c)) for name in cr.fields}
+    if note is not None:
+        evidence["note"] = note
     if cr.failing is not None:
         evidence.update(cr.failing.get(account.id, {}))
     if cr.rule.params:
@@ -564,7 +605,10 @@ def _failed(cr: _Compiled, c: Context, path: str, waiver: Waiver | None) -> Find
     locate = cr.rule.locate
     line = account.lines.get(locate) if locate else None
     location = Location(path, line) if line is not None else _account_location(c, path)
-    return _finding(cr, c, status, cr.render(c, evidence), location, evidence, ref)
+    message = cr.render(c, evidence)
+    if note is not None:
+        message = f"{message} ({note})"
+    return _finding(cr, c, status, message, location, evidence, ref)
 
 
 _Unverified = dict[tuple[str, object, object], tuple[str, dict[str, JSON]]]
@@ -588,6 +632,83 @@ def _unverified(cr: _Compiled, c: Context, path: str, cache: _Unverified) -> Fin
         hit = cache[key] = (f"{cr.rule.title}: not verified; {why}", evidence)
     message, template = hit
     return _finding(cr, c, FindingStatus.ERROR, message, _account_location(c, path), dict(template))
+
+
+def _regex_timeout(cr: _Compiled, c: Context, path: str, exc: UserPatternTimeout) -> Finding:
+    """A `matches` that ran out of time cannot be decided: the rule ends `error`, never a hang
+    and never a verdict."""
+    message = f"{cr.rule.title}: not verified; {exc}"
+    evidence: dict[str, JSON] = {"reason": "regex_timeout", "pattern": exc.pattern}
+    return _finding(cr, c, FindingStatus.ERROR, message, _account_location(c, path), evidence)
+
+
+def _unknown_fact(cr: _Compiled, c: Context) -> tuple[str, Unknown] | None:
+    """The first live fact the rule reads that this present profile did not yield."""
+    for name in cr.fields:
+        spec = FIELDS[name]
+        if spec.source is FieldSource.LIVE:
+            value = spec.getter(c)
+            if isinstance(value, Unknown):
+                return name, value
+    return None
+
+
+def _future_date(cr: _Compiled, c: Context, as_of: date) -> tuple[str, date | datetime] | None:
+    """The first date the rule reads that lies after the audit date (``newer_than_days`` cannot
+    call it recent)."""
+    for name in cr.fields:
+        value = FIELDS[name].getter(c)
+        if isinstance(value, Activity):
+            value = value.last
+        if isinstance(value, (date, datetime)) and after_as_of(value, as_of):
+            return name, value
+    return None
+
+
+def _unknown(
+    cr: _Compiled, c: Context, path: str, fact: tuple[str, Unknown], cache: _Unverified
+) -> Finding:
+    """A rule left undecided by a live fact the profile did not yield: ``error``, with why."""
+    name, unknown = fact
+    code = c.obs.reason.code if c.obs is not None and c.obs.reason is not None else None
+    key = (cr.rule.id, name, (unknown.reason, code))
+    hit = cache.get(key)
+    if hit is None:
+        evidence: dict[str, JSON] = {"observation": ObservationStatus.PRESENT.value}
+        evidence["unknown"] = name
+        if code is not None:
+            evidence["reason"] = code
+        hit = cache[key] = (f"{cr.rule.title}: not verified; {unknown.reason}", evidence)
+    message, template = hit
+    return _finding(cr, c, FindingStatus.ERROR, message, _account_location(c, path), dict(template))
+
+
+def _undecided_finding(
+    cr: _Compiled,
+    c: Context,
+    path: str,
+    as_of: date,
+    cache: _Unverified,
+    active: Mapping[tuple[str, str], Waiver],
+) -> Finding | None:
+    """The finding for a rule its facts left undecided, or None when the platform simply cannot
+    tell (GitHub's 90-day event window) and the rule does not apply.
+
+    A live fact the profile did not yield makes it ``error`` (unverified). A date after the
+    audit date makes a live rule ``error`` too (the audit looks at a day the fact postdates);
+    in the inventory or roster it is a date that cannot be true (``last_attested: 9999-12-31``),
+    and the rule fails saying so: the fix is in the input, not another run.
+    """
+    if cr.live and (fact := _unknown_fact(cr, c)) is not None:
+        return _unknown(cr, c, path, fact, cache)
+    future = _future_date(cr, c, as_of)
+    if future is None:
+        return None
+    name, value = future
+    note = f"{name} {_fmt(value)} lies after the audit date {as_of.isoformat()}"
+    if FIELDS[name].source is FieldSource.LIVE:
+        return _unknown(cr, c, path, (name, Unknown(note)), cache)
+    return _failed(cr, c, path, active.get((cr.rule.id, c.account.id)), note)
 
 
 def _waiver_findings(waivers: Waivers, inventory: Inventory) -> list[Finding]:

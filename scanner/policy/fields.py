@@ -21,8 +21,10 @@ from scanner.model import (
     ObservationStatus,
     Organization,
     Person,
+    Platform,
     Tri,
 )
+from scanner.platforms import adapter_for
 
 __all__ = [
     "FIELDS",
@@ -33,7 +35,9 @@ __all__ = [
     "FieldKind",
     "FieldSource",
     "FieldSpec",
+    "Unknown",
     "handle_name",
+    "joined_handle_name",
     "kind_label",
 ]
 
@@ -83,6 +87,18 @@ class Activity:
 
     last: datetime | None
     none_since: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Unknown:
+    """A live fact this run could not establish on a present profile (its activity request
+    failed, its dates were unusable, the page showed no count): every operator on it is
+    undecided, and a rule left undecided by it ends ``error`` with ``reason``."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return "(unknown)"
 
 
 _UNVERIFIED = frozenset(
@@ -145,15 +161,17 @@ class FieldSpec:
     """Inventory field whose line a finding on this field points at."""
 
 
-def handle_name(handle: str) -> str:
-    """The bare name inside a handle: ``@x`` → ``x``, ``r/x`` → ``x``, ``name@instance`` → ``name``,
-    ``company/slug`` → ``slug``; naming conventions are about this part."""
-    h = handle.strip().lstrip("@")
-    for prefix in ("/u/", "/r/", "u/", "r/", "user/", "company/"):
-        if h.startswith(prefix):
-            h = h[len(prefix) :]
-            break
-    return h.split("@", 1)[0]
+def handle_name(platform: Platform, handle: str) -> str | None:
+    """The name part of a handle, which naming conventions are about: ``@x`` → ``x``, ``r/x`` →
+    ``x``, ``name@instance`` → ``name``, ``company/slug`` → ``slug``, ``name.bsky.social`` →
+    ``name``; None for an opaque id (a YouTube channel id). The platform's spec says how."""
+    return adapter_for(platform).name_part(handle)
+
+
+def joined_handle_name(platform: Platform, handle: str) -> str | None:
+    """The name part without the platform's separators: ``harbor-lane-books`` →
+    ``harborlanebooks``, so a convention ``^harborlane`` holds however the slug is split."""
+    return adapter_for(platform).joined_name(handle)
 
 
 FIELDS: dict[str, FieldSpec] = {}
@@ -175,8 +193,16 @@ _account("handle", FieldKind.TEXT, lambda c: c.account.handle, "the handle")
 _account(
     "handle_name",
     FieldKind.TEXT,
-    lambda c: handle_name(c.account.handle),
-    "the bare name in the handle (no @, u/, r/ or @instance)",
+    lambda c: handle_name(c.account.platform, c.account.handle),
+    "the handle's name part (no @, u/, r/, company/, @instance or .bsky.social; none for a"
+    " channel id)",
+    "handle",
+)
+_account(
+    "handle_name_joined",
+    FieldKind.TEXT,
+    lambda c: joined_handle_name(c.account.platform, c.account.handle),
+    "the handle's name part without separators (copper-kettle → copperkettle)",
     "handle",
 )
 _account("status", FieldKind.TEXT, lambda c: c.account.status, "the inventory status")
@@ -302,12 +328,47 @@ def _live(
     _add(FieldSpec(f"live.{name}", kind, FieldSource.LIVE, get, doc, capability=capability))
 
 
-def _activity(o: Observation) -> Activity:
+def _unknown(o: Observation, what: str, codes: frozenset[str] = frozenset()) -> Unknown | None:
+    """The fact ``what`` is missing from a present profile: unknown, said with the observation's
+    reason when its code (one of ``codes``) is about this fact. None when the account is not
+    present: an absent account has no such fact, and that is known."""
+    if o.status is not ObservationStatus.PRESENT:
+        return None
+    if o.reason is not None and o.reason.code in codes:
+        return Unknown(o.reason.text)
+    return Unknown(f"the profile showed no {what}")
+
+
+_UNREADABLE = "profile_unreadable"
+"""Reason code of a present profile whose answer carried none of its facts (a feed with no
+channel): every extracted field is unknown, empty ones included."""
+_ACTIVITY_REASONS = frozenset({"activity_unavailable", _UNREADABLE})
+_DATE_REASONS = frozenset({"date_unusable", _UNREADABLE})
+_PROFILE_REASONS = frozenset({_UNREADABLE})
+
+
+def _activity(o: Observation) -> Activity | Unknown:
+    if o.last_activity_at is None and o.no_activity_since is None:
+        return _unknown(o, "activity date", _ACTIVITY_REASONS) or Activity(None, None)
     return Activity(o.last_activity_at, o.no_activity_since)
 
 
-def _tri(value: Tri) -> bool | None:
-    return None if value is Tri.UNKNOWN else value is Tri.TRUE
+def _known(value: Any, o: Observation, what: str, codes: frozenset[str] = frozenset()) -> Any:
+    return _unknown(o, what, codes) if value is None else value
+
+
+def _shown(value: Any, o: Observation, what: str) -> Any:
+    """A text or list a profile may simply leave empty: unknown only when the profile's answer
+    could not be read at all."""
+    if not value and o.reason is not None and o.reason.code in _PROFILE_REASONS:
+        return _unknown(o, what, _PROFILE_REASONS)
+    return value
+
+
+def _tri(value: Tri, o: Observation) -> bool | Unknown | None:
+    if value is Tri.UNKNOWN:
+        return _unknown(o, "verified flag")
+    return value is Tri.TRUE
 
 
 _live("status", FieldKind.TEXT, lambda o: o.status, "the observed status")
@@ -317,15 +378,29 @@ _live("url", FieldKind.TEXT, lambda o: o.final_url or o.url, "the observed URL")
 _live(
     "display_name",
     FieldKind.TEXT,
-    lambda o: o.display_name,
+    lambda o: _shown(o.display_name, o, "display name"),
     "the live display name",
     "display_name",
 )
-_live("bio", FieldKind.TEXT, lambda o: o.bio, "the live bio", "bio")
-_live("links", FieldKind.LIST, lambda o: o.links, "the profile's links", "links")
-_live("followers", FieldKind.NUMBER, lambda o: o.followers, "the follower count", "followers")
-_live("verified", FieldKind.BOOL, lambda o: _tri(o.verified), "the verified badge", "verified")
-_live("created_at", FieldKind.DATE, lambda o: o.created_at, "the live creation date", "created_at")
+_live("bio", FieldKind.TEXT, lambda o: _shown(o.bio, o, "bio"), "the live bio", "bio")
+_live(
+    "links", FieldKind.LIST, lambda o: _shown(o.links, o, "links"), "the profile's links", "links"
+)
+_live(
+    "followers",
+    FieldKind.NUMBER,
+    lambda o: _known(o.followers, o, "follower count"),
+    "the follower count",
+    "followers",
+)
+_live("verified", FieldKind.BOOL, lambda o: _tri(o.verified, o), "the verified badge", "verified")
+_live(
+    "created_at",
+    FieldKind.DATE,
+    lambda o: _known(o.created_at, o, "creation date", _DATE_REASONS),
+    "the live creation date",
+    "created_at",
+)
 _live(
     "last_activity_at",
     FieldKind.ACTIVITY,

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import Problem, SourceError, ValidationError
+from scanner.inputfile import read_input
 from scanner.model import AccountStatus, Location, Platform, Severity
 from scanner.policy.checks import CHECKS
 from scanner.policy.fields import FIELDS, ITEM_FIELD, FieldKind, FieldSource
@@ -43,7 +44,7 @@ from scanner.policy.schema import (
     Rule,
     Scope,
 )
-from scanner.yamlsource import YList, YMap, load_yaml
+from scanner.yamlsource import MAX_FILE_BYTES, YList, YMap, decode_text, load_yaml_text
 
 __all__ = ["default_pack_path", "load_policy", "template_fields"]
 
@@ -165,15 +166,23 @@ class _Loader:
 
     # ------------------------------------------------------------------ packs
 
-    def read_pack(self, path: str) -> None:
+    def read_pack(self, path: str) -> str:
+        """Read one pack into the loader; return the sha256 of its bytes ("" if unreadable).
+        The file is read once, so the hash is of exactly what was validated."""
         try:
-            data = load_yaml(path)
+            raw = read_input(path, max_bytes=MAX_FILE_BYTES)
+            digest = hashlib.sha256(raw).hexdigest()
+            data = load_yaml_text(decode_text(raw, path), path)
         except ValidationError as exc:
             self.problems.extend(exc.problems)
-            return
+            return ""
         except SourceError as exc:
             self.problems.append(Problem(path, None, None, str(exc).removeprefix(f"{path}: ")))
-            return
+            return ""
+        self.read_pack_data(path, data)
+        return digest
+
+    def read_pack_data(self, path: str, data: object) -> None:
         if not isinstance(data, YMap):
             self.problem(
                 path, data if isinstance(data, YList) else 1, "expected a mapping with 'rules:'"
@@ -221,6 +230,10 @@ class _Loader:
                 yield name, value, node.line_of(key)
 
     def param_value(self, path: str, name: str, value: object, line: int) -> ParamValue | None:
+        huge = _huge_number(value)
+        if huge is not None:
+            self.problem(path, line, f"param {name!r}: {huge}")
+            return None
         if isinstance(value, (bool, int, float, str)):
             return value
         self.problem(
@@ -508,7 +521,7 @@ class _Loader:
                 )
             # A disabled rule is still validated in full below: it is dropped, never skipped.
             disabled = enabled is False
-        resolver = _Resolver(self, path, rule_id, params)
+        resolver = _Resolver(self, path, rule_id, raw.params)
         scope = self.scope(path, node, resolver)
         assertion: Condition | None = None
         check: str | None = None
@@ -832,6 +845,11 @@ class _Loader:
         if op.value is ValueKind.CONDITION:
             inner = self.condition(path, raw, resolver, item=True, parent=node, key="value")
             return None if inner is None else Leaf(field_name, op_name, inner, location, inner)
+        huge = _huge_number(raw)
+        if huge is not None:
+            self.problem(path, node, f"{field_name} {op_name}: {huge}", key="value")
+            return None
+        resolver.used.clear()
         value = resolver.resolve(raw, node)
         if value is _BAD:
             return None
@@ -848,7 +866,20 @@ class _Loader:
                 return None
             value = {"field": FieldRef(other), "days": value["days"]}
         if problem is not None:
-            self.problem(path, node, f"{field_name} {op_name}: {problem}", key="value")
+            elsewhere = [(n, p) for n, p in resolver.used if p.file != path]
+            if elsewhere:
+                # The value came from another pack (an organization's override): point there,
+                # where it can be fixed, not at the rule that merely uses it.
+                name, param = elsewhere[0]
+                line = node.line_of("value")
+                self.problem(
+                    param.file,
+                    param.line,
+                    f"param {name!r} does not fit rule {resolver.rule_id} ({field_name} {op_name} "
+                    f"at {path}:{line}): {problem}",
+                )
+            else:
+                self.problem(path, node, f"{field_name} {op_name}: {problem}", key="value")
             return None
         return Leaf(field_name, op_name, value, location, raw)
 
@@ -868,12 +899,14 @@ class _Resolver:
     """Substitutes ``$params.x``, ``$<list>`` and ``$org.x`` in values, reporting unknown names."""
 
     def __init__(
-        self, loader: _Loader, path: str, rule_id: str, params: Mapping[str, ParamValue]
+        self, loader: _Loader, path: str, rule_id: str, params: Mapping[str, _Param]
     ) -> None:
         self.loader = loader
         self.path = path
         self.rule_id = rule_id
         self.params = params
+        self.used: list[tuple[str, _Param]] = []
+        """The params the last resolved value came from, with where each was set."""
 
     def resolve(self, value: object, node: YMap) -> Any:
         if isinstance(value, str) and value.startswith("$"):
@@ -899,10 +932,10 @@ class _Resolver:
         name = text[1:]
         if name.startswith("params."):
             param = name.removeprefix("params.")
-            if param in self.params:
-                return self.params[param]
-            if param in self.loader.settings:
-                return self.loader.settings[param].value
+            site = self.params.get(param) or self.loader.settings.get(param)
+            if site is not None:
+                self.used.append((param, site))
+                return site.value
             known = [*self.params, *self.loader.settings]
             self.loader.problem(
                 self.path,
@@ -968,6 +1001,27 @@ def _leaves(condition: Condition | None) -> Iterable[Leaf]:
             yield from _leaves(child)
 
 
+MAX_NUMBER = 10**9
+"""Larger numbers in a pack (days, counts, candidates) are typos; refused so that date and range
+arithmetic never meets them."""
+
+
+def _huge_number(value: object) -> str | None:
+    """Why ``value`` (or a number inside it) is implausibly large, else None."""
+    if isinstance(value, (list, tuple)):
+        return next((h for h in map(_huge_number, value) if h is not None), None)
+    if isinstance(value, Mapping):
+        return next((h for h in map(_huge_number, value.values()) if h is not None), None)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if abs(value) <= MAX_NUMBER:
+        return None
+    shown = (
+        f"{value:.3g}" if isinstance(value, float) else f"a number of {len(str(abs(value)))} digits"
+    )
+    return f"expected a number of at most {MAX_NUMBER:,}, got {shown}"
+
+
 def _same_type(old: ParamValue, new: ParamValue) -> bool:
     if isinstance(old, bool) or isinstance(new, bool):
         return isinstance(old, bool) and isinstance(new, bool)
@@ -998,11 +1052,7 @@ def load_policy(paths: str | Path | Sequence[str | Path]) -> Policy:
     loader = _Loader()
     hashes: list[tuple[str, str]] = []
     for name in names:
-        loader.read_pack(name)
-        try:
-            hashes.append((name, hashlib.sha256(Path(name).read_bytes()).hexdigest()))
-        except OSError:
-            hashes.append((name, ""))
+        hashes.append((name, loader.read_pack(name)))
     loader.index_rules()
     rule_overrides = loader.apply_overrides()
     loader.check_stage_params()

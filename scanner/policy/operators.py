@@ -2,14 +2,13 @@
 build its predicate once (at compile time) so evaluation never re-parses a rule.
 
 A predicate returns True (holds), False (does not) or None (cannot be decided from what is
-known, e.g. an activity rule when the platform only says "nothing in the last 90 days").
-Text compares case-insensitively and ignores surrounding spaces.
+known, e.g. an activity rule when the platform only says "nothing in the last 90 days", or a date
+after the audit date). Text compares case-insensitively and ignores surrounding spaces.
 """
 
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -20,12 +19,15 @@ from rapidfuzz import fuzz
 
 from scanner.policy.fields import Activity, FieldKind, kind_label
 from scanner.policy.schema import FieldRef, OrgRef
+from scanner.userregex import UserPattern, user_pattern_problem
 
 __all__ = [
+    "AS_OF_SKEW_DAYS",
     "OPERATORS",
     "Operator",
     "Pred",
     "ValueKind",
+    "after_as_of",
     "check_value",
     "day_ordinal",
     "domain_of",
@@ -91,6 +93,10 @@ class Operator:
 
 
 OPERATORS: dict[str, Operator] = {}
+
+AS_OF_SKEW_DAYS = 1
+"""A date up to this many days after the audit date still counts as on it (time zones); a later
+one cannot be judged "recent" and leaves ``newer_than_days`` undecided."""
 
 _ALL_KINDS = frozenset(FieldKind)
 _TEXTISH = frozenset({FieldKind.TEXT, FieldKind.NUMBER, FieldKind.BOOL})
@@ -213,17 +219,25 @@ def _contains(value: object, as_of: date) -> Pred:
 
 
 @register("matches", ValueKind.REGEX, {FieldKind.TEXT}, "{field} matches the pattern {value}")
-def _matches(value: re.Pattern[str], as_of: date) -> Pred:
+def _matches(value: UserPattern, as_of: date) -> Pred:
+    # UserPattern.search raises UserPatternTimeout rather than hang; the evaluator turns that
+    # into an `error` finding (regex_timeout).
     search = value.search
-    return lambda v: isinstance(v, str) and search(v) is not None
+    return lambda v: isinstance(v, str) and search(v)
+
+
+def after_as_of(value: date | datetime, as_of: date) -> bool:
+    """True when ``value`` lies after the audit date plus :data:`AS_OF_SKEW_DAYS`."""
+    return day_ordinal(value) > as_of.toordinal() + AS_OF_SKEW_DAYS
 
 
 def _days_pred(days: int, as_of: date, newer: bool) -> Pred:
     cutoff = as_of.toordinal() - days
+    latest = as_of.toordinal() + AS_OF_SKEW_DAYS
 
     def pred(v: object) -> bool | None:
         if v is None:
-            return False
+            return False  # a date that is not set (known) is neither recent nor old
         if isinstance(v, Activity):
             if v.last is not None:
                 v = v.last
@@ -234,10 +248,14 @@ def _days_pred(days: int, as_of: date, newer: bool) -> Pred:
                     return not newer
                 return None
             else:
-                return False if newer else None
+                return None  # nothing known: neither recent nor old
         assert isinstance(v, date)
         day = day_ordinal(v)
-        return day >= cutoff if newer else day < cutoff
+        if newer:
+            # A date after the audit date says nothing about the window before it: a typo
+            # (9999-12-31) or a later fact in an audit of a past date.
+            return None if day > latest else day >= cutoff
+        return day < cutoff
 
     return pred
 
@@ -378,7 +396,7 @@ def _within_days_of(value: int, as_of: date) -> Pred:
                 # any) is too; otherwise it cannot be placed.
                 return None if day_ordinal(v.none_since) >= other - days else False
             else:
-                return False
+                return None  # nothing known: it cannot be placed either way
         assert isinstance(v, date)
         return abs(day_ordinal(v) - other) <= days
 
@@ -454,16 +472,12 @@ def check_value(
                 ref = value["pattern"]
                 if list_field(ref) is not FieldKind.TEXT:
                     return f"expected {expected}; {ref} is not text"
-            pattern, _flags, problem = regex_parts(value)
+            pattern, ignore_case, problem = regex_parts(value)
             if problem:
                 return problem
             if pattern is None:
                 return None
-            try:
-                re.compile(pattern)
-            except re.error as exc:
-                return f"bad regular expression {pattern!r}: {exc}"
-            return None
+            return user_pattern_problem(pattern, ignore_case=ignore_case)
         case ValueKind.SIMILAR:
             if isinstance(value, str):
                 return None
@@ -505,10 +519,10 @@ def check_value(
             assert_never(op.value)
 
 
-def regex_parts(value: object) -> tuple[str | None, int, str | None]:
-    """(pattern, re flags, problem) from ``'pattern'`` or ``{pattern, ignore_case}``."""
+def regex_parts(value: object) -> tuple[str | None, bool, str | None]:
+    """(pattern, ignore_case, problem) from ``'pattern'`` or ``{pattern, ignore_case}``."""
     if isinstance(value, str):
-        return value, 0, None
+        return value, False, None
     if isinstance(value, Mapping):
         extra = set(value) - {"pattern", "ignore_case"}
         pattern = value.get("pattern")
@@ -516,13 +530,17 @@ def regex_parts(value: object) -> tuple[str | None, int, str | None]:
         if extra or not isinstance(pattern, (str, OrgRef)) or not isinstance(ignore, bool):
             return (
                 None,
-                0,
+                False,
                 f"expected {value_expectation(ValueKind.REGEX)}, got {describe_value(value)}",
             )
         if isinstance(pattern, OrgRef):
-            return None, 0, None
-        return pattern, re.IGNORECASE if ignore else 0, None
-    return None, 0, f"expected {value_expectation(ValueKind.REGEX)}, got {describe_value(value)}"
+            return None, False, None
+        return pattern, ignore, None
+    return (
+        None,
+        False,
+        f"expected {value_expectation(ValueKind.REGEX)}, got {describe_value(value)}",
+    )
 
 
 def describe_value(value: object) -> str:

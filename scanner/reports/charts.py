@@ -1,10 +1,11 @@
 """Inline SVG charts for the HTML reports: horizontal bars, a histogram and line charts. No
-script, no external resources; every label passes through ``html.escape``."""
+script, no external resources; every label passes through ``sanitize.html_text``."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping, Sequence
+
+from scanner.reports.sanitize import html_text
 
 __all__ = ["bar_chart", "column_chart", "line_chart"]
 
@@ -12,7 +13,7 @@ _FONT = 'font-family="system-ui, sans-serif" font-size="12"'
 
 
 def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html_text(str(value))
 
 
 def bar_chart(chart_id: str, title: str, items: Sequence[tuple[str, int, str]]) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import html
 
-from scanner.reports.sanitize import clean_text, xml_text
+from scanner.reports.sanitize import hidden, html_text
 
 __all__ = ["CSS", "csp_hash", "e", "page", "safe_href"]
 
@@ -56,13 +55,14 @@ def csp_hash(source: str) -> str:
 
 
 def e(value: object) -> str:
-    """Escape anything (fetched or not) for HTML text and attributes; forbidden characters go."""
-    return html.escape(xml_text(clean_text("" if value is None else str(value))), quote=True)
+    """Escape anything (fetched or not) for HTML text and attributes (see sanitize.html_text)."""
+    return html_text("" if value is None else str(value))
 
 
 def safe_href(url: str | None) -> str | None:
-    """Only http(s) URLs become links; anything else (``javascript:``, ``data:``) stays text."""
-    if not url:
+    """Only http(s) URLs become links; anything else (``javascript:``, ``data:``) stays text, and
+    so does a URL with hidden characters, whose target would differ from what the reader sees."""
+    if not url or hidden(url.strip()):
         return None
     lowered = url.strip().lower()
     return e(url.strip()) if lowered.startswith(("https://", "http://")) else None

@@ -1,13 +1,16 @@
 """The report extension point: the Formatter protocol, the ReportFormat names and their registry,
-and atomic writing of several formats in one run."""
+and atomic writing of several formats in one run (the one atomic writer every command uses)."""
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import enum
 import os
+import re
+import secrets
 import stat
-import tempfile
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Protocol, TypeVar, assert_never
@@ -22,8 +25,10 @@ __all__ = [
     "atomic_write",
     "check_writable",
     "file_suffix",
+    "format_for_path",
     "formatter_for",
     "register",
+    "remove_stale_temp_files",
     "write_outputs",
     "write_text_atomic",
 ]
@@ -102,6 +107,69 @@ def file_suffix(fmt: ReportFormat) -> str:
             assert_never(fmt)
 
 
+def format_for_path(path: str | Path) -> ReportFormat | None:
+    """The format a file name's ending names (``audit.sarif`` → sarif), else None."""
+    name = Path(path).name.casefold()
+    # Longest ending first, so ``.junit.xml`` is not taken for something shorter.
+    for fmt in sorted(ReportFormat, key=lambda f: -len(file_suffix(f))):
+        if name.endswith(file_suffix(fmt)):
+            return fmt
+    return None
+
+
+_TEMP_MARK = "rollcall-tmp"
+# `.audit.json.rollcall-tmp-4242-1f2e3d4c.tmp`: the target's name, the writing process's id
+# (so a stale one can be told from another run's write in progress) and a random part.
+_TEMP_NAME = re.compile(rf"^\.(?P<target>.+)\.{_TEMP_MARK}-(?P<pid>\d+)-[0-9a-f]+\.tmp$")
+_STARTED = time.time()
+"""When this process started (near enough: this module loads before any report is written)."""
+
+
+def _temp_path(directory: Path, target: Path) -> Path:
+    return directory / f".{target.name}.{_TEMP_MARK}-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":  # os.kill(pid, 0) would end the process on Windows
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists but belongs to someone else
+        return True
+    return True
+
+
+def remove_stale_temp_files(directory: Path) -> list[Path]:
+    """Delete temporary files that a killed run left in ``directory``: named like ours, older
+    than this process, and written by a process that is gone (a concurrent run's write in
+    progress is left alone). Returns what was removed."""
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return removed
+    for entry in entries:
+        match = _TEMP_NAME.match(entry.name)
+        if match is None:
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_mtime >= _STARTED:
+            continue
+        if _running(int(match.group("pid"))):
+            continue
+        with contextlib.suppress(OSError):
+            os.unlink(entry.path)
+            removed.append(Path(entry.path))
+    return removed
+
+
 def _mode_for(target: Path) -> int:
     try:
         return stat.S_IMODE(target.stat().st_mode)
@@ -114,16 +182,21 @@ def _mode_for(target: Path) -> int:
 def atomic_write(path: str | Path, text: str) -> Path:
     """Write ``text`` as UTF-8 so that ``path`` holds either its old content or the whole new
     content, never a part: a temporary file in the same directory (same filesystem, so the rename
-    is atomic), fsynced, then ``os.replace``; the directory is fsynced too where supported."""
+    is atomic), fsynced, then ``os.replace``; the directory is fsynced too where supported. The
+    folder must exist. Temporary files a killed run left there are removed first."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
+    why = _unwritable(target, directory)
+    if why is not None:
+        raise OutputError([(str(path), why)])
+    remove_stale_temp_files(directory)
+    tmp = _temp_path(directory, target)
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except OSError as exc:
         raise OutputError([(str(path), exc.strerror or str(exc))]) from None
     try:
-        # mkstemp creates the file 0600; a report replaces its old file's mode, or gets the mode
+        # The temporary file starts 0600; a report replaces its old file's mode, or gets the mode
         # a plain open() would give (0666 less the umask), so a published report stays readable.
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             os.fchmod(handle.fileno(), _mode_for(target))
@@ -132,10 +205,10 @@ def atomic_write(path: str | Path, text: str) -> Path:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise OutputError([(str(path), exc.strerror or str(exc))]) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+    except BaseException:  # KeyboardInterrupt, SystemExit (a SIGTERM handler): no leftovers
+        tmp.unlink(missing_ok=True)
         raise
     try:
         dir_fd = os.open(directory, os.O_RDONLY)
@@ -155,16 +228,40 @@ write_text_atomic = atomic_write
 
 
 def check_writable(path: str | Path) -> None:
-    """Fail early (before an audit spends its requests) when ``path`` cannot be written."""
+    """Fail early (before an audit spends its requests) when ``path`` cannot be written. A
+    missing folder is refused, never created: a typo in it would otherwise go unnoticed."""
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
-    try:
-        directory.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError([(str(path), exc.strerror or str(exc))]) from None
-    if not os.access(directory, os.W_OK) or target.is_dir():
-        why = "is a directory" if target.is_dir() else "directory is not writable"
+    why = _unwritable(target, directory)
+    if why is not None:
         raise OutputError([(str(path), why)])
+
+
+def _unwritable(target: Path, directory: Path) -> str | None:
+    """Why ``target`` in ``directory`` cannot be written as a report, else None."""
+    try:
+        folder = os.stat(directory).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return f"folder {str(directory)!r} does not exist; create it first"
+    except OSError as exc:
+        return f"folder {str(directory)!r} cannot be read ({exc.strerror or exc})"
+    if not stat.S_ISDIR(folder):
+        return f"{str(directory)!r} is not a folder"
+    try:
+        mode = os.stat(target).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if mode is not None and not stat.S_ISREG(mode):
+        if stat.S_ISDIR(mode):
+            return "is a folder; expected a file name"
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            return "is a named pipe or socket; expected a regular file"
+        return "is a device; expected a regular file"
+    if not os.access(directory, os.W_OK):
+        return f"folder {str(directory)!r} is not writable"
+    return None
 
 
 def write_outputs(result: AuditResult, pairs: Iterable[tuple[str, str | Path]]) -> list[Path]:

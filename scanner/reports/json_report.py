@@ -1,5 +1,6 @@
 """The audit's JSON contract (schema: scanner/schemas/audit-report.schema.json). Keys are stable;
-new keys may be added, none renamed. Text is kept verbatim except lone surrogates (→ U+FFFD)."""
+new keys may be added, none renamed. Every string goes through ``sanitize.json_safe``: lone
+surrogates become U+FFFD, escapes and controls go, invisible characters read ``<U+202E>``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from scanner.model import (
     Location,
 )
 from scanner.reports.interface import register
-from scanner.reports.sanitize import clean_text
+from scanner.reports.sanitize import json_safe, json_text
 from scanner.reports.views import (
     OBSERVATION_STATES,
     SEVERITIES,
@@ -54,19 +55,19 @@ def report_schema() -> dict[str, Any]:
 
 
 def _scrub(value: Any) -> JSON:
-    """Deep copy with every string made encodable (no lone surrogates)."""
+    """Deep copy as plain JSON with keys sorted (evidence and trend rows are free-form)."""
     if isinstance(value, str):
-        return clean_text(value)
+        return json_text(value)
     if isinstance(value, Mapping):
         return {
-            clean_text(str(k)): _scrub(v)
+            json_text(str(k)): _scrub(v)
             for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))
         }
     if isinstance(value, list | tuple):
         return [_scrub(v) for v in value]
     if value is None or isinstance(value, bool | int | float):
         return value
-    return clean_text(str(value))
+    return json_text(str(value))
 
 
 def _location(loc: Location) -> dict[str, JSON]:
@@ -202,20 +203,13 @@ def report_document(result: AuditResult) -> dict[str, JSON]:
         "baseline": None if result.baseline is None else _baseline_json(result, result.baseline),
         "trends": [_scrub(dict(t)) for t in result.trends],
     }
-    scrubbed = _scrub_strings(doc)
+    # The whole document, in its key order (part of the contract's readability): no field can
+    # escape sanitizing by being forgotten here. Invisible characters are escaped (``<U+202E>``),
+    # not removed, even in this machine format: a consumer must be able to tell that a name was
+    # crafted, and the platform's exact bytes stay checkable through ``body_sha256``.
+    scrubbed = json_safe(doc)
     assert isinstance(scrubbed, dict)
     return scrubbed
-
-
-def _scrub_strings(value: JSON) -> JSON:
-    """Like _scrub but keeps key order (the contract's order is part of its readability)."""
-    if isinstance(value, str):
-        return clean_text(value)
-    if isinstance(value, dict):
-        return {clean_text(k): _scrub_strings(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_scrub_strings(v) for v in value]
-    return value
 
 
 @register("json")

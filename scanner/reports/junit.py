@@ -8,7 +8,7 @@ from typing import assert_never
 
 from scanner.model import AuditResult, Finding, FindingStatus
 from scanner.reports.interface import register
-from scanner.reports.sanitize import clean_text, xml_text
+from scanner.reports.sanitize import xml_text
 from scanner.reports.views import evidence_summary, iso, rule_index
 
 __all__ = ["JunitFormatter"]
@@ -16,7 +16,7 @@ __all__ = ["JunitFormatter"]
 
 def _x(value: object) -> str:
     # ElementTree escapes markup but writes forbidden characters as they are: remove them.
-    return xml_text(clean_text("" if value is None else str(value)))
+    return xml_text("" if value is None else str(value))
 
 
 def _case_name(f: Finding) -> str:
@@ -57,7 +57,7 @@ class JunitFormatter:
             counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
             for name, finding in entries:
                 case = ET.SubElement(
-                    suite, "testcase", name=_x(name), classname=f"rollcall.{rule_id}"
+                    suite, "testcase", name=_x(name), classname=_x(f"rollcall.{rule_id}")
                 )
                 case.set("time", "0")
                 counts["tests"] += 1

@@ -3,7 +3,7 @@ Fetched text is stripped of escapes, its Markdown and HTML neutralized, and ``@`
 
 from __future__ import annotations
 
-from scanner.model import AuditResult, Finding, FindingStatus
+from scanner.model import AuditResult, Finding, FindingStatus, unverified_accounts
 from scanner.reports.interface import register
 from scanner.reports.sanitize import markdown_text, truncate
 from scanner.reports.views import (
@@ -158,11 +158,7 @@ class MarkdownFormatter:
                 )
                 out.extend(["", "</details>", ""])
 
-        unverified = [
-            a
-            for a in result.accounts
-            if a.observation is not None and not a.observation.status.verified
-        ]
+        unverified = unverified_accounts(result.accounts, result.findings)
         if unverified:
             out.append(f"### Unverified accounts ({len(unverified)})")
             out.append("")

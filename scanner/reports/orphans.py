@@ -1,7 +1,8 @@
 """The orphaned-page report for the social media policy owner: every account whose owner is gone
-or leaving, every inactive or intern-era page, every page we could not verify, retired pages still
-live and (after discovery) unlisted-official and rogue pages — with evidence, who can act and what
-to do, grouped by department and executive sponsor."""
+or leaving, every inactive or intern-era page, every page we could not verify or whose activity
+could not be read, retired pages still live and (after discovery) unlisted-official and rogue
+pages — with evidence, who can act and what to do, grouped by department and executive sponsor.
+No action is recommended on a fact the run could not establish."""
 
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ ENDING_WINDOW_DAYS = 30
 """An internship or contract ending within this many days after the audit date counts already."""
 
 NO_DEPARTMENT = "(no department)"
+_ACTIVITY_RULES = frozenset({"ACT-001", "ACT-002", "ACT-003"})
 OUTSIDE = "Not in the inventory"
 
 
@@ -66,6 +68,7 @@ class OrphanReason(enum.StrEnum):
     DORMANT = "dormant"
     INTERN_ERA = "intern_era"
     UNVERIFIED = "unverified"
+    ACTIVITY_UNKNOWN = "activity_unknown"
     RETIRED_LIVE = "retired_live"
     UNLISTED_OFFICIAL = "unlisted_official"
     ROGUE = "rogue"
@@ -105,6 +108,8 @@ def describe(reason: OrphanReason) -> str:
             return "intern-era page (went silent when its owner left)"
         case OrphanReason.UNVERIFIED:
             return "could not be verified"
+        case OrphanReason.ACTIVITY_UNKNOWN:
+            return "activity could not be read"
         case OrphanReason.RETIRED_LIVE:
             return "retired in the inventory but still live"
         case OrphanReason.UNLISTED_OFFICIAL:
@@ -134,6 +139,8 @@ def count_phrase(reason: OrphanReason, n: int) -> str:
             return f"{n} intern-era"
         case OrphanReason.UNVERIFIED:
             return f"{n} that could not be verified"
+        case OrphanReason.ACTIVITY_UNKNOWN:
+            return f"{n} whose activity could not be read"
         case OrphanReason.RETIRED_LIVE:
             return f"{n} retired but still live"
         case OrphanReason.UNLISTED_OFFICIAL:
@@ -157,7 +164,7 @@ def action_for(reason: OrphanReason) -> Action:
             return Action.HAND_OVER
         case OrphanReason.DORMANT | OrphanReason.RETIRED_LIVE:
             return Action.ARCHIVE
-        case OrphanReason.UNVERIFIED:
+        case OrphanReason.UNVERIFIED | OrphanReason.ACTIVITY_UNKNOWN:
             return Action.VERIFY
         case OrphanReason.UNLISTED_OFFICIAL:
             return Action.ADD_TO_INVENTORY
@@ -342,6 +349,20 @@ def _account_entry(
     obs = item.observation
     if obs is not None and obs.status in (ObservationStatus.BLOCKED, ObservationStatus.ERROR):
         reasons.append(OrphanReason.UNVERIFIED)
+    elif obs is not None and obs.status is ObservationStatus.PRESENT:
+        # The page is there but its activity is unknown: say so, and recommend nothing that
+        # would rest on it (never "archive" a page that may be alive).
+        unread = [
+            f
+            for f in result.findings
+            if f.account_id == account.id
+            and f.status is FindingStatus.ERROR
+            and f.rule_id in _ACTIVITY_RULES
+        ]
+        if unread:
+            reasons.append(OrphanReason.ACTIVITY_UNKNOWN)
+            why = obs.reason.text if obs.reason is not None else unread[0].message
+            evidence.append(f"activity could not be read: {why}")
     if not reasons:
         return None
     when = last_activity(item)

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from scanner import __version__
 from scanner.model import AuditResult, Finding, FindingStatus, RuleInfo, Severity
 from scanner.reports.interface import register
-from scanner.reports.sanitize import clean_text, xml_text
+from scanner.reports.sanitize import json_safe, xml_text
 from scanner.reports.views import iso, listed_findings, rule_index
 
 __all__ = [
@@ -66,7 +66,8 @@ def artifact_uri(file: str, base: Path | None = None) -> str:
 
 
 def _text(value: str) -> str:
-    return xml_text(clean_text(value))
+    # Code-scanning UIs render these strings in HTML pages: the stricter XML character set.
+    return xml_text(value)
 
 
 def _rule(rule: RuleInfo) -> dict[str, Any]:
@@ -203,7 +204,11 @@ def _log(
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, position[f.rule_id], base) for f in findings],
     }
-    return {"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]}
+    # Every string of the log, not only the ones cleaned above (an account id, a reference):
+    # invisible characters as ``<U+202E>``, like every other format (see sanitize).
+    log = json_safe({"$schema": SARIF_SCHEMA_URI, "version": "2.1.0", "runs": [run]})
+    assert isinstance(log, dict)
+    return log
 
 
 def sarif_document(result: AuditResult, base: Path | None = None) -> dict[str, Any]:

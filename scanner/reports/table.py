@@ -9,7 +9,7 @@ from datetime import datetime
 
 from tabulate import tabulate
 
-from scanner.model import AuditResult, Finding, FindingStatus, Severity
+from scanner.model import AuditResult, Finding, FindingStatus, Severity, unverified_accounts
 from scanner.reports.interface import register
 from scanner.reports.sanitize import strip_terminal, truncate
 from scanner.reports.views import (
@@ -78,7 +78,7 @@ class TableFormatter:
                     _t(f.handle or "-", 30),
                     _t(f.account_id or "-", 24),
                     _t(f.message, 70)
-                    + (f" [waiver {f.waiver.id} until {f.waiver.expires}]" if f.waiver else ""),
+                    + (f" [waiver {_t(f.waiver.id)} until {f.waiver.expires}]" if f.waiver else ""),
                 ]
                 for f in group
             ]
@@ -98,11 +98,7 @@ class TableFormatter:
         lines.append(self._summary_line(result))
         if result.baseline is not None:
             lines.extend(["", *self._baseline(result)])
-        unverified = [
-            a
-            for a in result.accounts
-            if a.observation is not None and not a.observation.status.verified
-        ]
+        unverified = unverified_accounts(result.accounts, result.findings)
         if unverified:
             lines.extend(["", f"Unverified accounts ({len(unverified)}):"])
             rows2 = []

@@ -19,6 +19,7 @@ from scanner.model import (
     ObservationStatus,
     RuleInfo,
     Severity,
+    unverified_accounts,
 )
 
 __all__ = [
@@ -95,17 +96,12 @@ class Summary:
     by_severity: Mapping[Severity, Mapping[FindingStatus, int]]
     passed: int
     discoveries: Mapping[Classification, int]
+    unverified_accounts: int
+    """Observed accounts the run could not verify (``scanner.model.unverified_accounts``)."""
 
     @property
     def failing(self) -> int:
         return self.by_status[FindingStatus.FAIL]
-
-    @property
-    def unverified_accounts(self) -> int:
-        return sum(
-            self.accounts_by_state[s.value]
-            for s in (ObservationStatus.BLOCKED, ObservationStatus.ERROR)
-        )
 
 
 def summarize(result: AuditResult) -> Summary:
@@ -132,6 +128,7 @@ def summarize(result: AuditResult) -> Summary:
         by_severity=by_sev,
         passed=len(result.passed),
         discoveries=discoveries,
+        unverified_accounts=len(unverified_accounts(result.accounts, result.findings)),
     )
 
 

@@ -18,6 +18,10 @@ from scanner.sandbox.faults import Fault, FaultSpecError, parse_fault
 from scanner.yamlsource import YList, YMap, load_yaml
 
 __all__ = [
+    "ACCOUNT_KEYS",
+    "HOST_KEYS",
+    "POST_KEYS",
+    "TOP_KEYS",
     "GithubKind",
     "Post",
     "World",
@@ -40,25 +44,45 @@ WORLD_STATES = (
 GithubKind = str  # "user" | "organization"
 _GITHUB_KINDS = ("user", "organization")
 
-_TOP_KEYS = ("name", "as_of", "description", "hosts", "accounts")
-_HOST_KEYS = ("faults",)
-_ACCOUNT_KEYS = (
-    "platform",
-    "handle",
-    "state",
-    "display_name",
-    "bio",
-    "links",
-    "followers",
-    "following",
-    "verified",
-    "created_at",
-    "channel_id",
-    "kind",
-    "posts",
-    "faults",
-)
-_POST_KEYS = ("at", "text", "pinned", "repost_of")
+# Every key a world file may hold, with what it means: the loader accepts exactly these keys and
+# `rollcall sandbox example-world` documents them from here, so the two cannot drift apart.
+TOP_KEYS: Mapping[str, str] = {
+    "name": "what the world is called (shown by `rollcall sandbox serve`)",
+    "as_of": "the day the world is observed, YYYY-MM-DD: audit it with --as-of this date",
+    "description": "free text for people; ignored by the sandbox",
+    "hosts": "faults on every request to a platform: PLATFORM: {faults: [...]}",
+    "accounts": "the accounts that exist; every other handle is absent (the platform's 404)",
+}
+HOST_KEYS: Mapping[str, str] = {
+    "faults": "faults injected into every request to this platform",
+}
+ACCOUNT_KEYS: Mapping[str, str] = {
+    "platform": f"one of {', '.join(p.value for p in Platform)}",
+    "handle": "in the platform's own form, as in an inventory (name@instance, u/name, "
+    "company/slug, @handle or UC… channel id); matched ignoring case, except a channel id",
+    "state": f"{' | '.join(s.value for s in WORLD_STATES)} (default {AccountState.ACTIVE.value})",
+    "display_name": "the profile's name",
+    "bio": "the profile's description",
+    "links": "URLs the profile links to (official domains tie a page to the organization)",
+    "followers": "a whole number ≥ 0",
+    "following": "a whole number ≥ 0",
+    "verified": "true or false: the platform's verification badge",
+    "created_at": "when the account was created: an ISO date or datetime (UTC by default)",
+    "channel_id": "youtube only: the UC… channel id behind an @handle",
+    "kind": f"github only: {' | '.join(_GITHUB_KINDS)} (default user)",
+    "posts": "the account's activity, any order; each post: at, text, pinned, repost_of",
+    "faults": "faults injected into every request for this account",
+}
+POST_KEYS: Mapping[str, str] = {
+    "at": "when it was posted (a repost: when it was reposted), ISO datetime",
+    "text": "what it says",
+    "pinned": "true when pinned to the top of the profile (default false)",
+    "repost_of": "the original author's handle: a repost, which is not the account's own post",
+}
+_TOP_KEYS = tuple(TOP_KEYS)
+_HOST_KEYS = tuple(HOST_KEYS)
+_ACCOUNT_KEYS = tuple(ACCOUNT_KEYS)
+_POST_KEYS = tuple(POST_KEYS)
 
 
 def example_world_path() -> Path:

@@ -4,6 +4,7 @@ resolver and a network backend that records every connection attempt and dials o
 from __future__ import annotations
 
 import asyncio
+import enum
 import ipaddress
 import socket
 import struct
@@ -28,6 +29,19 @@ class Seen:
     raw_headers: tuple[tuple[str, str], ...] = ()
 
 
+class Trickle(enum.Enum):
+    """A slow-loris answer: one piece every ``Reply.every`` seconds, until the client leaves."""
+
+    HEADERS = "headers"
+    """The status line, then one header line at a time; the headers never end."""
+    BODY = "body"
+    """Complete headers announcing a large body, then one body byte at a time."""
+
+
+MAX_TRICKLE = 600
+"""Pieces sent at most, so a handler thread never outlives a forgotten test for long."""
+
+
 @dataclass
 class Reply:
     status: int = 200
@@ -39,6 +53,8 @@ class Reply:
     """Reset the connection instead of answering."""
     close_delimited: bool = False
     """Send no Content-Length; the body ends when the connection closes."""
+    trickle: Trickle | None = None
+    every: float = 1.0
 
 
 Route = Callable[[Seen], Reply]
@@ -50,6 +66,8 @@ class LocalServer:
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.fallback: Route | None = None
+        """Answers paths without a route (default: 404)."""
         self.requests: list[Seen] = []
         self.stop = threading.Event()
         self.in_flight = 0
@@ -108,10 +126,13 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
                 server.in_flight += 1
                 server.max_in_flight = max(server.max_in_flight, server.in_flight)
             try:
-                route = server.routes.get(seen.path)
+                route = server.routes.get(seen.path, server.fallback)
                 reply = route(seen) if route else Reply(404, body=b"no route")
                 if reply.delay:
                     server.stop.wait(reply.delay)
+                if reply.trickle is not None:
+                    self._trickle(reply)
+                    return
                 if reply.drop:
                     # SO_LINGER 0 turns close() into a TCP RST: a real "connection reset".
                     self.connection.setsockopt(
@@ -135,6 +156,24 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
             finally:
                 with server._lock:
                     server.in_flight -= 1
+
+        def _trickle(self, reply: Reply) -> None:
+            self.close_connection = True
+            try:
+                headers = reply.trickle is Trickle.HEADERS
+                if headers:
+                    self.wfile.write(f"HTTP/1.1 {reply.status} OK\r\n".encode())
+                else:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", "1000000")
+                    self.end_headers()
+                for n in range(MAX_TRICKLE):
+                    if server.stop.wait(reply.every):
+                        return
+                    self.wfile.write(b"X-Slow-%d: x\r\n" % n if headers else b" ")
+            except OSError:  # the client gave up: what a slow-loris test wants
+                return
 
     return Handler
 

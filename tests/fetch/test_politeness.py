@@ -14,14 +14,14 @@ from tests.fetch.conftest import FakeClock
 
 def test_allowance_counts_requests_still_in_flight() -> None:
     clock = FakeClock()
-    gate = HostGate(HostLimits(concurrency=4, min_interval=0), clock)
+    gate = HostGate(HostLimits(concurrency=4, min_interval=0), clock, max_wait=60)
 
     async def main() -> list[float]:
         waits = []
         # Three requests in flight; the first answer says 3 remain: the other two may already
         # be counted, so only one more may start before the window ends.
         async with gate.turn(), gate.turn(), gate.turn():
-            gate.note(RateLimitInfo(remaining=3, reset_after=10), max_wait=60)
+            gate.note(RateLimitInfo(remaining=3, reset_after=10))
         for _ in range(2):
             async with gate.turn() as paused:
                 waits.append(paused)
@@ -35,13 +35,13 @@ def test_allowance_counts_requests_still_in_flight() -> None:
 
 def test_out_of_order_answers_keep_the_smallest_count() -> None:
     clock = FakeClock()
-    gate = HostGate(HostLimits(concurrency=2, min_interval=0), clock)
+    gate = HostGate(HostLimits(concurrency=2, min_interval=0), clock, max_wait=60)
 
     async def main() -> float:
         async with gate.turn(), gate.turn():
             # The later request's answer arrives first (0 left), the earlier one's last (1 left).
-            gate.note(RateLimitInfo(remaining=0, reset_after=5), max_wait=60)
-            gate.note(RateLimitInfo(remaining=1, reset_after=5.2), max_wait=60)
+            gate.note(RateLimitInfo(remaining=0, reset_after=5))
+            gate.note(RateLimitInfo(remaining=1, reset_after=5.2))
         async with gate.turn() as paused:
             return paused
 
@@ -50,12 +50,12 @@ def test_out_of_order_answers_keep_the_smallest_count() -> None:
 
 def test_answers_from_a_replaced_window_are_ignored() -> None:
     clock = FakeClock()
-    gate = HostGate(HostLimits(concurrency=2, min_interval=0), clock)
+    gate = HostGate(HostLimits(concurrency=2, min_interval=0), clock, max_wait=60)
 
     async def main() -> float:
         async with gate.turn(), gate.turn():
-            gate.note(RateLimitInfo(remaining=50, reset_after=20), max_wait=60)
-            gate.note(RateLimitInfo(remaining=0, reset_after=4), max_wait=60)  # older window
+            gate.note(RateLimitInfo(remaining=50, reset_after=20))
+            gate.note(RateLimitInfo(remaining=0, reset_after=4))  # older window
         async with gate.turn() as paused:
             return paused
 
@@ -64,11 +64,11 @@ def test_answers_from_a_replaced_window_are_ignored() -> None:
 
 def test_far_resets_do_not_block_the_run() -> None:
     clock = FakeClock()
-    gate = HostGate(HostLimits(concurrency=1, min_interval=0), clock)
+    gate = HostGate(HostLimits(concurrency=1, min_interval=0), clock, max_wait=60)
 
     async def main() -> float:
         async with gate.turn():
-            gate.note(RateLimitInfo(remaining=0, reset_after=3600), max_wait=60)
+            gate.note(RateLimitInfo(remaining=0, reset_after=3600))
         async with gate.turn() as paused:
             return paused
 

@@ -83,11 +83,16 @@ def test_diff(history: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) ->
     assert [f["rule_id"] for f in data["still_open"]] == ["OWN-002"]
 
 
-def test_errors(history: tuple[Path, Path], tmp_path: Path) -> None:
+def test_errors(
+    history: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     db, inv_path = history
     with pytest.raises(UsageError, match="no run 9"):
         run(["history", "show", "9", "--history", str(db)])
-    with pytest.raises(UsageError, match="give --history PATH or --inventory"):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.chdir(empty)
+    with pytest.raises(UsageError, match="run `rollcall audit INVENTORY` first, or give --history"):
         run(["history", "list"])
     with pytest.raises(UsageError, match="not both"):
         run(["history", "list", "--history", str(db), "--inventory", str(inv_path)])
@@ -120,3 +125,29 @@ def test_show_and_diff_strip_terminal_escapes_from_stored_text(
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out
     assert "bio reads red" in out
+
+
+def test_without_flags_uses_the_one_default_database_below_the_working_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`rollcall history show 2` where `rollcall audit inventories/x.yaml` was run finds
+    inventories/x.rollcall.db: the file audit wrote by default (README, history section)."""
+    folder = tmp_path / "inventories"
+    folder.mkdir()
+    inv = b.inventory(folder / "copper-kettle.yaml", 3)
+    with HistoryStore.open(default_path(folder / "copper-kettle.yaml")) as store:
+        store.record(b.result(inv, b.T0, [b.finding(inv.accounts[0], "OWN-002")]))
+        store.record(b.result(inv, b.T0 + timedelta(days=7), []))
+    monkeypatch.chdir(tmp_path)
+    assert run(["history", "show", "2"]) == 0
+    assert capsys.readouterr().out.startswith("run 2: complete")
+    assert run(["history", "diff", "1", "2"]) == 0
+    assert "0 new, 1 resolved, 0 still open" in capsys.readouterr().out
+
+    # A second history beside it: the command does not guess, it names both.
+    other = b.inventory(tmp_path / "other.yaml", 1)
+    with HistoryStore.open(default_path(tmp_path / "other.yaml")) as store:
+        store.record(b.result(other, b.T0, []))
+    with pytest.raises(UsageError, match=r"2 history databases found \(other.rollcall.db, "):
+        run(["history", "list"])
+    assert run(["history", "list", "--inventory", "other.yaml"]) == 0

@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from scanner.model import AccountState, Observation, ObservationStatus, Platform, Tri
+from scanner.platforms.dates import DateWindow
 from tests.platforms.conftest import FixtureServer, fixture_json
 
 Look = Callable[..., Observation]
@@ -62,7 +63,9 @@ def test_github_absent(server: FixtureServer, look: Look) -> None:
     server.add("github", "/users/nobody-here", status=404, file="github_404.json")
     obs = look(Platform.GITHUB, "nobody-here")
     assert obs.status is ObservationStatus.ABSENT
-    assert obs.signal == "status:404+json:message=Not Found"
+    assert obs.signal == (
+        "status:404+json:message=Not Found+json:documentation_url~^https://docs\\.github\\.com/"
+    )
     assert obs.reason is not None and obs.reason.code == "not_found"
     assert server.requested("github") == ["/github/users/nobody-here"]
 
@@ -450,8 +453,17 @@ def test_bluesky_feed_activity_skips_pins_and_survives_hostile_items() -> None:
     pinned = {**post, "reason": {"$type": "app.bsky.feed.defs#reasonPin"}}
     repost = {"reason": {"$type": "app.bsky.feed.defs#reasonRepost", "indexedAt": "2026-11-02"}}
     hostile = {"reason": {"$type": 5}, "post": {"record": {"createdAt": "2026-10-01T00:00:00Z"}}}
-    assert feed_activity([pinned, post, repost, hostile, "junk", {"post": []}]) == [
+    # An importer's backdated createdAt (before Bluesky existed) gives way to indexedAt.
+    imported = {
+        "post": {"record": {"createdAt": "2009-05-01T00:00:00Z"}, "indexedAt": "2026-09-01"}
+    }
+    window = DateWindow(date(2022, 11, 1), datetime(2026, 11, 15, tzinfo=UTC), "Bluesky")
+    items = [pinned, post, repost, hostile, imported, "junk", {"post": []}]
+    assert feed_activity(items, window) == [
         datetime(2026, 11, 1, 9, tzinfo=UTC),
         datetime(2026, 11, 2, tzinfo=UTC),
         datetime(2026, 10, 1, tzinfo=UTC),
+        datetime(2026, 9, 1, tzinfo=UTC),
+        None,  # an item with no readable date makes the newest activity unknown
+        None,
     ]

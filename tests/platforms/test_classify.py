@@ -177,6 +177,9 @@ def test_common_statuses() -> None:
     v = verdict(Platform.GITHUB, fetched(200, '{"login": "a", "type": "User"'))
     assert v.status is ObservationStatus.ERROR and v.reason and v.reason.code == "malformed_body"
     v = verdict(Platform.GITHUB, fetched(404, '{"message":"Gone fishing"}'))
+    assert v.status is ObservationStatus.ERROR
+    assert v.reason and v.reason.code == "not_found_unconfirmed"
+    v = verdict(Platform.GITHUB, fetched(400, '{"message":"Gone fishing"}'))
     assert v.status is ObservationStatus.ERROR and v.reason and v.reason.code == "no_signal"
     v = verdict(Platform.INSTAGRAM, fetched(200, "<html><title>x</title></html>", HTML))
     assert v.status is ObservationStatus.BLOCKED

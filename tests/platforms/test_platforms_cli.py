@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
 
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.main import run
 from scanner.cli.observe import command as observe_command
 from scanner.cli.platforms import command as platforms_command
 from scanner.model import ObservationStatus, Platform
@@ -132,3 +135,63 @@ def test_platforms_check_against_the_example_world_with_its_healthy_handles() ->
     assert ok.return_value == 0
     assert bare.return_value == 1
     assert "--present PLATFORM=HANDLE" in bare.stderr and "github" in bare.stderr
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A port on 127.0.0.1 that was bound and closed again: connecting to it is refused."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+    return port
+
+
+@pytest.fixture
+def no_retries(tmp_path: Path) -> Path:
+    """Fetch settings without retries, so a refused connection fails at once."""
+    config = tmp_path / "rollcall.toml"
+    config.write_text("max_retries = 0\n", encoding="utf-8")
+    return config
+
+
+def test_platforms_check_that_reaches_nothing_is_incomplete_with_the_reason_on_stderr(
+    closed_port: int, no_retries: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    down = f"http://127.0.0.1:{closed_port}"
+    code = run(
+        [
+            "platforms",
+            "check",
+            "--config",
+            str(no_retries),
+            *("--platform", "github", "--platform", "bluesky"),
+            *("--endpoint", f"github={down}/github", "--endpoint", f"bluesky={down}/bluesky"),
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == ExitCode.INCOMPLETE
+    assert "0 ok, 2 degraded, 0 broken" in out  # the table is still shown
+    assert "could not reach anything" in err and "connect_error" in err
+
+
+def test_platforms_check_with_one_platform_down_is_degraded_not_incomplete(
+    sandbox: Sandbox, closed_port: int, no_retries: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = run(
+        [
+            "platforms",
+            "check",
+            "--config",
+            str(no_retries),
+            *("--platform", "github", "--platform", "bluesky"),
+            *("--present", "github=kettle", "--present", "bluesky=kettle.bsky.social"),
+            "--endpoint",
+            f"github={sandbox.endpoints()['github']}",
+            "--endpoint",
+            f"bluesky=http://127.0.0.1:{closed_port}/bluesky",
+        ]
+    )
+    out, err = capsys.readouterr()
+    assert code == ExitCode.CLEAN
+    assert "1 ok, 1 degraded, 0 broken" in out
+    assert "could not reach" not in err

@@ -28,6 +28,7 @@ probes:
 rate_limit: {concurrency: 2, min_interval: 0.5}
 extracts: [display_name]
 self_check: {present: [octocat, torvalds]}
+launched: 2007-10-20
 """
 
 
@@ -110,6 +111,9 @@ def test_good_spec_loads() -> None:
         ("extracts: [display_name]", "extracts: [display_nam]", 14, "did you mean 'display_name'"),
         ("present: [octocat, torvalds]", "present: [octocat]", 15, "at least two"),
         ('["json:login"]', '["!json:login"]', 11, "not negated"),
+        ("launched: 2007-10-20", "launched: soon", 16, "launch date (YYYY-MM-DD)"),
+        ("launched: 2007-10-20", "launched: 2007-10-20T10:00:00Z", 16, "launch date"),
+        ('separators: ["-"]}', "separators: [\"-\"], name_part: '(?P<nom>.+)'}", 6, "(?P<name>"),
     ],
 )
 def test_bad_specs_name_file_line_and_expectation(

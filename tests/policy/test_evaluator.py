@@ -367,8 +367,8 @@ def test_scope_platforms_and_tags(tmp_path: Path) -> None:
 
 
 def test_handle_name() -> None:
-    assert handle_name("@Fixture@mastodon.social") == "Fixture"
-    assert handle_name("r/fixture") == "fixture"
-    assert handle_name("u/fixture") == "fixture"
-    assert handle_name("company/fixture-roasters") == "fixture-roasters"
-    assert handle_name(" @fixture ") == "fixture"
+    assert handle_name(Platform.MASTODON, "@Fixture@mastodon.social") == "Fixture"
+    assert handle_name(Platform.REDDIT, "r/fixture") == "fixture"
+    assert handle_name(Platform.REDDIT, "u/fixture") == "fixture"
+    assert handle_name(Platform.LINKEDIN, "company/fixture-roasters") == "fixture-roasters"
+    assert handle_name(Platform.X, " @fixture ") == "fixture"

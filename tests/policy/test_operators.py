@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
@@ -17,6 +16,7 @@ from scanner.policy.operators import (
     value_expectation,
 )
 from scanner.policy.schema import OrgRef
+from scanner.userregex import compile_user_pattern
 
 AS_OF = date(2026, 11, 15)
 
@@ -50,7 +50,9 @@ def test_every_operator_is_in_the_table_with_a_phrase() -> None:
         (date(2026, 8, 17), True, False),  # exactly 90 days: still within
         (date(2026, 8, 16), False, True),  # 91 days
         (date(2026, 11, 15), True, False),  # today
-        (date(2026, 12, 1), True, False),  # future
+        (date(2026, 11, 16), True, False),  # the day after: within the one-day skew
+        (date(2026, 11, 17), None, False),  # later: cannot be called recent
+        (date(9999, 12, 31), None, False),
         (datetime(2026, 8, 17, 0, 0, tzinfo=UTC), True, False),
         # 23:30 at UTC-5 on the 16th is 04:30 UTC on the 17th: exactly 90 days.
         (datetime(2026, 8, 16, 23, 30, tzinfo=timezone(timedelta(hours=-5))), True, False),
@@ -60,7 +62,7 @@ def test_every_operator_is_in_the_table_with_a_phrase() -> None:
         (None, False, False),
     ],
 )
-def test_days_edges(value: object, newer: bool, older: bool) -> None:
+def test_days_edges(value: object, newer: bool | None, older: bool) -> None:
     assert op("newer_than_days", 90)(value) is newer
     assert op("older_than_days", 90)(value) is older
 
@@ -91,7 +93,7 @@ def test_activity_is_tri_state() -> None:
     # ... but whether anything happened in the year before is unknown.
     assert older(none_100) is None
     # Nothing known at all: cannot claim recent activity; cannot claim dormancy either.
-    assert newer(Activity(None, None)) is False
+    assert newer(Activity(None, None)) is None
     assert older(Activity(None, None)) is None
     assert op("exists")(Activity(None, None)) is False
 
@@ -107,6 +109,8 @@ def test_within_days_of() -> None:
     assert within(datetime(2026, 5, 1, tzinfo=UTC), None) is False
     assert within(Activity(None, datetime(2026, 1, 1, tzinfo=UTC)), end) is False
     assert within(Activity(None, datetime(2026, 6, 1, tzinfo=UTC)), end) is None
+    # Nothing known: the activity cannot be placed (under `not`, ACT-003 must not pass).
+    assert within(Activity(None, None), end) is None
 
 
 def test_text_comparisons_ignore_case_and_spaces() -> None:
@@ -148,9 +152,20 @@ def test_booleans() -> None:
 
 
 def test_matches_uses_search() -> None:
-    assert op("matches", re.compile("^Copper"))("Copper Kettle") is True
-    assert op("matches", re.compile("^Copper"))("The Copper") is False
-    assert op("matches", re.compile("x"))(None) is False
+    assert op("matches", compile_user_pattern("^Copper"))("Copper Kettle") is True
+    assert op("matches", compile_user_pattern("^Copper"))("The Copper") is False
+    assert op("matches", compile_user_pattern("x"))(None) is False
+
+
+def test_matches_ignore_case_from_the_pattern() -> None:
+    assert op("matches", compile_user_pattern("^copper", ignore_case=True))("COPPER") is True
+
+
+def test_check_value_refuses_a_catastrophic_pattern() -> None:
+    problem = check_value(OPERATORS["matches"], "^(a|aa)+$", lambda ref: FieldKind.TEXT)
+    assert problem is not None and "backtracks catastrophically" in problem
+    bad = check_value(OPERATORS["matches"], "((", lambda ref: FieldKind.TEXT)
+    assert bad is not None and "bad regular expression" in bad
 
 
 def test_similar_to() -> None:

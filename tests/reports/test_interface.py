@@ -42,6 +42,7 @@ def test_unknown_format_suggests_the_closest() -> None:
 
 
 def test_write_outputs_writes_each_format(tmp_path: Path, result: AuditResult) -> None:
+    (tmp_path / "out").mkdir()
     pairs = [(f.value, tmp_path / "out" / f"audit{file_suffix(f)}") for f in ReportFormat]
     written = write_outputs(result, pairs)
     assert written == [p for _, p in pairs]

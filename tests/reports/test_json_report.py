@@ -10,6 +10,7 @@ import pytest
 from scanner.model import AuditResult, ObservationStatus
 from scanner.reports import formatter_for
 from scanner.reports.json_report import report_schema
+from scanner.reports.sanitize import json_text
 from tests.reports.builders import HOSTILE_BIO, audit_result, minimal_result
 
 OBSERVATION_FIELDS = {
@@ -58,7 +59,9 @@ def test_contract_shape(result: AuditResult) -> None:
 
     ig = next(a for a in doc["accounts"] if a["id"] == "ig-retail")
     assert set(ig["observation"]) == OBSERVATION_FIELDS
-    assert ig["observation"]["bio"] == HOSTILE_BIO  # verbatim: JSON escapes, it does not edit
+    # Markup stays (JSON is not HTML); escapes and controls go, so printing it is safe.
+    assert ig["observation"]["bio"] == json_text(HOSTILE_BIO)
+    assert "<script>" in ig["observation"]["bio"] and "\x1b" not in ig["observation"]["bio"]
     assert ig["profile_url"].startswith("https://")
     x = next(a for a in doc["accounts"] if a["id"] == "x-main")
     assert x["observation"]["status"] == ObservationStatus.BLOCKED.value

@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
-from scanner.reports.sanitize import clean_text, csv_cell, markdown_text, strip_terminal, xml_text
+from scanner.reports.sanitize import (
+    clean_text,
+    csv_cell,
+    hidden,
+    html_text,
+    json_safe,
+    json_text,
+    markdown_text,
+    strip_terminal,
+    truncate,
+    xml_text,
+)
 
 XML_CHAR = re.compile("^[\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]*$")
 
@@ -55,8 +67,101 @@ def test_clean_text_replaces_lone_surrogates() -> None:
     assert clean_text("a\ud800b").encode("utf-8") == "a\ufffdb".encode()
 
 
-def test_bidi_overrides_are_removed_for_terminal_and_markdown() -> None:
+def test_bidi_overrides_are_shown_for_terminal_and_markdown() -> None:
     # "Trojan Source": U+202E makes what follows read right-to-left.
     hostile = "Copper Kettle \u202eofficial\u202c \u2066x\u2069"
-    assert strip_terminal(hostile) == "Copper Kettle official x"
-    assert "\u202e" not in markdown_text(hostile)
+    assert strip_terminal(hostile) == "Copper Kettle <U+202E>official<U+202C> <U+2066>x<U+2069>"
+    assert "\u202e" not in markdown_text(hostile) and "&lt;U+202E&gt;" in markdown_text(hostile)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a\x1b]0;title\x07b", "ab"),  # OSC 0 (window title), BEL-terminated
+        ("a\x1b]2;title\x1b\\b", "ab"),  # ... ST-terminated
+        ("\x1b]8;;https://evil/\x1b\\link\x1b]8;;\x1b\\", "link"),  # OSC 8 hyperlink
+        ("a\x9d0;title\x9cb", "ab"),  # 8-bit OSC and ST
+        ("a\x9b31mb", "ab"),  # 8-bit CSI
+        ("a\x1b[1;31mb\x1b[0m", "ab"),  # CSI colour
+        ("a\x1bPq#0;2\x1b\\b", "ab"),  # DCS (sixel)
+        ("a\x1b_apc\x1b\\b\x1b^pm\x1b\\c\x1bXsos\x1b\\d", "abcd"),  # APC, PM, SOS
+        ("a\x90dcs\x9cb\x9fapc\x07c", "abc"),  # 8-bit DCS and APC
+        ("a\x1b(Bb\x1b#8c\x1bcd", "abcd"),  # charset, DECALN, RIS
+        ("a\x1b]0;no end", "a0;no end"),  # unterminated: the introducer goes, text stays
+        ("a\x1b\x1b[0m[31mb", "a[31mb"),  # a sequence rebuilt by a removal is still inert
+        ("n\x00u\x07l\x08l\x7f\x85\x9c", "null"),  # NUL, BEL, BS, DEL, NEL, ST
+    ],
+)
+def test_strip_terminal_removes_every_sequence_and_control(raw: str, expected: str) -> None:
+    assert strip_terminal(raw) == expected
+
+
+@pytest.mark.parametrize(
+    "char",
+    [
+        "\u202a", "\u202b", "\u202c", "\u202d", "\u202e", "\u2066", "\u2067", "\u2068",
+        "\u2069", "\u061c", "\u200e", "\u200f", "\u200b", "\u200c", "\u200d", "\u2060",
+        "\ufeff",
+    ],
+)  # fmt: skip
+def test_every_medium_shows_invisible_characters(char: str) -> None:
+    mark = f"<U+{ord(char):04X}>"
+    raw = f"copper{char}kettle"
+    assert strip_terminal(raw) == f"copper{mark}kettle"
+    assert json_text(raw) == f"copper{mark}kettle"
+    assert xml_text(raw) == f"copper{mark}kettle"
+    assert csv_cell(raw) == f"copper{mark}kettle"
+    assert html_text(raw) == f"copper&lt;U+{ord(char):04X}&gt;kettle"
+    assert markdown_text(raw) == f"copper&lt;U+{ord(char):04X}&gt;kettle"
+
+
+def test_zero_width_joiner_in_an_emoji_is_shown_too() -> None:
+    # One rule for every untrusted field: a legitimate ZWJ cannot be told from a hostile one.
+    assert strip_terminal("dev 👩\u200d💻") == "dev 👩<U+200D>💻"
+
+
+def test_json_text_keeps_line_structure_but_no_other_control() -> None:
+    assert json_text("line one\nline two\ttab\r\n\x1b[31m\x00\x9b") == (
+        "line one\nline two\ttab\r\n"
+    )
+
+
+def test_json_safe_cleans_keys_and_values_and_keeps_order() -> None:
+    doc = json_safe({"b\u202e": ["\x1b]0;t\x07x", 1, None], "a": {"k": "\u200by"}})
+    assert doc == {"b<U+202E>": ["x", 1, None], "a": {"k": "<U+200B>y"}}
+    assert isinstance(doc, dict) and list(doc) == ["b<U+202E>", "a"]
+
+
+def test_csv_formula_guard_holds_after_cleaning() -> None:
+    # Removing an escape in front of "=" must not hand the spreadsheet a formula.
+    assert csv_cell("\x1b[31m=1+1") == "'=1+1"
+    assert csv_cell("\u200b=1+1") == "<U+200B>=1+1"  # starts with text, not a formula
+
+
+def test_sanitizers_are_idempotent() -> None:
+    raw = "\x1b\x1b[0m[31m \u202e\x9d0;t\x9c end\u200b"
+    for fn in (strip_terminal, json_text, xml_text):
+        assert fn(fn(raw)) == fn(raw)
+
+
+def test_hidden_tells_plain_text_from_crafted_text() -> None:
+    assert not hidden("https://copperkettle.coffee/menu")
+    assert hidden("https://copperkettle.coffee/\u202egpj.exe")
+    assert hidden("https://x\x1b]8;;y\x07")
+
+
+def test_truncate_never_splits_a_visible_escape() -> None:
+    assert truncate("abc<U+202E>def", 7) == "abc…"
+    assert truncate("abc<U+202E>def", 12) == "abc<U+202E>…"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["\x9d" * 200_000, "\x1b]" * 100_000, "\x1b[" + "0" * 200_000, "\x1bP" * 100_000],
+)
+def test_pathological_input_does_not_hang(raw: str) -> None:
+    # Every sequence pattern stops at the next introducer, so cleaning stays linear; the bound
+    # only proves "did not hang" (quadratic scanning of these would take minutes).
+    started = time.monotonic()
+    assert strip_terminal(raw).isprintable()
+    assert time.monotonic() - started < 10
