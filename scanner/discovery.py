@@ -39,12 +39,12 @@ from scanner.model import (
     Location,
     Platform,
     RuleInfo,
-    Severity,
 )
 from scanner.observe import Target, observe
 from scanner.platforms import adapter_for
 from scanner.platforms.interface import SupportLevel
 from scanner.policy import Policy, fingerprint
+from scanner.policy.builtin import builtin_rule, rule_info
 from scanner.yamlsource import read_text
 
 __all__ = [
@@ -68,37 +68,9 @@ DEFAULT_MAX_CANDIDATES = 100
 login-walled platforms) that is under two minutes, all platforms running side by side."""
 
 DISCOVERY_RULES: Mapping[str, RuleInfo] = {
-    "DSC-001": RuleInfo(
-        id="DSC-001",
-        title="Suspected impersonation: a brand-like page with no official tie",
-        severity=Severity.HIGH,
-        category="discovery",
-        rationale="Pages that copy the brand's name without any tie to the organization are how "
-        "customers get phished and how a brand's reputation is borrowed.",
-        remediation="Check the page; if it impersonates the organization, report it to the "
-        "platform for an impersonation or trademark takedown and warn customers.",
-    ),
-    "DSC-002": RuleInfo(
-        id="DSC-002",
-        title="Unlisted official page: tied to the organization but not in the inventory",
-        severity=Severity.MEDIUM,
-        category="discovery",
-        rationale="A shadow page run by staff (or former staff) has no accountable owner, no "
-        "security review and no objective.",
-        remediation="Find who runs it; add it to the inventory with an owner, or retire it.",
-    ),
-    "INV-002": RuleInfo(
-        id="INV-002",
-        title="Duplicate page for the same audience on one platform",
-        severity=Severity.MEDIUM,
-        category="inventory",
-        rationale="Two pages for one audience split followers, confuse customers and double the "
-        "work of keeping both secure.",
-        remediation="Merge the pages or retire one; keep one page per audience and platform.",
-    ),
+    rule_id: builtin_rule(rule_id) for rule_id in ("DSC-001", "DSC-002", "INV-002")
 }
-"""The findings discovery raises; a policy pack may declare rules with these ids to change
-title or severity."""
+"""The findings discovery raises (declared in the catalogue, scanner.policy.builtin)."""
 
 
 def rule_for(classification: Classification) -> str | None:
@@ -147,11 +119,6 @@ def thresholds_from_policy(policy: Policy | None) -> Thresholds:
         for name, default in DEFAULT_THRESHOLDS.items():
             values[name] = policy.params(f"discovery.{name}", default)
     return Thresholds.from_mapping(values, source="policy param discovery.*")
-
-
-def _rule_info(rule_id: str, policy: Policy | None) -> RuleInfo:
-    rule = policy.rule(rule_id) if policy is not None else None
-    return rule.info() if rule is not None else DISCOVERY_RULES[rule_id]
 
 
 def default_platforms(inventory: Inventory) -> tuple[Platform, ...]:
@@ -396,7 +363,7 @@ def discover(
     discoveries = tuple(d for d in classified if d is not None)
     findings = [f for d in discoveries if (f := _finding(d, inventory, policy)) is not None]
     findings.extend(inventory_duplicates(inventory, policy, thresholds))
-    rules = tuple(_rule_info(r, policy) for r in DISCOVERY_RULES)
+    rules = tuple(rule_info(r, policy) for r in DISCOVERY_RULES)
     return DiscoveryResult(discoveries, tuple(findings), len(targets), rules)
 
 
@@ -404,7 +371,7 @@ def _finding(discovery: Discovery, inventory: Inventory, policy: Policy | None) 
     rule_id = rule_for(discovery.classification)
     if rule_id is None:
         return None
-    info = _rule_info(rule_id, policy)
+    info = rule_info(rule_id, policy)
     where = f"{discovery.platform.value}:{discovery.handle}"
     summary = discovery.evidence[0] if discovery.evidence else discovery.classification.value
     evidence: dict[str, JSON] = {
@@ -470,7 +437,7 @@ def inventory_duplicates(
     names (handle or display name, audience words kept), or the same department and the same
     tags. The later entry is flagged, naming the earlier; the same handle twice is INV-001's."""
     limits = thresholds or thresholds_from_policy(policy)
-    info = _rule_info("INV-002", policy)
+    info = rule_info("INV-002", policy)
     active = [a for a in inventory.accounts if a.status is AccountStatus.ACTIVE]
     findings: list[Finding] = []
     flagged: set[str] = set()

@@ -41,7 +41,7 @@ from scanner.model import (
 )
 from scanner.observe import Target, observe
 from scanner.platforms import adapter_for
-from scanner.policy import Policy, evaluate, fingerprint
+from scanner.policy import Policy, evaluate, fingerprint, rule_info
 from scanner.userregex import UserPatternTimeout, compile_user_pattern
 from scanner.yamlsource import YList, YMap, load_yaml
 
@@ -379,21 +379,23 @@ def _review(
             reasons.append(
                 _reason(
                     "REV-010",
-                    Severity.INFO,
                     f"{account.id} is being retired: archive or delete it following the"
                     f" {account.platform.value} procedure; the next audit flags it (IDN-005)"
                     " while it is still live",
                     account,
                     "status",
                     effect=Effect.CONDITION,
+                    policy=policy,
                 )
             )
         else:
-            reasons.extend(_static_checks(account, inventory))
+            reasons.extend(_static_checks(account, inventory, policy))
             reasons.extend(_policy_checks(account, change, inventory, policy, options, as_of))
-            reasons.extend(_duplicate_checks(account, existing, thresholds))
+            reasons.extend(_duplicate_checks(account, existing, thresholds, policy))
         observation = live.get(account.id)
-        liveness, live_reasons = _live_checks(account, change, observation, inventory, thresholds)
+        liveness, live_reasons = _live_checks(
+            account, change, observation, inventory, thresholds, policy
+        )
         reasons.extend(live_reasons)
         items.append(
             ReviewItem(
@@ -421,23 +423,25 @@ def _decide(reasons: Sequence[ReviewReason]) -> Decision:
 
 def _reason(
     rule_id: str,
-    severity: Severity,
     message: str,
     account: Account,
     field_name: str,
     *,
     effect: Effect,
+    policy: Policy,
 ) -> ReviewReason:
+    """A reason for ``rule_id`` with the severity the catalogue (or a pack override) gives it,
+    the same severity ``rules list`` shows."""
     return ReviewReason(
         rule_id=rule_id,
-        severity=severity,
+        severity=rule_info(rule_id, policy).severity,
         message=message,
         effect=effect,
         location=Location(account.location.file, account.line_of(field_name)),
     )
 
 
-def _static_checks(account: Account, inventory: Inventory) -> list[ReviewReason]:
+def _static_checks(account: Account, inventory: Inventory, policy: Policy) -> list[ReviewReason]:
     org = inventory.organization
     reasons = []
     if org.approved_platforms and account.platform not in org.approved_platforms:
@@ -445,11 +449,11 @@ def _static_checks(account: Account, inventory: Inventory) -> list[ReviewReason]
         reasons.append(
             _reason(
                 "REV-001",
-                Severity.HIGH,
                 f"{account.platform.value} is not an approved platform (approved: {approved})",
                 account,
                 "platform",
                 effect=Effect.BLOCKS,
+                policy=policy,
             )
         )
     adapter = adapter_for(account.platform)
@@ -458,11 +462,11 @@ def _static_checks(account: Account, inventory: Inventory) -> list[ReviewReason]
         reasons.append(
             _reason(
                 "REV-002",
-                Severity.HIGH,
                 f"handle {account.handle!r} is not valid on {account.platform.value}: {problem}",
                 account,
                 "handle",
                 effect=Effect.BLOCKS,
+                policy=policy,
             )
         )
     pattern = org.naming.handle_pattern
@@ -481,18 +485,23 @@ def _static_checks(account: Account, inventory: Inventory) -> list[ReviewReason]
             # A pattern that ran out of time decides nothing: a person must look.
             reasons.append(
                 _reason(
-                    "REV-003", Severity.HIGH, str(exc), account, "handle", effect=Effect.UNVERIFIED
+                    "REV-003",
+                    str(exc),
+                    account,
+                    "handle",
+                    effect=Effect.UNVERIFIED,
+                    policy=policy,
                 )
             )
         if follows is False:
             reasons.append(
                 _reason(
                     "REV-003",
-                    Severity.HIGH,
                     f"handle {account.handle!r} does not follow the naming convention /{pattern}/",
                     account,
                     "handle",
                     effect=Effect.BLOCKS,
+                    policy=policy,
                 )
             )
     return reasons
@@ -527,7 +536,7 @@ def _policy_checks(
 
 
 def _duplicate_checks(
-    account: Account, existing: Sequence[Account], thresholds: Thresholds
+    account: Account, existing: Sequence[Account], thresholds: Thresholds, policy: Policy
 ) -> list[ReviewReason]:
     """The same handle again (INV-001), or the same audience as an inventoried account on the
     same platform — discovery's INV-002 test — with the same department or objective."""
@@ -539,12 +548,12 @@ def _duplicate_checks(
             reasons.append(
                 _reason(
                     "INV-001",
-                    Severity.HIGH,
                     f"{account.platform.value} handle {account.handle!r} is already inventoried"
                     f" as {other.id}",
                     account,
                     "handle",
                     effect=Effect.BLOCKS,
+                    policy=policy,
                 )
             )
             continue
@@ -559,13 +568,13 @@ def _duplicate_checks(
             reasons.append(
                 _reason(
                     "INV-002",
-                    Severity.HIGH,
                     f"duplicates {other.id} ({other.platform.value} {other.handle}):"
                     f" {'; '.join(alike)}, and {why}; post there instead of opening a second"
                     " account",
                     account,
                     "display_name",
                     effect=Effect.BLOCKS,
+                    policy=policy,
                 )
             )
     return reasons
@@ -584,6 +593,7 @@ def _live_checks(
     observation: Observation | None,
     inventory: Inventory,
     thresholds: Thresholds,
+    policy: Policy,
 ) -> tuple[Liveness, list[ReviewReason]]:
     if observation is None:
         return Liveness.NOT_CHECKED, []
@@ -597,11 +607,11 @@ def _live_checks(
         return Liveness.UNVERIFIED, [
             _reason(
                 "REV-005",
-                Severity.MEDIUM,
                 f"could not verify whether the handle is free on {account.platform.value}: {why}",
                 account,
                 "handle",
                 effect=Effect.UNVERIFIED,
+                policy=policy,
             )
         ]
     # Present: classify the page exactly as discovery would (same evidence, same thresholds).
@@ -616,36 +626,36 @@ def _live_checks(
         return Liveness.OURS, [
             _reason(
                 "REV-006",
-                Severity.MEDIUM,
                 f"{account.handle!r} already exists on {account.platform.value} and is ours"
                 f" ({facts}): inventory the existing page instead of opening a new one",
                 account,
                 "handle",
                 effect=Effect.CONDITION,
+                policy=policy,
             )
         ]
     if verdict is not None and verdict.classification is Classification.ROGUE:
         return Liveness.TAKEN_ROGUE, [
             _reason(
                 "REV-007",
-                Severity.HIGH,
                 f"{account.handle!r} is taken on {account.platform.value} by {name!r}, a"
                 f" suspected rogue page squatting our brand ({facts}): request a takedown and"
                 " choose another handle meanwhile",
                 account,
                 "handle",
                 effect=Effect.BLOCKS,
+                policy=policy,
             )
         ]
     return Liveness.TAKEN, [
         _reason(
             "REV-008",
-            Severity.HIGH,
             f"{account.handle!r} is already taken on {account.platform.value} by {name!r};"
             " choose another handle",
             account,
             "handle",
             effect=Effect.BLOCKS,
+            policy=policy,
         )
     ]
 

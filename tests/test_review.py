@@ -16,6 +16,7 @@ from scanner.cli.exitcodes import ExitCode
 from scanner.cli.main import run
 from scanner.cli.review import exit_code_for
 from scanner.model import FindingStatus
+from scanner.policy import catalogue, default_pack_path, load_policy
 from scanner.review import Decision, Effect
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
@@ -150,9 +151,14 @@ def test_request_scenarios(
     assert found == rules
     expected_code = ExitCode.FINDINGS if decision == "reject" else ExitCode.CLEAN
     assert code == expected_code
+    severities = {
+        info.id: info.severity.value for info in catalogue(load_policy([default_pack_path()]))
+    }
     for reason in doc["items"][0]["reasons"]:
         assert reason["location"]["file"] == str(request)
         assert reason["location"]["line"] >= 1
+        # The gate reports a rule with the severity `rules list` shows, never its own.
+        assert reason["severity"] == severities[reason["rule_id"]]
 
 
 def test_unverifiable_handle_is_said_so_and_exits_3(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 
@@ -13,13 +14,13 @@ from scanner.cli.options import format_option
 from scanner.errors import UsageError
 from scanner.model import AccountStatus, RuleInfo
 from scanner.policy import (
-    WAIVER_RULES,
+    BUILTIN_RULES,
     Policy,
     Rule,
+    catalogue,
     default_pack_path,
     describe,
     load_policy,
-    rule_infos,
 )
 from scanner.policy.checks import CHECKS
 
@@ -88,14 +89,27 @@ def list_rules(packs: tuple[Path, ...], fmt: str) -> int:
                 "params": {},
                 "references": list(info.references),
             }
-            for info in WAIVER_RULES
+            for info in _builtins(policy)
         ]
         click.echo(json.dumps(data, indent=2))
         return int(ExitCode.CLEAN)
     rows = [[r.id, r.severity.value, r.category, _scope_text(r), r.title] for r in policy.rules]
-    rows += [[i.id, i.severity.value, i.category, "waivers", i.title] for i in WAIVER_RULES]
+    rows += [
+        [i.id, i.severity.value, i.category, _BUILT_IN_SCOPE, i.title] for i in _builtins(policy)
+    ]
     click.echo(tabulate(rows, headers=["id", "severity", "category", "applies to", "title"]))
     return int(ExitCode.CLEAN)
+
+
+_BUILT_IN_SCOPE = "built-in"
+"""What `rules list` shows as the scope of a rule that Rollcall's own steps raise."""
+
+
+def _builtins(policy: Policy) -> list[RuleInfo]:
+    """The built-in rules no pack redeclares (a pack's own declaration is listed with the pack)."""
+    return [
+        info for info in catalogue(policy) if info.id in BUILTIN_RULES and not policy.rule(info.id)
+    ]
 
 
 def _explain_builtin(info: RuleInfo) -> list[str]:
@@ -158,13 +172,11 @@ def explain(rule_id: str, packs: tuple[Path, ...]) -> int:
     if rule is not None:
         click.echo("\n".join(explain_lines(rule, policy)))
         return int(ExitCode.CLEAN)
-    for info in rule_infos(policy):
+    for info in catalogue(policy):
         if info.id == wanted:
             click.echo("\n".join(_explain_builtin(info)))
             return int(ExitCode.CLEAN)
-    import difflib
-
-    ids = [info.id for info in rule_infos(policy)]
+    ids = [info.id for info in catalogue(policy)]
     close = difflib.get_close_matches(wanted, ids, n=1)
     hint = f" (did you mean {close[0]}?)" if close else ""
     raise UsageError(f"unknown rule {rule_id!r}{hint}; `rollcall rules list` shows them all")

@@ -3,6 +3,7 @@ observations, and waivers. This module is the interface; the implementation sits
 
 from __future__ import annotations
 
+from scanner.policy.builtin import BUILTIN_RULES, builtin_rule, catalogue, rule_info
 from scanner.policy.evaluator import Evaluation, capabilities, evaluate, rule_infos
 from scanner.policy.explain import describe, summary
 from scanner.policy.fields import FIELDS, FieldKind, FieldSpec
@@ -13,6 +14,7 @@ from scanner.policy.schema import AllOf, AnyOf, Condition, Leaf, Not, Policy, Ru
 from scanner.policy.waivers import WAIVER_RULES, Waiver, Waivers, load_waivers
 
 __all__ = [
+    "BUILTIN_RULES",
     "FIELDS",
     "OPERATORS",
     "WAIVER_RULES",
@@ -30,13 +32,16 @@ __all__ = [
     "Scope",
     "Waiver",
     "Waivers",
+    "builtin_rule",
     "capabilities",
+    "catalogue",
     "default_pack_path",
     "describe",
     "evaluate",
     "fingerprint",
     "load_policy",
     "load_waivers",
+    "rule_info",
     "rule_infos",
     "summary",
 ]

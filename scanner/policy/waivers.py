@@ -14,7 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 
 from scanner.errors import Problem, SourceError, ValidationError
-from scanner.model import Inventory, Location, RuleInfo, Severity, WaiverRef
+from scanner.model import Inventory, Location, WaiverRef
+from scanner.policy.builtin import builtin_rule
 from scanner.policy.schema import Policy
 from scanner.yamlsource import YList, YMap, load_yaml
 
@@ -33,29 +34,8 @@ DEFAULT_MAX_DAYS = 180
 DEFAULT_WARN_DAYS = 30
 WAIVER_KEYS = ("id", "rule", "account", "reason", "owner", "approved_by", "created", "expires")
 
-WVR_EXPIRED = RuleInfo(
-    id="WVR-001",
-    title="Waiver expired",
-    severity=Severity.MEDIUM,
-    category="waivers",
-    rationale=(
-        "An exception to the policy was granted for a limited time and that time is over; the "
-        "waived rule counts again until the waiver is renewed or the problem is fixed."
-    ),
-    remediation="Fix the problem the waiver covered, or have the approver renew the waiver with a new expiry date.",
-    references=("ISO/IEC 27001:2022 A.5.36",),
-    description="the waiver's expires date is before the audit date",
-)
-WVR_EXPIRING = RuleInfo(
-    id="WVR-002",
-    title="Waiver expires soon",
-    severity=Severity.LOW,
-    category="waivers",
-    rationale="A waiver ends within the warning window; plan the fix or the renewal before it lapses.",
-    remediation="Fix the waived problem before the waiver expires, or ask the approver to renew it.",
-    references=("ISO/IEC 27001:2022 A.5.36",),
-    description="the waiver's expires date is within waivers.warn_days (default 30) of the audit date",
-)
+WVR_EXPIRED = builtin_rule("WVR-001")
+WVR_EXPIRING = builtin_rule("WVR-002")
 WAIVER_RULES = (WVR_EXPIRED, WVR_EXPIRING)
 
 
