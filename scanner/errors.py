@@ -9,7 +9,7 @@
     │   └── OutputError                a report file that cannot be written (the others still are)
     └── RunError                       running failed although the input was fine
         ├── IncompleteError            too much could not be verified → exit 3
-        ├── HistoryError               the history database is unusable
+        ├── HistoryError               the history database is unusable → exit 4
         └── UserPatternTimeout         a user's regular expression ran out of time (the rule asking
                                        ends `error`; it never escapes an evaluation)
 

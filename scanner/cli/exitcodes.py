@@ -12,3 +12,5 @@ class ExitCode(enum.IntEnum):
     FINDINGS = 1
     BAD_INPUT = 2
     INCOMPLETE = 3
+    STORAGE = 4
+    """The history database could not be opened, read or written (the input was fine)."""

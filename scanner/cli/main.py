@@ -9,7 +9,7 @@ import click
 
 from scanner import __version__
 from scanner.cli.exitcodes import ExitCode
-from scanner.errors import IncompleteError, InputError, RollcallError, ValidationError
+from scanner.errors import IncompleteError, InputError, RunError, ValidationError
 
 __all__ = ["cli", "main"]
 
@@ -39,6 +39,7 @@ def cli() -> None:
     \b
     Exit codes: 0 clean · 1 findings at or above --fail-on (or review rejected)
                 2 bad input · 3 incomplete (too much could not be verified)
+                4 storage (the history database could not be read or written)
     """
 
 
@@ -78,9 +79,11 @@ def run(argv: list[str] | None = None) -> int:
     except IncompleteError as exc:
         click.echo(f"rollcall: incomplete: {exc}", err=True)
         return int(ExitCode.INCOMPLETE)
-    except RollcallError as exc:
-        click.echo(f"rollcall: {exc}", err=True)
-        return int(ExitCode.INCOMPLETE)
+    except RunError as exc:
+        # Running failed although the input was fine: today that is the history database
+        # (HistoryError). It is not "incomplete": nothing about the accounts is in doubt.
+        click.echo(f"rollcall: storage: {exc}", err=True)
+        return int(ExitCode.STORAGE)
     except KeyboardInterrupt:
         click.echo("rollcall: interrupted", err=True)
         return 130

@@ -394,7 +394,7 @@ def _discovery_from_row(row: sqlite3.Row) -> Discovery:
 class HistoryStore:
     """The history database. Use ``with HistoryStore.open(path) as store:``.
 
-    Every sqlite3 failure surfaces as HistoryError (a RunError: the CLI exits 3): not a database,
+    Every sqlite3 failure surfaces as HistoryError (a RunError: the CLI exits 4): not a database,
     a schema newer than this tool, a lock held beyond the busy timeout, a malformed page.
     """
 

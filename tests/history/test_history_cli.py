@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pytest
 
+from scanner.cli.exitcodes import ExitCode
 from scanner.cli.history import command
+from scanner.cli.main import run as main_run
 from scanner.errors import HistoryError, InputError, RunError, SourceError, UsageError
 from scanner.history import HistoryStore, default_path
 from scanner.model import Severity
@@ -103,8 +105,24 @@ def test_errors(
     corrupt.write_bytes(b"\x00garbage that is no SQLite header" * 200)
     with pytest.raises(HistoryError, match="not a SQLite database") as info:
         run(["history", "list", "--history", str(corrupt)])
-    # The root maps InputError to exit 2 and any other RunError to exit 3.
+    # A RunError, not an InputError: the CLI gives it its own exit code (below).
     assert isinstance(info.value, RunError) and not isinstance(info.value, InputError)
+
+
+def test_an_unusable_history_database_exits_4_not_incomplete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corrupt = tmp_path / "corrupt.db"
+    corrupt.write_bytes(b"\x00garbage that is no SQLite header" * 200)
+    inventory = Path(__file__).parents[2] / "inventories" / "copper-kettle.yaml"
+    for argv in (
+        ["history", "list", "--history", str(corrupt)],
+        ["audit", str(inventory), "--offline", "--history", str(corrupt)],
+    ):
+        assert main_run(argv) == ExitCode.STORAGE == 4
+        err = capsys.readouterr().err
+        assert err.startswith("rollcall: storage: ") and "not a SQLite database" in err
+        assert "Traceback" not in err
 
 
 def test_show_and_diff_strip_terminal_escapes_from_stored_text(
