@@ -38,8 +38,8 @@ from scanner.model import (
     Severity,
 )
 from scanner.reports.interface import atomic_write, check_writable
-from scanner.reports.json_report import discovery_json
 from scanner.reports.sanitize import csv_cell, json_safe, strip_terminal
+from scanner.serialize import discovery_json
 
 __all__ = ["FORMATS", "command", "render"]
 

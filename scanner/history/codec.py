@@ -32,8 +32,7 @@ from scanner.model import (
     Tri,
     WaiverRef,
 )
-from scanner.reports.json_report import discovery_json
-from scanner.reports.views import extracted_json, observation_fields
+from scanner.serialize import discovery_json, extracted_json, observation_fields
 
 __all__ = [
     "EXTRACTED_FIELDS",

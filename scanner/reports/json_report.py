@@ -14,7 +14,6 @@ from scanner.model import (
     AuditResult,
     Baseline,
     Classification,
-    Discovery,
     Finding,
     Location,
 )
@@ -24,14 +23,13 @@ from scanner.reports.views import (
     OBSERVATION_STATES,
     SEVERITIES,
     STATUSES,
-    Stamp,
     iso,
     listed_findings,
-    observation_fields,
     observation_json,
     open_days,
     summarize,
 )
+from scanner.serialize import discovery_json
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -97,22 +95,6 @@ def finding_json(f: Finding) -> dict[str, JSON]:
             "reason": f.waiver.reason,
             "approved_by": f.waiver.approved_by,
         },
-    }
-
-
-def discovery_json(d: Discovery, stamp: Stamp = iso) -> dict[str, JSON]:
-    """A discovered page as JSON (the report contract's ``discoveries`` item); the history
-    codec stores the same shape with its own timestamps."""
-    return {
-        "platform": d.platform.value,
-        "handle": d.handle,
-        "url": d.url,
-        "classification": d.classification.value,
-        "score": d.score,
-        "matched_alias": d.matched_alias,
-        "matched_account_id": d.matched_account_id,
-        "evidence": list(d.evidence),
-        "observation": observation_fields(d.observation, stamp),
     }
 
 

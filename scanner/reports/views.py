@@ -4,7 +4,7 @@ observation fields. Pure functions; no format-specific escaping happens here."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -21,6 +21,7 @@ from scanner.model import (
     Severity,
     unverified_accounts,
 )
+from scanner.serialize import Stamp, extracted_json, iso, observation_fields
 
 __all__ = [
     "NOT_OBSERVED",
@@ -59,16 +60,6 @@ STATUSES: tuple[FindingStatus, ...] = (
 NOT_OBSERVED = "not_observed"
 OBSERVATION_STATES: tuple[str, ...] = (*(s.value for s in ObservationStatus), NOT_OBSERVED)
 """The five observation states, plus "not observed" for offline runs and planned accounts."""
-
-
-def iso(value: datetime | date | None) -> str | None:
-    """ISO 8601; datetimes in UTC with a Z suffix (naive ones are taken as UTC)."""
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return aware.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return value.isoformat()
 
 
 def finding_order(f: Finding) -> tuple[int, str, str, str]:
@@ -188,50 +179,6 @@ def days_since_activity(account: AccountResult, as_of: date) -> int | None:
         return None
     day = (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).date()
     return max((as_of - day).days, 0)
-
-
-Stamp = Callable[[datetime | None], str | None]
-"""How an encoder writes timestamps: :func:`iso` for reports; the history codec keeps offsets."""
-
-
-def extracted_json(obs: Observation, stamp: Stamp = iso) -> dict[str, JSON]:
-    """The profile fields an adapter extracted (what a last-known-good copy keeps)."""
-    return {
-        "display_name": obs.display_name,
-        "bio": obs.bio,
-        "links": list(obs.links),
-        "followers": obs.followers,
-        "verified": obs.verified.value,
-        "created_at": stamp(obs.created_at),
-        "last_activity_at": stamp(obs.last_activity_at),
-        "no_activity_since": stamp(obs.no_activity_since),
-        "account_state": obs.account_state.value,
-    }
-
-
-def observation_fields(obs: Observation, stamp: Stamp = iso) -> dict[str, JSON]:
-    """Every Observation field as JSON, in the report contract's key order."""
-    out: dict[str, JSON] = {
-        "platform": obs.platform.value,
-        "handle": obs.handle,
-        "status": obs.status.value,
-        "url": obs.url,
-        "fetched_at": stamp(obs.fetched_at),
-        "reason": None
-        if obs.reason is None
-        else {"code": obs.reason.code, "text": obs.reason.text},
-        "http_status": obs.http_status,
-        "final_url": obs.final_url,
-        "signal": obs.signal,
-    }
-    out.update(extracted_json(obs, stamp))
-    out.update(
-        etag=obs.etag,
-        last_modified=obs.last_modified,
-        body_sha256=obs.body_sha256,
-        not_modified=obs.not_modified,
-    )
-    return out
 
 
 def observation_json(obs: Observation | None) -> dict[str, JSON] | None:
