@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from scanner import __version__
+from scanner import __version__, humanize
 from scanner.discovery import discover, read_candidates
 from scanner.errors import UsageError
 from scanner.fetch import FetchConfig, RunDeadline
@@ -22,7 +22,6 @@ from scanner.inventory import load_inventory
 from scanner.model import (
     Account,
     AccountResult,
-    AccountStatus,
     AuditResult,
     Discovery,
     Finding,
@@ -30,6 +29,7 @@ from scanner.model import (
     Observation,
     Platform,
     RunInfo,
+    not_evaluated,
     unverified_accounts,
 )
 from scanner.observe import Target, observe
@@ -39,6 +39,7 @@ from scanner.policy import Policy, default_pack_path, evaluate, load_policy, loa
 __all__ = [
     "AuditOptions",
     "audited_accounts",
+    "incomplete_reason",
     "load_rules",
     "run_audit",
     "unverified_fraction",
@@ -79,16 +80,33 @@ def load_rules(inventory: Inventory, policies: Sequence[Path]) -> tuple[Policy, 
 
 
 def audited_accounts(inventory: Inventory) -> tuple[Account, ...]:
-    """Accounts whose live profile matters: active ones, and retired ones (still live?)."""
-    return tuple(a for a in inventory.accounts if a.status is not AccountStatus.PLANNED)
+    """Accounts whose live profile matters (``Account.audited``)."""
+    return tuple(a for a in inventory.accounts if a.audited)
 
 
 def unverified_fraction(accounts: Sequence[AccountResult], findings: Iterable[Finding]) -> float:
-    """Share of observed accounts the run could not verify (see ``unverified_accounts``)."""
-    seen = sum(1 for a in accounts if a.observation is not None)
-    if not seen:
+    """Share of audited accounts the run could not verify (see ``unverified_accounts``). An
+    offline run that asked for live facts leaves every such account unverified (1.0); one whose
+    rules need nothing live, or an inventory of planned accounts only, has nothing unverified."""
+    audited = sum(1 for a in accounts if a.account.audited)
+    if not audited:
         return 0.0
-    return len(unverified_accounts(accounts, findings)) / seen
+    return len(unverified_accounts(accounts, findings)) / audited
+
+
+def incomplete_reason(result: AuditResult, max_unverified: float) -> str:
+    """Why ``result`` is incomplete, in one line for stderr (the CLI exits 3 with it)."""
+    unverified = unverified_accounts(result.accounts, result.findings)
+    audited = sum(1 for a in result.accounts if a.account.audited)
+    share = f"{len(unverified)} of {humanize.count(audited, 'account')} unverified"
+    limit = f"above --max-unverified {max_unverified:g}"
+    if result.run.offline:
+        skipped = sum(1 for f in result.findings if not_evaluated(f))
+        return (
+            f"incomplete: the run was offline, so {humanize.count(skipped, 'live check')} "
+            f"{'was' if skipped == 1 else 'were'} not evaluated ({share}, {limit})"
+        )
+    return f"incomplete: {share} ({limit}), so the verdict cannot be trusted"
 
 
 def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditResult:
@@ -98,6 +116,9 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
     # phase gets a budget scaled to its own targets (observe.run_budget).
     budget = options.fetch.timeouts.run
     deadline = RunDeadline.start(budget, time.monotonic()) if budget is not None else None
+    if options.offline and options.discover and options.replay is None:
+        # Discovery is nothing but requests: an offline run that discovered would not be one.
+        raise UsageError("--offline sends no requests; it cannot run --discover")
     inventory = load_inventory(options.inventory)
     policy, _ = load_rules(inventory, options.policies)
     replayed = _replayed_run(options)
@@ -141,10 +162,13 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
             )
             for a in inventory.accounts
         )
-        # A replay sends no requests but judges real stored evidence: it is not "offline", and
-        # a replay of a run that could not verify enough stays incomplete (exit 3, as it was).
-        offline = options.offline and replayed is None
-        complete = offline or unverified_fraction(accounts, findings) <= options.max_unverified
+        # A replay sends no requests but judges real stored evidence: it is offline only when
+        # the run it replays was (it has no live evidence), and a replay of a run that could not
+        # verify enough stays incomplete (exit 3, as it was). An offline run is held to
+        # --max-unverified like any other: its live checks were not made, so by default it is
+        # incomplete (exit 3) unless its rules asked for nothing live.
+        offline = replayed.run.offline if replayed is not None else options.offline
+        complete = unverified_fraction(accounts, findings) <= options.max_unverified
         run = RunInfo(
             started_at=started,
             finished_at=datetime.now(UTC),

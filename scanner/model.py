@@ -29,6 +29,7 @@ __all__ = [
     "Inventory",
     "JSON",
     "Location",
+    "NOT_OBSERVED_EVIDENCE",
     "Naming",
     "Observation",
     "ObservationStatus",
@@ -45,6 +46,7 @@ __all__ = [
     "Severity",
     "Tri",
     "WaiverRef",
+    "not_evaluated",
     "unverified_accounts",
 ]
 
@@ -267,6 +269,12 @@ class Account:
         """Line of a field if known, else the account's own line."""
         return self.lines.get(field_name, self.location.line)
 
+    @property
+    def audited(self) -> bool:
+        """Whether an audit looks at the live profile: active and retired accounts (is a retired
+        one still live?); a planned account does not exist yet."""
+        return self.status is not AccountStatus.PLANNED
+
 
 @dataclass(frozen=True)
 class Person:
@@ -474,19 +482,39 @@ class AccountResult:
     last_known_good: Observation | None = None
 
 
+NOT_OBSERVED_EVIDENCE = "not observed"
+"""``evidence["observation"]`` of a rule that needed a live profile the run never looked at (an
+offline run, or a replay without that account's stored evidence); see :func:`not_evaluated`."""
+
+
+def not_evaluated(finding: Finding) -> bool:
+    """Whether ``finding`` is a live check the run never made: the rule ended ``error`` because
+    the account was not observed at all, as opposed to observed and not verifiable (blocked). It
+    is neither open nor resolved, so history leaves it out of open counts, baselines and diffs;
+    its account still counts as unverified."""
+    return (
+        finding.status is FindingStatus.ERROR
+        and finding.evidence.get("observation") == NOT_OBSERVED_EVIDENCE
+    )
+
+
 def unverified_accounts(
     accounts: Iterable[AccountResult], findings: Iterable[Finding]
 ) -> tuple[AccountResult, ...]:
-    """The observed accounts a run could not verify: the observation is blocked, errored or
+    """The audited accounts a run could not verify: the observation is blocked, errored or
     invalid, or a rule on the account ended ``error`` because a fact could not be established
-    (its activity request failed). The one definition behind ``--max-unverified`` and every
-    count a report shows; accounts not observed (offline, planned) are not counted."""
+    (its activity request failed, or the run was offline and never looked). The one definition
+    behind ``--max-unverified`` and every count a report shows. An account an offline run did
+    not observe counts only when a rule needed its live profile; planned accounts never count."""
     erred = {f.account_id for f in findings if f.status is FindingStatus.ERROR and f.account_id}
     return tuple(
         a
         for a in accounts
-        if a.observation is not None
-        and (not a.observation.status.verified or a.account.id in erred)
+        if a.account.audited
+        and (
+            a.account.id in erred
+            or (a.observation is not None and not a.observation.status.verified)
+        )
     )
 
 

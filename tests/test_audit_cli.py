@@ -15,7 +15,18 @@ from scanner.sandbox import Sandbox, example_world_path, load_world
 
 ROOT = Path(__file__).resolve().parent.parent
 INVENTORY = str(ROOT / "inventories" / "copper-kettle.yaml")
-OFFLINE = ["audit", INVENTORY, "--offline", "--no-history", "--as-of", "2026-11-15"]
+# An offline run does not make its live checks, so it is incomplete (exit 3) unless the user
+# accepts that every account stays unverified: then it gates on what needs no network.
+OFFLINE = [
+    "audit",
+    INVENTORY,
+    "--offline",
+    "--no-history",
+    "--as-of",
+    "2026-11-15",
+    "--max-unverified",
+    "1",
+]
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +49,34 @@ def test_fail_on_decides_exit_code(
 ) -> None:
     assert run([*OFFLINE, "--fail-on", fail_on]) == code
     assert "Rollcall audit of Copper Kettle" in capsys.readouterr().out
+
+
+def test_offline_run_is_incomplete_with_its_live_checks_not_evaluated(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run(OFFLINE[:-2]) == ExitCode.INCOMPLETE
+    captured = capsys.readouterr()
+    text = " ".join(captured.out.split())  # the table may wrap long lines at the terminal width
+    summary = text[text.index("Summary:") :]
+    # One account count everywhere: the undecided block, the summary line and stderr agree.
+    assert "NOT EVALUATED (213 live checks on 60 accounts" in text
+    assert "213 live checks not evaluated" in summary
+    assert "· 60 accounts unverified · INCOMPLETE" in summary
+    assert "NOT VERIFIED" not in text and " 0 accounts unverified" not in text
+    assert captured.err == (
+        "incomplete: the run was offline, so 213 live checks were not evaluated "
+        "(60 of 60 accounts unverified, above --max-unverified 0.25)\n"
+    )
+
+
+def test_offline_discovery_is_refused_before_anything_runs(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Discovery is all requests: an "offline" run that discovered would not be offline.
+    assert run([*OFFLINE, "--discover"]) == ExitCode.BAD_INPUT
+    captured = capsys.readouterr()
+    assert "--offline sends no requests; it cannot run --discover" in captured.err
+    assert captured.out == ""
 
 
 def test_outputs_are_all_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

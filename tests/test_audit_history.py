@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,7 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
-from scanner.audit import AuditOptions, run_audit
+from scanner.audit import AuditOptions, incomplete_reason, run_audit
 from scanner.cli.main import run
 from scanner.examples import example_inventory_path
 from scanner.fetch import FetchConfig, HostLimits
@@ -592,7 +593,117 @@ def test_replay_of_an_incomplete_run_stays_incomplete_and_is_not_offline(
     )
     first = audit(sb, db, max_unverified=0.0)
     assert not first.run.complete
+    assert incomplete_reason(first, 0.0) == (
+        "incomplete: 1 of 60 accounts unverified (above --max-unverified 0), "
+        "so the verdict cannot be trusted"
+    )
     replayed = audit(sb, db, max_unverified=0.0, offline=True, replay=first.run.run_id)
     assert replayed.run.replay_of == first.run.run_id
     assert not replayed.run.offline
     assert not replayed.run.complete
+
+
+# --------------------------------------------------------------------------- 7. offline runs
+
+
+def test_offline_audits_are_incomplete_marked_and_left_out_of_baselines_and_trends(
+    sb: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "history.db"
+    config = config_file(tmp_path, sb)
+    live_rules = {f.rule_id for f in _offline_errors(audit(sb, None, offline=True))}
+    assert live_rules and live_rules <= LIVE_RULES
+
+    # 1. offline before any live run: incomplete, every live check not evaluated, and the
+    # printed summary agrees with itself and with stderr.
+    sb.reset_counters()
+    code = run(["audit", str(INVENTORY), "--offline", "--history", str(db), "--as-of", str(AS_OF)])
+    out, err = capsys.readouterr()
+    assert code == 3 and sb.requests == 0
+    text = " ".join(out.split())  # the table may wrap at the terminal width
+    skipped = re.search(r"NOT EVALUATED \((\d+) live checks on (\d+) accounts", text)
+    assert skipped is not None, text
+    checks, accounts = skipped.groups()
+    assert f"{checks} live checks not evaluated" in text
+    assert f"· {accounts} accounts unverified · INCOMPLETE" in text
+    assert "NOT VERIFIED" not in text and " 0 accounts unverified" not in text
+    assert err == (
+        f"incomplete: the run was offline, so {checks} live checks were not evaluated "
+        f"({accounts} of {accounts} accounts unverified, above --max-unverified 0.25)\n"
+    )
+
+    # 2. live: the offline run is no previous audit, so there is no baseline yet.
+    code, two = cli_audit(capsys, config, db, tmp_path / "two.json")
+    assert code == 1 and two["baseline"] is None and two["run"]["complete"] is True
+
+    # 3. offline again, with a JSON report: live checks error, marked not observed.
+    code, three = cli_audit(capsys, config, db, tmp_path / "three.json", "--offline")
+    assert code == 3
+    assert three["run"]["offline"] is True and three["run"]["complete"] is False
+    errors = [f for f in three["findings"] if f["status"] == "error"]
+    assert len(errors) == int(checks)
+    assert all(f["evidence"]["observation"] == "not observed" for f in errors)
+
+    # 4. live again, with the HTML report: compared with run 2, ages from run 2.
+    html = tmp_path / "four.html"
+    code, four = cli_audit(capsys, config, db, tmp_path / "four.json", "--output", f"html={html}")
+    assert code == 1
+    base = four["baseline"]
+    assert base["previous_run_id"] == 2
+    assert base["new"] == [] and base["resolved"] == []
+    assert {e["first_seen"] for e in base["still_open"]} == {two["run"]["started_at"]}
+    assert [t["offline"] for t in four["trends"]] == [True, False, True, False]
+    live_counts = [t["open_findings"] for t in four["trends"] if not t["offline"]]
+    assert live_counts[0] == live_counts[1]  # the world did not change: a flat line
+    _assert_trends_leave_out_offline_runs(html.read_text(encoding="utf-8"), live=2, offline=2)
+
+    # history list marks both offline runs; their checks not made are not open findings.
+    code, out = cli(capsys, "history", "list", "--history", db, "--wide")  # a row per line
+    assert code == 0
+    rows = {line.split()[0]: " ".join(line.split()) for line in out.splitlines()[2:]}
+    assert "OFFLINE, incomplete" in rows["1"] and "OFFLINE, incomplete" in rows["3"]
+    assert "OFFLINE" not in rows["2"] and "OFFLINE" not in rows["4"]
+    assert f"(+{checks} not evaluated)" in rows["3"] and "not evaluated" not in rows["4"]
+    code, out = cli(capsys, "history", "list", "--history", db, "--format", "json")
+    listed = {r["run_id"]: r for r in json.loads(out)}
+    assert listed[3]["not_evaluated"] == int(checks) and listed[4]["not_evaluated"] == 0
+    assert (
+        listed[3]["open_by_severity"]["critical"] == 0 < listed[4]["open_by_severity"]["critical"]
+    )
+
+    # history diff across the offline run says so, and invents no change.
+    code, out = cli(capsys, "history", "diff", "2", "3", "--history", db)
+    assert code == 0
+    header = " ".join(out.split("\n\n")[0].split())
+    assert header.startswith("run 2 (") and "0 new, 0 resolved" in header
+    assert "run 3 was OFFLINE" in header and "neither new nor resolved" in header
+    code, out = cli(capsys, "history", "diff", "3", "4", "--history", db, "--format", "json")
+    diff = json.loads(out)
+    assert diff["new"] == [] and diff["resolved"] == []
+
+    # The replay of an offline run has no live evidence either: offline, incomplete.
+    replayed = audit(sb, db, offline=True, replay=3)
+    assert replayed.run.offline and not replayed.run.complete
+    with HistoryStore.open(db, create=False) as store:
+        assert [s.run.offline for s in store.runs()] == [True, False, True, False, True]
+        baseline_after = store.baseline_for(audit(sb, None))
+    assert baseline_after is not None and baseline_after.previous_run_id == 4
+
+
+def _offline_errors(result: AuditResult) -> list[Finding]:
+    return [f for f in result.findings if f.status is FindingStatus.ERROR]
+
+
+def _assert_trends_leave_out_offline_runs(page: str, *, live: int, offline: int) -> None:
+    """In each trend chart every line joins only the live runs; offline points are drawn hollow
+    and grey, with a legend entry, and the section says why."""
+    section = page[page.index('<section id="trends">') :]
+    section = section[: section.index("</section>")]
+    assert "Offline runs (hollow grey points)" in section
+    for chart in ("chart-trend-severity", "chart-trend-states"):
+        svg = section[section.index(f'id="{chart}"') :]
+        svg = svg[: svg.index("</svg>")]
+        lines = re.findall(r'<polyline class="series" points="([^"]*)"', svg)
+        assert lines and all(len(points.split()) == live for points in lines), chart
+        assert svg.count('<circle class="aside"') == offline * len(lines), chart
+        assert "offline run</text>" in svg

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import click
 
-from scanner.audit import AuditOptions
+from scanner.audit import AuditOptions, incomplete_reason
 from scanner.cli.common import fetch_config, parse_as_of, run_and_render
+from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
     allow_private_network_option,
     as_of_option,
@@ -18,16 +19,21 @@ from scanner.cli.options import (
     output_option,
     policy_option,
     timeout_option,
+    wide_option,
 )
+from scanner.cli.report import orphan_report
 from scanner.reports import REPORT_FORMATS
-from scanner.reports.orphans import build as build_orphans
-from scanner.reports.orphans import render_orphans
+from scanner.reports.layout import output_width
+from scanner.reports.orphans import OrphanFormat, render_orphans
 
 
 @click.command("audit")
 @click.argument("inventory", type=click.Path(path_type=Path))
 @policy_option()
-@offline_option("Send no requests; rules on live facts end 'error'.")
+@offline_option(
+    "Send no requests; rules on live facts are not evaluated ('error'), so the run is"
+    " incomplete (exit 3) unless --max-unverified allows it."
+)
 @format_option(REPORT_FORMATS)
 @output_option
 @fail_on_option
@@ -80,8 +86,10 @@ from scanner.reports.orphans import render_orphans
     "--report",
     "report",
     type=click.Choice(["orphans"]),
-    help="Print this report instead of the findings (markdown).",
+    help="Print this report instead of the findings, as --format says (table, markdown, html"
+    " or csv).",
 )
+@wide_option
 def command(
     inventory: Path,
     policies: tuple[Path, ...],
@@ -102,6 +110,7 @@ def command(
     max_candidates: int | None,
     candidates_file: Path | None,
     report: str | None,
+    wide: bool,
 ) -> int:
     """Audit every account in INVENTORY against the roster, the live platforms and the rules.
 
@@ -122,8 +131,16 @@ def command(
         max_unverified=max_unverified,
     )
     if report == "orphans":
+        if fmt not in {f.value for f in OrphanFormat}:  # before the audit spends its requests
+            raise click.BadParameter(
+                f"--report orphans prints {', '.join(OrphanFormat)}, not {fmt}",
+                param_hint="--format",
+            )
         result, code = run_and_render(options, "json", outputs, fail_on, echo=False)
-        click.echo(render_orphans(build_orphans(result), "markdown"), nl=False)
-        return int(code)
-    _, code = run_and_render(options, fmt, outputs, fail_on)
+        orphans = orphan_report(result, policies)
+        click.echo(render_orphans(orphans, fmt, width=output_width(wide)), nl=False)
+    else:
+        result, code = run_and_render(options, fmt, outputs, fail_on, wide=wide)
+    if code is ExitCode.INCOMPLETE:
+        click.echo(incomplete_reason(result, max_unverified), err=True)
     return int(code)

@@ -16,6 +16,7 @@ from scanner.config import build_fetch_config, parse_timeout_flags
 from scanner.fetch import FetchConfig
 from scanner.model import AuditResult, FindingStatus, Severity
 from scanner.reports import REPORT_FORMATS, check_writable, formatter_for, write_outputs
+from scanner.reports.layout import output_width
 
 __all__ = [
     "exit_code_for",
@@ -77,6 +78,7 @@ def run_and_render(
     fail_on: str,
     *,
     echo: bool = True,
+    wide: bool = False,
 ) -> tuple[AuditResult, ExitCode]:
     """Run the audit, print ``fmt``, write every requested file and return the exit code.
 
@@ -89,8 +91,8 @@ def run_and_render(
     formatter_for(fmt)
     result = run_audit(options, progress=progress_bar("observing"))
     if echo:
-        click.echo(formatter_for(fmt).render(result), nl=False)
-    write_outputs(result, pairs)
+        click.echo(formatter_for(fmt).render(result, width=output_width(wide)), nl=False)
+    write_outputs(result, pairs, wide=wide)
     return result, exit_code_for(result, fail_on)
 
 

@@ -5,16 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from tabulate import tabulate
 
 from scanner.audit import AuditOptions, run_audit
+from scanner.cli.options import wide_option
+from scanner.cli.report import orphan_report
 from scanner.errors import OutputError
 from scanner.examples import example_inventory_path
 from scanner.fetch import FetchConfig, HostLimits
 from scanner.model import AuditResult, FindingStatus, Platform, Severity
 from scanner.reports import write_outputs
 from scanner.reports.interface import ReportFormat, atomic_write, check_writable, file_suffix
-from scanner.reports.orphans import build as build_orphans
+from scanner.reports.layout import Align, Column, output_width, render_table, wrap_text
 from scanner.reports.orphans import render_orphans
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
@@ -29,7 +30,8 @@ DEMO_FORMATS = ("html", "json", "markdown", "csv", "sarif", "junit")
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder for the reports and the history database.",
 )
-def command(output_dir: Path) -> int:
+@wide_option
+def command(output_dir: Path, wide: bool) -> int:
     """Audit the example organization (Copper Kettle Coffee Roasters) against a local sandbox
     that plays all 13 platforms, with discovery, and write every report into a folder.
 
@@ -61,16 +63,19 @@ def command(output_dir: Path) -> int:
         result,
         [(fmt, output_dir / f"audit{file_suffix(ReportFormat(fmt))}") for fmt in DEMO_FORMATS],
     )
-    orphans = build_orphans(result)
+    orphans = orphan_report(result, options.policies)
     for fmt in ("markdown", "html", "csv"):
         atomic_write(
             output_dir / f"orphans{file_suffix(ReportFormat(fmt))}", render_orphans(orphans, fmt)
         )
-    click.echo(_summary(result, output_dir))
+    click.echo(_summary(result, output_dir, output_width(wide)))
     return 0
 
 
-def _summary(result: AuditResult, output_dir: Path) -> str:
+_COUNT_COLUMNS = (Column("failing findings"), Column("count", align=Align.RIGHT))
+
+
+def _summary(result: AuditResult, output_dir: Path, width: int | None) -> str:
     org = result.inventory.organization.name
     by_severity = dict.fromkeys(sorted(Severity, reverse=True), 0)
     for f in result.findings:
@@ -81,17 +86,23 @@ def _summary(result: AuditResult, output_dir: Path) -> str:
     for a in result.accounts:
         key = a.observation.status.value if a.observation else "planned (not observed)"
         states[key] = states.get(key, 0) + 1
-    lines = [
+    audited = (
         f"Audited {len(result.accounts)} accounts of {org} as of {result.run.as_of}"
-        f" against the local sandbox.",
-        "",
-        tabulate(rows, headers=["failing findings", "count"], tablefmt="simple"),
-        "",
+        " against the local sandbox."
+    )
+    after = [
         "Accounts by observation: " + ", ".join(f"{k} {v}" for k, v in sorted(states.items())),
         f"Discoveries: {len(result.discoveries)} pages outside the inventory classified.",
         "",
         f"Reports written to {output_dir}/: audit.html, audit.json, audit.md, audit.csv,"
         " audit.sarif, audit.junit.xml, orphans.md, orphans.html, orphans.csv",
         f"Open {output_dir}/audit.html in a browser, or read {output_dir}/orphans.md.",
+    ]
+    lines = [
+        wrap_text(audited, width),
+        "",
+        render_table(_COUNT_COLUMNS, rows, width),
+        "",
+        *(wrap_text(line, width) for line in after),
     ]
     return "\n".join(lines) + "\n"

@@ -10,7 +10,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import click
-from tabulate import tabulate
 
 from scanner.audit import load_rules
 from scanner.cli.common import fetch_config, progress_bar
@@ -25,6 +24,7 @@ from scanner.cli.options import (
     platform_option,
     policy_option,
     timeout_option,
+    wide_option,
 )
 from scanner.discovery import DiscoveryResult, discover
 from scanner.inventory import load_inventory
@@ -37,7 +37,9 @@ from scanner.model import (
     Platform,
     Severity,
 )
+from scanner.reports import layout
 from scanner.reports.interface import atomic_write, check_writable
+from scanner.reports.layout import DEFAULT_WIDTH, Align, Column, output_width, wrap_text
 from scanner.reports.sanitize import csv_cell, json_safe, strip_terminal
 from scanner.serialize import discovery_json
 
@@ -89,7 +91,24 @@ def render_json(result: DiscoveryResult) -> str:
     return json.dumps(json_safe(document), indent=2, ensure_ascii=False) + "\n"
 
 
-def render_table(result: DiscoveryResult) -> str:
+_PAGE_COLUMNS = (
+    Column("classification"),
+    Column("score", align=Align.RIGHT, priority=4),
+    Column("page", min_width=20),
+    Column("matches", priority=2, min_width=12),
+    Column("why", priority=3, min_width=24),
+)
+_FINDING_COLUMNS = (
+    Column("rule"),
+    Column("severity", priority=2),
+    Column("subject", min_width=16),
+    Column("finding", min_width=24),
+)
+
+
+def render_table(result: DiscoveryResult, width: int | None = DEFAULT_WIDTH) -> str:
+    """The pages found and the findings, fitted to ``width`` display columns (None: unlimited).
+    Files get the default width, stdout the terminal's."""
     # Unverified pages are counted per platform, not listed: a login-walled platform turns
     # every probe into one (the JSON and CSV outputs list them all).
     seen = [d for d in result.discoveries if d.classification is not Classification.UNVERIFIED]
@@ -110,18 +129,22 @@ def render_table(result: DiscoveryResult) -> str:
         if d.classification is Classification.UNVERIFIED
     )
     out = [
-        f"Probed {result.probed} candidate pages; {len(result.discoveries)} found "
-        f"({result.unverified} could not be verified)."
+        wrap_text(
+            f"Probed {result.probed} candidate pages; {len(result.discoveries)} found "
+            f"({result.unverified} could not be verified).",
+            width,
+        )
     ]
     if rows:
-        out.append(tabulate(rows, headers=["classification", "score", "page", "matches", "why"]))
+        out.append(layout.render_table(_PAGE_COLUMNS, rows, width))
     if unverified:
         counts = ", ".join(f"{p}: {n}" for p, n in sorted(unverified.items()))
-        out.append(f"Unverified (blocked or error, not classified): {counts}")
+        out.append(wrap_text(f"Unverified (blocked or error, not classified): {counts}", width))
     if result.findings:
         out.append("")
         out.append(
-            tabulate(
+            layout.render_table(
+                _FINDING_COLUMNS,
                 [
                     [
                         f.rule_id,
@@ -131,7 +154,7 @@ def render_table(result: DiscoveryResult) -> str:
                     ]
                     for f in result.findings
                 ],
-                headers=["rule", "severity", "subject", "finding"],
+                width,
             )
         )
     return "\n".join(out) + "\n"
@@ -163,8 +186,9 @@ def render_csv(result: DiscoveryResult) -> str:
             d.matched_account_id or "",
             " | ".join(d.evidence),
         )
-        # Opened in spreadsheets like the audit's CSV: same cleaning, same formula guard.
-        writer.writerow([csv_cell(c) for c in row])
+        # Opened in spreadsheets like the audit's CSV: same cleaning, same formula guard (the
+        # handle, second, keeps its platform's own @name form).
+        writer.writerow([csv_cell(c, handle=i == 1) for i, c in enumerate(row)])
     return buffer.getvalue()
 
 
@@ -175,7 +199,10 @@ FORMATS: dict[str, Callable[[DiscoveryResult], str]] = {
 }
 
 
-def render(result: DiscoveryResult, fmt: str) -> str:
+def render(result: DiscoveryResult, fmt: str, width: int | None = DEFAULT_WIDTH) -> str:
+    """``result`` as ``fmt``; ``width`` lays out the table (None: unlimited)."""
+    if fmt == "table":
+        return render_table(result, width)
     try:
         return FORMATS[fmt](result)
     except KeyError:
@@ -213,6 +240,7 @@ def render(result: DiscoveryResult, fmt: str) -> str:
 @allow_private_network_option
 @timeout_option
 @fail_on_option
+@wide_option
 def command(
     inventory: Path,
     platforms: tuple[str, ...],
@@ -225,6 +253,7 @@ def command(
     allow_private_network: bool,
     timeouts: tuple[str, ...],
     fail_on: str,
+    wide: bool,
 ) -> int:
     """Find pages that look like the organization but are not in INVENTORY: lookalike handles
     (typos, homoglyphs, separators, affixes such as _official or hq) on each platform, plus
@@ -250,8 +279,8 @@ def command(
         progress=progress_bar("discovering"),
     )
     for name, path in pairs:
-        atomic_write(path, render(result, name))
-    click.echo(render(result, fmt), nl=False)
+        atomic_write(path, render(result, name, None if wide else DEFAULT_WIDTH))
+    click.echo(render(result, fmt, output_width(wide)), nl=False)
     if fail_on == "never":
         return int(ExitCode.CLEAN)
     threshold = Severity(fail_on)

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from tabulate import tabulate
 
 from scanner.cli.exitcodes import ExitCode
-from scanner.cli.options import format_option
+from scanner.cli.options import format_option, wide_option
 from scanner.errors import UsageError
 from scanner.history import HistoryStore, RunDiff, RunSummary, StoredRun, history_path
 from scanner.model import JSON, Finding, RunInfo
+from scanner.reports.layout import Align, Column, output_width, render_table, wrap_text
 from scanner.reports.sanitize import json_safe, strip_terminal
 
 __all__ = ["command"]
@@ -63,7 +63,19 @@ def _counts(mapping: dict[str, int] | Any) -> str:
     return " ".join(f"{k}={v}" for k, v in mapping.items() if v) or "-"
 
 
-def _findings_table(findings: Sequence[Finding]) -> str:
+_FINDING_COLUMNS = (
+    Column("SEVERITY"),
+    Column("STATUS"),
+    Column("RULE"),
+    Column("ACCOUNT", priority=3),
+    Column("HANDLE", priority=2, min_width=14),
+    Column("MESSAGE", min_width=30),
+)
+# Continuation lines of `history show`'s header line up under the values.
+_SHOW_INDENT = " " * 13
+
+
+def _findings_table(findings: Sequence[Finding], width: int | None) -> str:
     rows = [
         (
             f.severity.value,
@@ -76,7 +88,7 @@ def _findings_table(findings: Sequence[Finding]) -> str:
         )
         for f in findings
     ]
-    return tabulate(rows, headers=["SEVERITY", "STATUS", "RULE", "ACCOUNT", "HANDLE", "MESSAGE"])
+    return render_table(_FINDING_COLUMNS, rows, width)
 
 
 @click.group("history")
@@ -93,7 +105,8 @@ def command() -> None:
 @command.command("list")
 @_location_options
 @format_option(FORMATS)
-def list_runs(history: Path | None, inventory: Path | None, fmt: str) -> int:
+@wide_option
+def list_runs(history: Path | None, inventory: Path | None, fmt: str, wide: bool) -> int:
     """List stored runs, oldest first, with open findings by severity (open: failing, warning
     or unverified; waived findings are not open)."""
     with HistoryStore.open(_history_path(history, inventory), create=False) as store:
@@ -104,11 +117,21 @@ def list_runs(history: Path | None, inventory: Path | None, fmt: str) -> int:
     if not runs:
         click.echo("no runs recorded yet")
         return int(ExitCode.CLEAN)
-    click.echo(tabulate([_list_row(s) for s in runs], headers=_LIST_HEADERS))
+    click.echo(render_table(_LIST_COLUMNS, [_list_row(s) for s in runs], output_width(wide)))
     return int(ExitCode.CLEAN)
 
 
-_LIST_HEADERS = ["RUN", "STARTED", "AS OF", "INVENTORY", "KIND", "ACCOUNTS", "OBSERVED", "OPEN"]
+# The inventory goes first: a history database belongs to one inventory (its stem names it).
+_LIST_COLUMNS = (
+    Column("RUN", align=Align.RIGHT),
+    Column("STARTED", priority=2, min_width=16),
+    Column("AS OF", priority=3),
+    Column("INVENTORY", priority=5, min_width=18),
+    Column("KIND", min_width=12),
+    Column("ACCOUNTS", align=Align.RIGHT, priority=4),
+    Column("OBSERVED", priority=3, min_width=16),
+    Column("OPEN", min_width=18),
+)
 
 
 def _kind(run: RunInfo) -> str:
@@ -116,9 +139,18 @@ def _kind(run: RunInfo) -> str:
     if run.replay_of is not None:
         parts.append(f"replay of {run.replay_of}")
     if run.offline:
-        parts.append("offline")
+        parts.append("OFFLINE")
     parts.append("complete" if run.complete else "incomplete")
     return ", ".join(parts)
+
+
+def _open(s: RunSummary) -> str:
+    """Open findings by severity; the live checks an offline run did not make are not open
+    findings, so they are counted apart rather than as `critical=57`."""
+    text = _counts(s.open_by_severity)
+    if s.not_evaluated:
+        text += f" (+{s.not_evaluated} not evaluated)"
+    return text
 
 
 def _list_row(s: RunSummary) -> tuple[object, ...]:
@@ -130,7 +162,7 @@ def _list_row(s: RunSummary) -> tuple[object, ...]:
         _kind(s.run),
         s.accounts,
         _counts(s.observations),
-        _counts(s.open_by_severity),
+        _open(s),
     )
 
 
@@ -138,7 +170,8 @@ def _list_row(s: RunSummary) -> tuple[object, ...]:
 @click.argument("run_id", metavar="RUN", type=int)
 @_location_options
 @format_option(FORMATS)
-def show(run_id: int, history: Path | None, inventory: Path | None, fmt: str) -> int:
+@wide_option
+def show(run_id: int, history: Path | None, inventory: Path | None, fmt: str, wide: bool) -> int:
     """Show one run: what was audited, how accounts were observed, and its findings."""
     with HistoryStore.open(_history_path(history, inventory), create=False) as store:
         summary = store.run(run_id)
@@ -148,11 +181,11 @@ def show(run_id: int, history: Path | None, inventory: Path | None, fmt: str) ->
         data["summary"] = summary.to_dict()
         click.echo(_dump(data))
         return int(ExitCode.CLEAN)
-    click.echo(_show_text(summary, stored))
+    click.echo(_show_text(summary, stored, output_width(wide)))
     return int(ExitCode.CLEAN)
 
 
-def _show_text(summary: RunSummary, stored: StoredRun) -> str:
+def _show_text(summary: RunSummary, stored: StoredRun, width: int | None) -> str:
     run = summary.run
     packs = ", ".join(f"{strip_terminal(p)} ({h[:12]})" for p, h in run.policy_packs) or "-"
     lines = [
@@ -165,15 +198,20 @@ def _show_text(summary: RunSummary, stored: StoredRun) -> str:
         f"  policies   {packs}",
         f"  accounts   {summary.accounts}: {_counts(summary.observations)}",
         f"  findings   {_counts(summary.findings)}",
-        f"  open       {_counts(summary.open_by_severity)}",
+        f"  open       {_open(summary)}",
     ]
+    if run.offline:
+        lines.append(
+            "  offline    live checks were not evaluated; trends and baselines leave this run out"
+        )
     if stored.discoveries:
         lines.append(f"  discovered {len(stored.discoveries)} page(s) outside the inventory")
+    lines = [wrap_text(line, width, subsequent_indent=_SHOW_INDENT) for line in lines]
     if stored.findings:
         ordered = sorted(
             stored.findings, key=lambda f: (-f.severity.rank, f.rule_id, f.account_id or "")
         )
-        lines += ["", _findings_table(ordered)]
+        lines += ["", _findings_table(ordered, width)]
     return "\n".join(lines)
 
 
@@ -182,24 +220,35 @@ def _show_text(summary: RunSummary, stored: StoredRun) -> str:
 @click.argument("run_b", metavar="RUN_B", type=int)
 @_location_options
 @format_option(FORMATS)
-def diff(run_a: int, run_b: int, history: Path | None, inventory: Path | None, fmt: str) -> int:
+@wide_option
+def diff(
+    run_a: int, run_b: int, history: Path | None, inventory: Path | None, fmt: str, wide: bool
+) -> int:
     """Compare the open findings of RUN_B with RUN_A: new, resolved, still open."""
     with HistoryStore.open(_history_path(history, inventory), create=False) as store:
         result = store.diff(run_a, run_b)
     if fmt == "json":
         click.echo(_dump(result.to_dict()))
         return int(ExitCode.CLEAN)
-    click.echo(_diff_text(result))
+    click.echo(_diff_text(result, output_width(wide)))
     return int(ExitCode.CLEAN)
 
 
-def _diff_text(d: RunDiff) -> str:
+def _diff_text(d: RunDiff, width: int | None) -> str:
     assert d.a.run_id is not None and d.b.run_id is not None
     lines = [
         f"run {d.a.run_id} ({_when(d.a)}) → run {d.b.run_id} ({_when(d.b)}): "
         f"{len(d.new)} new, {len(d.resolved)} resolved, {len(d.still_open)} still open"
     ]
+    offline = [f"run {r.run_id}" for r in (d.a, d.b) if r.offline]
+    if offline:
+        lines.append(
+            f"{' and '.join(offline)} {'was' if len(offline) == 1 else 'were'} OFFLINE: "
+            f"{len(d.not_evaluated)} live {'check' if len(d.not_evaluated) == 1 else 'checks'}"
+            " not evaluated, counted neither new nor resolved"
+        )
+    lines = [wrap_text(line, width) for line in lines]
     for title, findings in (("NEW", d.new), ("RESOLVED", d.resolved), ("STILL OPEN", d.still_open)):
         if findings:
-            lines += ["", f"{title} ({len(findings)})", _findings_table(findings)]
+            lines += ["", f"{title} ({len(findings)})", _findings_table(findings, width)]
     return "\n".join(lines)

@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import click
-from tabulate import tabulate
 
 from scanner.cli.common import fetch_config, progress_bar
 from scanner.cli.exitcodes import ExitCode
@@ -16,11 +15,14 @@ from scanner.cli.options import (
     format_option,
     platform_option,
     timeout_option,
+    wide_option,
 )
 from scanner.inventory import load_inventory
 from scanner.model import JSON, Account, Observation, ObservationStatus, Platform
 from scanner.observe import Target, observation_json, observe
-from scanner.reports.sanitize import json_safe, strip_terminal, truncate
+from scanner.reports import layout
+from scanner.reports.layout import Column, output_width
+from scanner.reports.sanitize import json_safe
 
 __all__ = ["command", "render_table"]
 
@@ -38,6 +40,7 @@ __all__ = ["command", "render_table"]
     type=click.Path(path_type=Path, dir_okay=False),
     help="Fetch settings file (TOML: endpoints, proxy, timeouts, limits).",
 )
+@wide_option
 def command(
     inventory: Path,
     platforms: tuple[str, ...],
@@ -46,6 +49,7 @@ def command(
     allow_private_network: bool,
     timeouts: tuple[str, ...],
     config_path: Path | None,
+    wide: bool,
 ) -> int:
     """Observe every account of INVENTORY on its platform and print the observations.
 
@@ -67,18 +71,30 @@ def command(
         # Display names and bios are the platform's text: no escape reaches the terminal.
         click.echo(json.dumps(json_safe(rows), indent=2, ensure_ascii=False))
     else:
-        click.echo(render_table(accounts, observations))
+        click.echo(render_table(accounts, observations, output_width(wide)))
     return int(ExitCode.CLEAN)
 
 
-def _short(text: str | None, width: int = 32) -> str:
-    """One terminal-safe line (fetched names carry escapes and invisible characters)."""
-    if not text:
-        return ""
-    return truncate(" ".join(strip_terminal(text).split()), width)
+# Fetched names carry escapes and invisible characters: the layout sanitizes every cell.
+# Ids and handles are looked up, not read: they get room before the columns that can go. The
+# name is what the platform shows, the point of `observe`; the reason can be read from --format
+# json when the terminal is narrow.
+COLUMNS = (
+    Column("account", min_width=16),
+    Column("platform", priority=3),
+    Column("handle", priority=2, min_width=18),
+    Column("status"),
+    Column("state", priority=4),
+    Column("reason", priority=3),
+    Column("last activity", priority=3),
+    Column("name", priority=2, min_width=16),
+)
 
 
-def render_table(accounts: list[Account], observations: list[Observation]) -> str:
+def render_table(
+    accounts: list[Account], observations: list[Observation], width: int | None
+) -> str:
+    """One row per account, fitted to ``width`` display columns (None: unlimited)."""
     rows = []
     for account, obs in zip(accounts, observations, strict=True):
         state = obs.account_state.value if obs.status is ObservationStatus.PRESENT else ""
@@ -87,24 +103,14 @@ def render_table(accounts: list[Account], observations: list[Observation]) -> st
             last = f"none since {obs.no_activity_since.date().isoformat()}"
         rows.append(
             [
-                strip_terminal(account.id),
+                account.id,
                 obs.platform.value,
-                _short(obs.handle, 28),
+                obs.handle,
                 obs.status.value,
                 state,
                 obs.reason.code if obs.reason else "",
                 last,
-                _short(obs.display_name),
+                obs.display_name,
             ]
         )
-    headers = [
-        "account",
-        "platform",
-        "handle",
-        "status",
-        "state",
-        "reason",
-        "last activity",
-        "name",
-    ]
-    return tabulate(rows, headers=headers, tablefmt="simple")
+    return layout.render_table(COLUMNS, rows, width)

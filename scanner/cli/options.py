@@ -27,6 +27,7 @@ __all__ = [
     "platform_option",
     "policy_option",
     "timeout_option",
+    "wide_option",
 ]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -100,6 +101,17 @@ def format_option(choices: list[str], default: str = "table") -> Callable[[F], F
         )(f)
 
     return decorator
+
+
+def wide_option(f: F) -> F:
+    """``--wide`` into ``wide``: tables show every column, nothing wrapped; else they fit the
+    terminal (``scanner.reports.layout.output_width``)."""
+    return click.option(
+        "--wide",
+        is_flag=True,
+        help="Show every table column unwrapped, however wide (default: fit COLUMNS or the"
+        " terminal, else 100 columns).",
+    )(f)
 
 
 OUTPUT_HELP = (

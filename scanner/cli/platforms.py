@@ -7,7 +7,6 @@ from collections import defaultdict
 from pathlib import Path
 
 import click
-from tabulate import tabulate
 
 from scanner.cli.common import fetch_config
 from scanner.cli.exitcodes import ExitCode
@@ -17,12 +16,14 @@ from scanner.cli.options import (
     format_option,
     platform_option,
     timeout_option,
+    wide_option,
 )
 from scanner.errors import IncompleteError
 from scanner.model import JSON, Platform
 from scanner.platforms import all_specs
 from scanner.platforms.selfcheck import PlatformCheck, Rating, check_platforms, unreachable
-from scanner.reports.sanitize import json_safe, strip_terminal
+from scanner.reports.layout import Column, output_width, render_table
+from scanner.reports.sanitize import json_safe
 
 __all__ = ["command"]
 
@@ -32,9 +33,24 @@ def command() -> None:
     """The platforms Rollcall can observe: support levels, extracted fields, self-check."""
 
 
+_LIST_COLUMNS = (
+    Column("platform"),
+    Column("support"),
+    Column("extracts", priority=2, min_width=20),
+    Column("notes", priority=3, min_width=24),
+)
+_CHECK_COLUMNS = (
+    Column("platform"),
+    Column("rating"),
+    Column("observed", priority=2, min_width=24),
+    Column("problems", min_width=30),
+)
+
+
 @command.command("list")
 @format_option(["table", "json"])
-def list_command(fmt: str) -> int:
+@wide_option
+def list_command(fmt: str, wide: bool) -> int:
     """List every platform with its support level and the fields it can extract.
 
     \b
@@ -61,14 +77,7 @@ def list_command(fmt: str) -> int:
         [s.platform.value, s.support.value, ", ".join(sorted(s.extracts)), s.notes]
         for s in specs.values()
     ]
-    click.echo(
-        tabulate(
-            rows,
-            headers=["platform", "support", "extracts", "notes"],
-            tablefmt="simple",
-            maxcolwidths=[None, None, 60, 50],
-        )
-    )
+    click.echo(render_table(_LIST_COLUMNS, rows, output_width(wide)))
     return int(ExitCode.CLEAN)
 
 
@@ -92,6 +101,7 @@ def list_command(fmt: str) -> int:
     help="Fetch settings file (TOML: endpoints, proxy, timeouts, limits).",
 )
 @format_option(["table", "json"])
+@wide_option
 def check_command(
     platforms: tuple[str, ...],
     endpoints: tuple[str, ...],
@@ -101,6 +111,7 @@ def check_command(
     seed: int | None,
     config_path: Path | None,
     fmt: str,
+    wide: bool,
 ) -> int:
     """Self-check every platform spec against known-present handles and random absent ones.
 
@@ -126,7 +137,7 @@ def check_command(
         report: list[JSON] = [_check_json(c) for c in checks]
         click.echo(json.dumps(json_safe(report), indent=2, ensure_ascii=False))
     else:
-        click.echo(_check_table(checks))
+        click.echo(_check_table(checks, output_width(wide)))
     broken = any(c.rating is Rating.BROKEN for c in checks)
     # The specs' known-present handles are real-world accounts: a sandbox will not have them.
     defaulted = [
@@ -168,25 +179,13 @@ def _check_json(check: PlatformCheck) -> JSON:
     }
 
 
-def _check_table(checks: list[PlatformCheck]) -> str:
+def _check_table(checks: list[PlatformCheck], width: int | None) -> str:
     rows = []
     for check in checks:
-        seen = ", ".join(f"{r.handle}={r.observation.status.value}" for r in check.results)
-        problems = "; ".join(check.problems)
-        rows.append(
-            [
-                check.platform.value,
-                check.rating.value,
-                strip_terminal(seen),
-                strip_terminal(problems),
-            ]
-        )
-    table = tabulate(
-        rows,
-        headers=["platform", "rating", "observed", "problems"],
-        tablefmt="simple",
-        maxcolwidths=[None, None, 60, 60],
-    )
+        seen = tuple(f"{r.handle}={r.observation.status.value}" for r in check.results)
+        # One line per handle and per problem; the layout sanitizes what the servers answered.
+        rows.append([check.platform.value, check.rating.value, seen, tuple(check.problems)])
+    table = render_table(_CHECK_COLUMNS, rows, width)
     counts = {r: sum(c.rating is r for c in checks) for r in Rating}
     summary = ", ".join(f"{n} {r.value}" for r, n in counts.items())
     return f"{table}\n\n{summary}"

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import assert_never
 
 import click
-from tabulate import tabulate
 
 from scanner.audit import load_rules
 from scanner.cli.common import fetch_config, parse_as_of
@@ -24,11 +23,13 @@ from scanner.cli.options import (
     parse_outputs,
     policy_option,
     timeout_option,
+    wide_option,
 )
 from scanner.errors import SourceError, UsageError
 from scanner.inventory import load_inventory
 from scanner.model import JSON, Inventory, Severity
 from scanner.reports import check_writable, write_text_atomic
+from scanner.reports.layout import DEFAULT_WIDTH, Column, output_width, render_table, wrap_text
 from scanner.reports.sanitize import json_safe
 from scanner.reports.sanitize import strip_terminal as for_terminal
 from scanner.reports.sarif import render_findings as sarif_findings
@@ -90,6 +91,7 @@ from scanner.review import (
 @endpoint_option
 @allow_private_network_option
 @timeout_option
+@wide_option
 def command(
     request: Path | None,
     inventory: Path | None,
@@ -105,6 +107,7 @@ def command(
     endpoints: tuple[str, ...],
     allow_private_network: bool,
     timeouts: tuple[str, ...],
+    wide: bool,
 ) -> int:
     """Review REQUEST (a proposed account) against --inventory, or an inventory change given as
     --base/--head (or --head with --base-ref).
@@ -142,8 +145,8 @@ def command(
         policy, _ = load_rules(head_inventory, policies)
         result = review_diff(base_inventory, head_inventory, policy, options)
     for name, path in pairs:
-        write_text_atomic(Path(path), RENDERERS[name](result))
-    click.echo(RENDERERS[fmt](result), nl=False)
+        write_text_atomic(Path(path), _render(result, name, None if wide else DEFAULT_WIDTH))
+    click.echo(_render(result, fmt, output_width(wide)), nl=False)
     # One line per check that could not be made, so CI logs and annotations say why (exit 3).
     for item, reason in result.unverified():
         click.echo(
@@ -198,13 +201,26 @@ def _inventory_at_ref(head: Path, ref: str) -> Inventory:
         Path(tmp.name).unlink(missing_ok=True)
 
 
-def _table(result: ReviewResult) -> str:
+_REASON_COLUMNS = (
+    Column("rule"),
+    Column("severity", priority=2),
+    Column("effect"),
+    Column("reason", min_width=30),
+    Column("where", priority=3, min_width=16),
+)
+
+
+def _table(result: ReviewResult, width: int | None = DEFAULT_WIDTH) -> str:
+    """Each reviewed account with its reasons, fitted to ``width`` (None: unlimited)."""
     lines = []
     for item in result.items:
         a = item.account
         lines.append(
-            f"{item.decision.value.upper()}: {a.platform.value} {for_terminal(a.handle)}"
-            f" ({item.change}, id {for_terminal(a.id)}; live: {item.liveness.value})"
+            wrap_text(
+                f"{item.decision.value.upper()}: {a.platform.value} {for_terminal(a.handle)}"
+                f" ({item.change}, id {for_terminal(a.id)}; live: {item.liveness.value})",
+                width,
+            )
         )
         rows = [
             [
@@ -217,13 +233,7 @@ def _table(result: ReviewResult) -> str:
             for r in item.reasons
         ]
         if rows:
-            lines.append(
-                tabulate(
-                    rows,
-                    headers=["rule", "severity", "effect", "reason", "where"],
-                    maxcolwidths=[None, None, None, 72, None],
-                )
-            )
+            lines.append(render_table(_REASON_COLUMNS, rows, width))
         lines.append("")
     if not result.items:
         lines.append("No account was added or changed: nothing to review.")
@@ -281,3 +291,8 @@ def _sarif(result: ReviewResult) -> str:
 
 
 RENDERERS = {"table": _table, "json": _json, "sarif": _sarif}
+
+
+def _render(result: ReviewResult, fmt: str, width: int | None) -> str:
+    """``result`` as ``fmt``; ``width`` lays out the table (None: unlimited)."""
+    return _table(result, width) if fmt == "table" else RENDERERS[fmt](result)

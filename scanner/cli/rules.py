@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import click
-from tabulate import tabulate
 
 from scanner.cli.exitcodes import ExitCode
-from scanner.cli.options import format_option
+from scanner.cli.options import format_option, wide_option
 from scanner.errors import UsageError
 from scanner.model import AccountStatus, RuleInfo
 from scanner.policy import (
@@ -23,6 +22,7 @@ from scanner.policy import (
     load_policy,
 )
 from scanner.policy.checks import CHECKS
+from scanner.reports.layout import Column, output_width, render_table
 
 __all__ = ["command"]
 
@@ -58,10 +58,20 @@ def command() -> None:
     """List the rules and explain what each one checks."""
 
 
+_LIST_COLUMNS = (
+    Column("id"),
+    Column("severity", priority=2),
+    Column("category", priority=3),
+    Column("applies to", priority=4, min_width=12),
+    Column("title", min_width=30),
+)
+
+
 @command.command("list")
 @_policy_option
 @format_option(["table", "json"])
-def list_rules(packs: tuple[Path, ...], fmt: str) -> int:
+@wide_option
+def list_rules(packs: tuple[Path, ...], fmt: str, wide: bool) -> int:
     """List every rule: id, severity, category, scope and title."""
     policy = _load(packs)
     if fmt == "json":
@@ -97,7 +107,7 @@ def list_rules(packs: tuple[Path, ...], fmt: str) -> int:
     rows += [
         [i.id, i.severity.value, i.category, _BUILT_IN_SCOPE, i.title] for i in _builtins(policy)
     ]
-    click.echo(tabulate(rows, headers=["id", "severity", "category", "applies to", "title"]))
+    click.echo(render_table(_LIST_COLUMNS, rows, output_width(wide)))
     return int(ExitCode.CLEAN)
 
 

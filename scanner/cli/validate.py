@@ -7,12 +7,12 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import click
-from tabulate import tabulate
 
 from scanner.cli.exitcodes import ExitCode
-from scanner.cli.options import format_option
+from scanner.cli.options import format_option, wide_option
 from scanner.errors import SourceError, ValidationError, merge
 from scanner.inventory import InventorySummary, load_inventory, summarize
+from scanner.reports.layout import Align, Column, output_width, render_table, wrap_text
 
 __all__ = ["command"]
 
@@ -22,7 +22,8 @@ __all__ = ["command"]
     "inventories", nargs=-1, required=True, type=click.Path(path_type=Path, dir_okay=False)
 )
 @format_option(["table", "json"])
-def command(inventories: tuple[Path, ...], fmt: str) -> int:
+@wide_option
+def command(inventories: tuple[Path, ...], fmt: str, wide: bool) -> int:
     """Validate INVENTORY (YAML, or CSV with its <name>.org.yaml) and the roster it names.
 
     Several inventories may be given (as a pre-commit hook does); all are checked. Prints
@@ -46,22 +47,28 @@ def command(inventories: tuple[Path, ...], fmt: str) -> int:
         docs = [s.to_json() for s in summaries]
         click.echo(json.dumps(docs[0] if len(docs) == 1 else docs, indent=2))
     else:
-        click.echo("\n\n".join(render_table(s) for s in summaries))
+        width = output_width(wide)
+        click.echo("\n\n".join(summary_text(s, width) for s in summaries))
     return int(ExitCode.CLEAN)
 
 
-def _counts(title: str, counts: Mapping[str, int]) -> str:
-    return tabulate(list(counts.items()), headers=[title, "accounts"], tablefmt="simple")
+def _counts(title: str, counts: Mapping[str, int], width: int | None) -> str:
+    columns = (Column(title), Column("accounts", align=Align.RIGHT))
+    return render_table(columns, list(counts.items()), width)
 
 
-def render_table(summary: InventorySummary) -> str:
+def summary_text(summary: InventorySummary, width: int | None) -> str:
+    """What the inventory holds, fitted to ``width`` display columns (None: unlimited)."""
     roles = ", ".join(f"{n} {role}" for role, n in summary.roster_by_role.items())
     states = ", ".join(f"{n} {status}" for status, n in summary.roster_by_status.items())
     parts = [
-        f"{summary.path}: valid — {summary.organization}, {summary.accounts} accounts, "
-        f"roster of {summary.roster_people} people ({roles}; {states})",
-        _counts("platform", summary.by_platform),
-        _counts("status", summary.by_status),
-        _counts("department", summary.by_department),
+        wrap_text(
+            f"{summary.path}: valid — {summary.organization}, {summary.accounts} accounts, "
+            f"roster of {summary.roster_people} people ({roles}; {states})",
+            width,
+        ),
+        _counts("platform", summary.by_platform, width),
+        _counts("status", summary.by_status, width),
+        _counts("department", summary.by_department, width),
     ]
     return "\n\n".join(parts)

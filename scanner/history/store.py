@@ -11,7 +11,7 @@ import re
 import sqlite3
 import time
 import typing
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,6 +33,7 @@ from scanner.model import (
     Platform,
     RunInfo,
     Severity,
+    not_evaluated,
 )
 
 __all__ = [
@@ -131,6 +132,10 @@ class RunSummary:
     findings: Mapping[str, int] = field(default_factory=dict)
     """Finding status → count."""
     open_by_severity: Mapping[str, int] = field(default_factory=dict)
+    """Open findings (:func:`is_open`) by severity, live checks the run never made left out."""
+    not_evaluated: int = 0
+    """``error`` findings that are live checks the run never made (``model.not_evaluated``):
+    every live check of an offline run. Not open, so not in ``open_by_severity``."""
 
     @property
     def id(self) -> int:
@@ -144,6 +149,7 @@ class RunSummary:
             "observations": dict(self.observations),
             "findings": dict(self.findings),
             "open_by_severity": dict(self.open_by_severity),
+            "not_evaluated": self.not_evaluated,
         }
 
 
@@ -183,6 +189,9 @@ class RunDiff:
     """Open in both (b's findings)."""
     resolved: tuple[Finding, ...]
     """Open in a, not open in b (a's findings)."""
+    not_evaluated: tuple[Finding, ...] = ()
+    """Live checks one run never made (an offline run) that would otherwise count as new or
+    resolved: not knowing is neither (see :class:`_Open`)."""
 
     def to_dict(self) -> dict[str, JSON]:
         return {
@@ -191,6 +200,7 @@ class RunDiff:
             "new": [codec.finding_to_dict(f) for f in self.new],
             "still_open": [codec.finding_to_dict(f) for f in self.still_open],
             "resolved": [codec.finding_to_dict(f) for f in self.resolved],
+            "not_evaluated": [codec.finding_to_dict(f) for f in self.not_evaluated],
         }
 
 
@@ -215,6 +225,50 @@ def _instant(dt: datetime) -> datetime:
 
 def _finding_order(f: Finding) -> tuple[int, str, str, str]:
     return (-f.severity.rank, f.rule_id, f.account_id or "", f.fingerprint)
+
+
+@dataclass(frozen=True)
+class _Open:
+    """One run's open findings by fingerprint (in the run's order), and which of them are live
+    checks the run never made (``model.not_evaluated``: an offline run's)."""
+
+    findings: dict[str, Finding]
+    skipped: frozenset[str]
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> _Open:
+        found: dict[str, Finding] = {}
+        skipped: set[str] = set()
+        for f in findings:
+            if is_open(f.status) and f.fingerprint not in found:
+                found[f.fingerprint] = f
+                if not_evaluated(f):
+                    skipped.add(f.fingerprint)
+        return cls(found, frozenset(skipped))
+
+
+@dataclass(frozen=True)
+class _Comparison:
+    """Run ``after`` against run ``before``. A check one run did not make is neither new nor
+    resolved (not knowing is not a change), so it goes to ``not_evaluated``; open in both, it
+    stays open: an unverified finding is not a fix."""
+
+    new: tuple[Finding, ...]
+    still_open: tuple[Finding, ...]
+    resolved: tuple[Finding, ...]
+    not_evaluated: tuple[Finding, ...]
+
+    @classmethod
+    def of(cls, before: _Open, after: _Open) -> _Comparison:
+        appeared = [(fp, f) for fp, f in after.findings.items() if fp not in before.findings]
+        gone = [(fp, f) for fp, f in before.findings.items() if fp not in after.findings]
+        return cls(
+            new=tuple(f for fp, f in appeared if fp not in after.skipped),
+            still_open=tuple(f for fp, f in after.findings.items() if fp in before.findings),
+            resolved=tuple(f for fp, f in gone if fp not in before.skipped),
+            not_evaluated=tuple(f for fp, f in appeared if fp in after.skipped)
+            + tuple(f for fp, f in gone if fp in before.skipped),
+        )
 
 
 _RUN_COLUMNS = (
@@ -583,6 +637,7 @@ class HistoryStore:
         obs: dict[int, dict[str, int]] = {}
         fnd: dict[int, dict[str, int]] = {}
         sev: dict[int, dict[str, int]] = {}
+        skipped: dict[int, int] = {}
         accounts: dict[int, int] = {}
         with self._guard() as conn:
             for row in conn.execute(f"SELECT id, accounts FROM runs WHERE id IN ({marks})", ids):
@@ -604,6 +659,18 @@ class HistoryStore:
                 if str(row[1]) in _OPEN_SQL:
                     by_sev = sev.setdefault(rid, {})
                     by_sev[str(row[2])] = by_sev.get(str(row[2]), 0) + int(row[3])
+            # Live checks a run never made are not open: decoded and judged by the one
+            # definition (model.not_evaluated), only among `error` rows, the few it can be.
+            for row in conn.execute(
+                f"SELECT * FROM findings WHERE run_id IN ({marks}) AND status = ?",
+                [*ids, FindingStatus.ERROR.value],
+            ):
+                f = _finding_from_row(row)
+                if not_evaluated(f):
+                    rid = int(row["run_id"])
+                    skipped[rid] = skipped.get(rid, 0) + 1
+                    by_sev = sev.setdefault(rid, {})
+                    by_sev[f.severity.value] = by_sev.get(f.severity.value, 0) - 1
         out = []
         for run in runs:
             assert run.run_id is not None
@@ -623,6 +690,7 @@ class HistoryStore:
                     open_by_severity={
                         s.value: sev.get(rid, {}).get(s.value, 0) for s in reversed(Severity)
                     },
+                    not_evaluated=skipped.get(rid, 0),
                 )
             )
         return tuple(out)
@@ -671,12 +739,8 @@ class HistoryStore:
 
     # ----------------------------------------------------------------- comparisons
 
-    def _open_by_fingerprint(self, run_id: int) -> dict[str, Finding]:
-        out: dict[str, Finding] = {}
-        for f in self._findings(run_id):
-            if is_open(f.status):
-                out.setdefault(f.fingerprint, f)
-        return out
+    def _open(self, run_id: int) -> _Open:
+        return _Open.of(self._findings(run_id))
 
     def _baseline_runs(self, inventory_path: str, exclude: int | None) -> list[RunInfo]:
         """Runs a baseline may compare with, newest first: complete, online, not replays."""
@@ -696,7 +760,9 @@ class HistoryStore:
         inventory path that started before ``result``. A replay (``run.replay_of`` set) is
         compared with the run it replays instead, so a policy owner sees what a rule change adds
         and removes. ``first_seen`` has an entry for every open fingerprint of ``result``: the
-        start of its current streak (see :meth:`_first_seen`).
+        start of its current streak (see :meth:`_first_seen`). An offline run is never the
+        previous audit nor part of a streak; compared itself, its live checks that it did not
+        make are neither new nor resolved (:class:`_Comparison`).
         """
         run = result.run
         inventory = _resolve(run.inventory_path)
@@ -720,16 +786,10 @@ class HistoryStore:
             return None
         assert previous.run_id is not None
 
-        current: dict[str, Finding] = {}
-        for f in result.findings:
-            if is_open(f.status):
-                current.setdefault(f.fingerprint, f)
-        before = self._open_by_fingerprint(previous.run_id)
-        new = tuple(fp for fp in current if fp not in before)
-        still_open = tuple(fp for fp in current if fp in before)
-        resolved = tuple(
-            sorted((f for fp, f in before.items() if fp not in current), key=_finding_order)
-        )
+        compared = _Comparison.of(self._open(previous.run_id), _Open.of(result.findings))
+        new = tuple(f.fingerprint for f in compared.new)
+        still_open = tuple(f.fingerprint for f in compared.still_open)
+        resolved = tuple(sorted(compared.resolved, key=_finding_order))
         first_seen = dict.fromkeys(new, run.started_at)
         first_seen.update(self._first_seen(still_open, history))
         return Baseline(
@@ -772,21 +832,17 @@ class HistoryStore:
         return out
 
     def diff(self, a: int, b: int) -> RunDiff:
-        """Open findings of run ``b`` against run ``a``, by fingerprint."""
+        """Open findings of run ``b`` against run ``a``, by fingerprint. Live checks a run did
+        not make (an offline run) are neither new nor resolved: they are ``not_evaluated``."""
         run_a, run_b = self._run_info(a), self._run_info(b)
-        open_a, open_b = self._open_by_fingerprint(a), self._open_by_fingerprint(b)
+        compared = _Comparison.of(self._open(a), self._open(b))
         return RunDiff(
             a=run_a,
             b=run_b,
-            new=tuple(
-                sorted((f for fp, f in open_b.items() if fp not in open_a), key=_finding_order)
-            ),
-            still_open=tuple(
-                sorted((f for fp, f in open_b.items() if fp in open_a), key=_finding_order)
-            ),
-            resolved=tuple(
-                sorted((f for fp, f in open_a.items() if fp not in open_b), key=_finding_order)
-            ),
+            new=tuple(sorted(compared.new, key=_finding_order)),
+            still_open=tuple(sorted(compared.still_open, key=_finding_order)),
+            resolved=tuple(sorted(compared.resolved, key=_finding_order)),
+            not_evaluated=tuple(sorted(compared.not_evaluated, key=_finding_order)),
         )
 
     # ----------------------------------------------------------------- evidence
@@ -835,8 +891,10 @@ class HistoryStore:
 
     def trends(self, inventory_path: str | Path) -> tuple[dict[str, JSON], ...]:
         """Per run of this inventory (oldest first, replays excluded): open findings by severity
-        and accounts by observation state. JSON-ready; ``complete``/``offline`` let a chart mark
-        runs whose counts are not comparable."""
+        and accounts by observation state. JSON-ready. An offline run is listed, marked
+        ``offline``, so a chart can show it without drawing it as a change: its open counts
+        leave out the live checks it did not make (``not_evaluated``), so they are not
+        comparable with a live run's."""
         out: list[dict[str, JSON]] = []
         for s in self.runs(inventory_path):
             if s.run.replay_of is not None:
@@ -850,6 +908,7 @@ class HistoryStore:
                     "offline": s.run.offline,
                     "accounts": s.accounts,
                     "open_findings": dict(s.open_by_severity),
+                    "not_evaluated": s.not_evaluated,
                     "observations": dict(s.observations),
                 }
             )

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
 
+from scanner import humanize
 from scanner.errors import ValidationError
 from scanner.model import (
     JSON,
+    NOT_OBSERVED_EVIDENCE,
     AccountStatus,
     Finding,
     FindingStatus,
@@ -328,25 +330,12 @@ class _Compiled:
 
 
 def _fmt(value: object) -> str:
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    if value is None:
-        return "(not set)"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, (tuple, list)):
-        return ", ".join(_fmt(v) for v in value) if value else "(none)"
+    """A field's value in a message, written as every people-facing report writes it."""
     if isinstance(value, Activity):
-        if value.last is not None:
-            return _fmt(value.last)
-        if value.none_since is not None:
-            return f"none since {_fmt(value.none_since)}"
-        return "(unknown)"
-    return str(value)
+        return humanize.activity(value.last, value.none_since)
+    if isinstance(value, Unknown):
+        return humanize.UNREADABLE
+    return humanize.value(value)
 
 
 def _json(value: object) -> JSON:
@@ -622,7 +611,7 @@ def _unverified(cr: _Compiled, c: Context, path: str, cache: _Unverified) -> Fin
     if hit is None:
         if obs is None:
             why = "the run was offline, so the live profile was not observed"
-            evidence: dict[str, JSON] = {"observation": "not observed"}
+            evidence: dict[str, JSON] = {"observation": NOT_OBSERVED_EVIDENCE}
         else:
             why = f"the live profile could not be observed ({obs.status.value}"
             why += f": {reason.text})" if reason is not None else ")"
@@ -705,7 +694,7 @@ def _undecided_finding(
     if future is None:
         return None
     name, value = future
-    note = f"{name} {_fmt(value)} lies after the audit date {as_of.isoformat()}"
+    note = f"{name} {humanize.day(value)} lies after the audit date {humanize.day(as_of)}"
     if FIELDS[name].source is FieldSource.LIVE:
         return _unknown(cr, c, path, (name, Unknown(note)), cache)
     return _failed(cr, c, path, active.get((cr.rule.id, c.account.id)), note)

@@ -73,9 +73,10 @@ COMBINATORS = ("all", "any", "not")
 OVERRIDE_KEYS = ("params", "rules", "lists")
 RULE_OVERRIDE_KEYS = ("severity", "params", "effective_from", "enabled")
 RULE_ID = re.compile(r"^[A-Z][A-Z0-9]*-[0-9]{3}$")
-# Pack params that discovery and waivers read: (lowest, highest or None, whole numbers only).
-# Checked here, with the line that set them, so a bad value fails `policy validate` instead of a
-# later run; a name under these prefixes that is not listed is a typo, never a new setting.
+# Pack params that discovery, waivers and the orphaned-page report read: (lowest, highest or
+# None, whole numbers only). Checked here, with the line that set them, so a bad value fails
+# `policy validate` instead of a later run; a name under these prefixes that is not listed is a
+# typo, never a new setting.
 STAGE_PARAMS: dict[str, tuple[int, int | None, bool]] = {
     "discovery.rogue_threshold": (0, 100, False),
     "discovery.unlisted_threshold": (0, 100, False),
@@ -84,7 +85,10 @@ STAGE_PARAMS: dict[str, tuple[int, int | None, bool]] = {
     "discovery.max_candidates": (0, None, True),
     "waivers.max_days": (1, None, True),
     "waivers.warn_days": (0, None, True),
+    # Days to fix an orphaned page, by severity (scanner.reports.orphans.due_days).
+    **{f"orphans.due_days.{s.value}": (0, None, True) for s in Severity},
 }
+STAGE_PREFIXES = frozenset(name.partition(".")[0] for name in STAGE_PARAMS)
 TEMPLATE_FIELD = re.compile(r"\{([^{}]*)\}")
 
 
@@ -398,7 +402,7 @@ class _Loader:
 
     def check_stage_params(self) -> None:
         for name, param in self.settings.items():
-            if name.partition(".")[0] not in ("discovery", "waivers"):
+            if name.partition(".")[0] not in STAGE_PREFIXES:
                 continue
             if name not in STAGE_PARAMS:
                 self.problem(

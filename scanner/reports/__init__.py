@@ -1,8 +1,10 @@
 """Reports: one formatter per format behind ``interface.Formatter``, plus the orphaned-page report
-(``scanner.reports.orphans``) for the social media policy owner."""
+(``scanner.reports.orphans``) for the social media policy owner. ``humanize`` writes values for
+people (it lives in ``scanner.humanize`` so the policy's messages can use it too)."""
 
 from __future__ import annotations
 
+from scanner import humanize
 from scanner.reports import csv_report, html_report, json_report, junit, markdown, sarif, table
 from scanner.reports.interface import (
     FORMATTERS,
@@ -26,6 +28,7 @@ __all__ = [
     "check_writable",
     "file_suffix",
     "formatter_for",
+    "humanize",
     "register",
     "write_outputs",
     "write_text_atomic",

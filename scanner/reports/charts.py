@@ -10,6 +10,8 @@ from scanner.reports.sanitize import html_text
 __all__ = ["bar_chart", "column_chart", "line_chart"]
 
 _FONT = 'font-family="system-ui, sans-serif" font-size="12"'
+GREY = "#9ca3af"
+"""Points a line chart shows but does not join (``line_chart(aside=...)``)."""
 
 
 def _e(value: object) -> str:
@@ -74,8 +76,14 @@ def line_chart(
     labels: Sequence[str],
     series: Mapping[str, Sequence[int]],
     colors: Mapping[str, str],
+    aside: Mapping[int, str] | None = None,
 ) -> str:
-    """One polyline per series over the runs in ``labels`` (oldest first), with a legend."""
+    """One polyline per series over the runs in ``labels`` (oldest first), with a legend.
+
+    ``aside`` maps a run's index to why it is not comparable (an offline run): its points are
+    drawn hollow and grey, and each line joins the runs before and after it, so the chart never
+    shows it as a change."""
+    aside = aside or {}
     plot_w, plot_h, left, top_pad = 420, 150, 40, 30
     width, height = left + plot_w + 130, top_pad + plot_h + 40
     top = max((v for values in series.values() for v in values), default=0) or 1
@@ -99,27 +107,44 @@ def line_chart(
     ]
     for i, label in enumerate(labels):
         if n <= 8 or i in (0, n - 1) or i % max(n // 6, 1) == 0:
+            fill = GREY if i in aside else "#374151"
             parts.append(
                 f'<text x="{x(i):.1f}" y="{top_pad + plot_h + 16}" text-anchor="middle" {_FONT} '
-                f'fill="#374151">{_e(label)}</text>'
+                f'fill="{fill}">{_e(label)}</text>'
             )
     for row, (name, values) in enumerate(series.items()):
         color = _e(colors.get(name, "#6b7280"))
-        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(values))
-        if len(values) > 1:
+        joined = [(i, v) for i, v in enumerate(values) if i not in aside]
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in joined)
+        if len(joined) > 1:
             parts.append(
                 f'<polyline class="series" points="{points}" fill="none" stroke="{color}" stroke-width="2">'
                 f"<title>{_e(name)}</title></polyline>"
             )
         for i, v in enumerate(values):
-            parts.append(
-                f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{color}">'
-                f"<title>{_e(name)} {_e(labels[i] if i < len(labels) else '')}: {v}</title></circle>"
-            )
+            label = _e(labels[i] if i < len(labels) else "")
+            if i in aside:
+                parts.append(
+                    f'<circle class="aside" cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="none" '
+                    f'stroke="{GREY}" stroke-width="1.5">'
+                    f"<title>{_e(name)} {label}: {v} ({_e(aside[i])})</title></circle>"
+                )
+            else:
+                parts.append(
+                    f'<circle cx="{x(i):.1f}" cy="{y(v):.1f}" r="3" fill="{color}">'
+                    f"<title>{_e(name)} {label}: {v}</title></circle>"
+                )
         ly = top_pad + row * 18
         parts.append(
             f'<rect x="{left + plot_w + 16}" y="{ly}" width="10" height="10" fill="{color}"/>'
             f'<text x="{left + plot_w + 32}" y="{ly + 9}" {_FONT} fill="#111827">{_e(name)}</text>'
+        )
+    for row, reason in enumerate(dict.fromkeys(aside.values()), start=len(series)):
+        ly = top_pad + row * 18
+        parts.append(
+            f'<circle cx="{left + plot_w + 21}" cy="{ly + 5}" r="4" fill="none" stroke="{GREY}" '
+            f'stroke-width="1.5"/><text x="{left + plot_w + 32}" y="{ly + 9}" {_FONT} '
+            f'fill="{GREY}">{_e(reason)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -1,5 +1,5 @@
 """One row per finding, flat columns for spreadsheets; every cell is formula-neutralized because
-analysts open this file in Excel (OWASP "CSV Injection")."""
+analysts open this file in Excel (OWASP "CSV Injection"), bar a handle in its ``@name`` form."""
 
 from __future__ import annotations
 
@@ -27,13 +27,17 @@ COLUMNS = (
     "waiver_expires",
     "first_seen",
 )
+HANDLE = COLUMNS.index("handle")
+"""The one column whose ``@name`` handles are kept as they are (``sanitize.csv_cell``)."""
 
 
 @register("csv")
 class CsvFormatter:
     name = "csv"
 
-    def render(self, result: AuditResult, *, color: bool | None = None) -> str:
+    def render(
+        self, result: AuditResult, *, color: bool | None = None, width: int | None = None
+    ) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\r\n")  # RFC 4180 line ends
         writer.writerow(COLUMNS)
@@ -54,5 +58,5 @@ class CsvFormatter:
                 f.waiver.expires.isoformat() if f.waiver else "",
                 iso(seen) or "",
             )
-            writer.writerow([csv_cell(c) for c in row])
+            writer.writerow([csv_cell(c, handle=i == HANDLE) for i, c in enumerate(row)])
         return out.getvalue()

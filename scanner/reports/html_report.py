@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from scanner import humanize
 from scanner.model import AccountResult, AuditResult, Finding, FindingStatus, Observation, Severity
 from scanner.reports.charts import bar_chart, column_chart, line_chart
 from scanner.reports.htmlpage import e, page, safe_href
@@ -16,16 +17,13 @@ from scanner.reports.views import (
     SEVERITIES,
     STATUSES,
     days_since_activity,
-    evidence_summary,
     first_seen,
-    iso,
     last_activity,
     listed_findings,
     observation_state,
-    open_days,
+    open_text,
     summarize,
     trend_series,
-    when,
 )
 
 __all__ = ["SEVERITY_COLORS", "STATE_COLORS", "TABLE_SCRIPT", "HtmlFormatter"]
@@ -130,19 +128,32 @@ def _obs_cell(obs: Observation | None) -> str:
     if obs is None:
         return '<span class="muted">none</span>'
     reason = f" — {e(obs.reason.text)}" if obs.reason else ""
-    return f"{e(obs.status.value)} at {e(iso(obs.fetched_at))}{reason}"
+    return f"{e(obs.status.value)} at {e(humanize.minute(obs.fetched_at))}{reason}"
+
+
+def _evidence(f: Finding) -> str:
+    """The evidence as ``key: value`` lines; a list's items one per line."""
+    out = []
+    for line in humanize.evidence_lines(f.evidence):
+        if line.items:
+            items = "".join(f"<li>{e(item)}</li>" for item in line.items)
+            out.append(f'<div>{e(line.key)}:<ul class="tight">{items}</ul></div>')
+        else:
+            out.append(f"<div>{e(line.key)}: {e(line.text)}</div>")
+    return "".join(out)
 
 
 def _summary(result: AuditResult) -> str:
     s = summarize(result)
+    n = s.by_status
     cards = [
-        (s.accounts_total, "accounts"),
-        (s.failing, "failing findings"),
-        (s.by_status[FindingStatus.WAIVED], "waived"),
-        (s.by_status[FindingStatus.ERROR], "unverified checks"),
-        (s.by_status[FindingStatus.WARN], "warnings"),
-        (s.unverified_accounts, "accounts unverified"),
-        (len(result.discoveries), "pages discovered"),
+        (s.accounts_total, humanize.noun(s.accounts_total, "account")),
+        (s.failing, humanize.noun(s.failing, "failing finding")),
+        (n[FindingStatus.WAIVED], "waived"),
+        (n[FindingStatus.ERROR], humanize.noun(n[FindingStatus.ERROR], "unverified check")),
+        (n[FindingStatus.WARN], humanize.noun(n[FindingStatus.WARN], "warning")),
+        (s.unverified_accounts, humanize.noun(s.unverified_accounts, "account") + " unverified"),
+        (len(result.discoveries), humanize.noun(len(result.discoveries), "page") + " discovered"),
     ]
     out = ['<section id="summary"><h2>Summary</h2>']
     if not result.run.complete:
@@ -206,10 +217,26 @@ def _trends(result: AuditResult) -> str:
         st for st in OBSERVATION_STATES if any(p.accounts_by_state.get(st, 0) for p in points)
     ]
     state_series = {st: [p.accounts_by_state.get(st, 0) for p in points] for st in states}
+    # An offline run made no live checks: its counts are shown apart, never as a change.
+    aside = {i: "offline run" for i, p in enumerate(points) if p.offline}
+    note = (
+        '<p class="muted">Offline runs (hollow grey points) did not make the live checks, so '
+        "their counts are not joined to the lines: they are not an improvement or a "
+        "regression, and no baseline compares with them.</p>"
+        if aside
+        else ""
+    )
     return (
-        '<section id="trends"><h2>Trends over runs</h2><div class="charts">'
+        '<section id="trends"><h2>Trends over runs</h2>'
+        + note
+        + '<div class="charts">'
         + line_chart(
-            "chart-trend-severity", "Open findings by severity", labels, sev_series, SEVERITY_COLORS
+            "chart-trend-severity",
+            "Open findings by severity",
+            labels,
+            sev_series,
+            SEVERITY_COLORS,
+            aside,
         )
         + line_chart(
             "chart-trend-states",
@@ -217,6 +244,7 @@ def _trends(result: AuditResult) -> str:
             labels,
             state_series,
             STATE_COLORS,
+            aside,
         )
         + "</div></section>"
     )
@@ -238,7 +266,7 @@ def _findings_table(result: AuditResult) -> str:
     out.append(
         '<table id="findings-table" class="sortable"><thead><tr><th>severity</th><th>rule</th>'
         "<th>status</th><th>account</th><th>platform</th><th>handle</th><th>department</th>"
-        "<th>message</th><th>first seen</th><th>evidence</th></tr></thead><tbody>"
+        "<th>message</th><th>first seen (UTC)</th><th>evidence</th></tr></thead><tbody>"
     )
     for f in findings:
         account = result.inventory.account(f.account_id) if f.account_id else None
@@ -258,9 +286,9 @@ def _findings_table(result: AuditResult) -> str:
             f"<td>{e(f.handle or '—')}</td>"
             f"<td>{e((account.department if account else None) or '—')}</td>"
             f"<td>{e(f.message)}{waiver}</td>"
-            f"<td>{e(iso(seen) or '—')}</td>"
-            f"<td><details><summary>evidence</summary>{e(evidence_summary(f, 1000))}"
-            f'<br><span class="muted">{e(f.remediation)}</span></details></td></tr>'
+            f"<td>{e(humanize.minute(seen)) if seen else '—'}</td>"
+            f"<td><details><summary>evidence</summary>{_evidence(f)}"
+            f'<div class="muted">{e(f.remediation)}</div></details></td></tr>'
         )
     out.append("</tbody></table></section>")
     return "".join(out)
@@ -305,18 +333,18 @@ def _accounts(result: AuditResult) -> str:
         out.append(
             '<table class="sortable accounts"><thead><tr><th>account</th><th>platform</th><th>handle</th>'
             "<th>department</th><th>display name</th><th>bio</th><th>last activity</th>"
-            "<th>observation</th><th>last known good</th></tr></thead><tbody>"
+            "<th>observation (UTC)</th><th>last known good (UTC)</th></tr></thead><tbody>"
         )
         for a in accounts:
             obs = a.observation
-            when = last_activity(a)
+            last = last_activity(a)
             out.append(
                 f"<tr><td>{e(a.account.id)}</td><td>{e(a.account.platform.value)}</td>"
                 f"<td>{_link(a.profile_url, a.account.handle)}</td>"
                 f"<td>{e(a.account.department or '—')}</td>"
                 f"<td>{e(obs.display_name if obs and obs.display_name else '—')}</td>"
                 f'<td class="bio">{e(obs.bio if obs and obs.bio else "")}</td>'
-                f"<td>{e(iso(when) or 'unknown')}</td>"
+                f"<td>{e(humanize.day(last)) if last else 'unknown'}</td>"
                 f"<td>{_obs_cell(obs)}</td><td>{_obs_cell(a.last_known_good)}</td></tr>"
             )
         out.append("</tbody></table>")
@@ -342,7 +370,8 @@ def _baseline(result: AuditResult) -> str:
     index = {f.fingerprint: f for f in result.findings}
     out = [
         '<section id="baseline"><h2>Since the last audit</h2>'
-        f"<p>Compared with run {base.previous_run_id} ({e(when(base.previous_started_at))}): "
+        f"<p>Compared with run {base.previous_run_id} "
+        f"({e(humanize.moment(base.previous_started_at))}): "
         f"<b>{len(base.new)} new</b>, {len(base.still_open)} still open, {len(base.resolved)} resolved.</p>"
     ]
     for label, prints in (("New", base.new), ("Still open", base.still_open)):
@@ -352,9 +381,7 @@ def _baseline(result: AuditResult) -> str:
                 continue
             seen = base.first_seen.get(p)
             extra = (
-                ""
-                if seen is None
-                else f' <span class="muted">open {open_days(result, seen)} days, since {seen.date()}</span>'
+                "" if seen is None else f' <span class="muted">{e(open_text(result, seen))}</span>'
             )
             items.append((index[p], extra))
         if items:
@@ -391,12 +418,16 @@ def _discoveries(result: AuditResult) -> str:
 class HtmlFormatter:
     name = "html"
 
-    def render(self, result: AuditResult, *, color: bool | None = None) -> str:
+    def render(
+        self, result: AuditResult, *, color: bool | None = None, width: int | None = None
+    ) -> str:
         run = result.run
         title = f"Rollcall audit: {result.inventory.organization.name}"
+        # Both dates, named for what they are: an audit of a past date (``--as-of``) runs later,
+        # and the "first seen" dates below are run dates.
         subtitle = (
-            f"As of {run.as_of.isoformat()} · run {iso(run.started_at)} · inventory {run.inventory_path}"
-            f" · Rollcall {run.tool_version}"
+            f"As of {humanize.day(run.as_of)} · run on {humanize.moment(run.started_at)}"
+            f" · inventory {run.inventory_path} · Rollcall {run.tool_version}"
         )
         body = "\n".join(
             part

@@ -32,7 +32,7 @@ td.num,th.num{text-align:right}
 .card b{display:block;font-size:22px}
 .card span{font-size:12px;color:#4b5563}
 .charts{display:flex;flex-wrap:wrap;gap:24px;align-items:flex-start}
-.sev{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-size:12px}
+.sev{display:inline-block;border-radius:3px;padding:0 6px;color:#fff;font-size:12px;white-space:nowrap;overflow-wrap:normal}
 .sev-critical{background:#7f1d1d}.sev-high{background:#dc2626}.sev-medium{background:#b45309}
 .sev-low{background:#2563eb}.sev-info{background:#6b7280}
 .status-waived{color:#6b7280}.status-error{color:#7c3aed}.status-warn{color:#b45309}
@@ -45,6 +45,8 @@ details summary{cursor:pointer;color:#374151}
 .scroll{overflow-x:auto}
 ul.tight{margin:0;padding-left:1.1em}
 td{overflow-wrap:anywhere}
+td.nowrap{white-space:nowrap}
+td.words{overflow-wrap:normal}
 """.strip()
 
 

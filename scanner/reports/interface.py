@@ -17,6 +17,7 @@ from typing import Protocol, TypeVar, assert_never
 
 from scanner.errors import OutputError, UsageError
 from scanner.model import AuditResult
+from scanner.reports.layout import DEFAULT_WIDTH
 
 __all__ = [
     "FORMATTERS",
@@ -47,12 +48,16 @@ class ReportFormat(enum.StrEnum):
 
 
 class Formatter(Protocol):
-    """Renders an audit result as text. ``color`` matters only to terminal formats: None means
-    "decide from the terminal and NO_COLOR", False never colours (files)."""
+    """Renders an audit result as text. ``color`` and ``width`` matter only to terminal formats:
+    ``color`` None means "decide from the terminal and NO_COLOR", False never colours (files);
+    ``width`` is the display columns a line may use, None for no limit (``--wide``). Formats
+    that ignore it accept it anyway, so every caller can pass it."""
 
     name: str
 
-    def render(self, result: AuditResult, *, color: bool | None = None) -> str: ...
+    def render(
+        self, result: AuditResult, *, color: bool | None = None, width: int | None = ...
+    ) -> str: ...
 
 
 FORMATTERS: dict[str, Formatter] = {}
@@ -264,12 +269,16 @@ def _unwritable(target: Path, directory: Path) -> str | None:
     return None
 
 
-def write_outputs(result: AuditResult, pairs: Iterable[tuple[str, str | Path]]) -> list[Path]:
+def write_outputs(
+    result: AuditResult, pairs: Iterable[tuple[str, str | Path]], *, wide: bool = False
+) -> list[Path]:
     """Render each (format, path) pair and write it atomically. Every format name is checked and
     every report rendered before the first file is touched, so a bad name writes nothing; a file
-    that cannot be written does not stop the others (OutputError names it afterwards)."""
+    that cannot be written does not stop the others (OutputError names it afterwards). A table
+    file is laid out at the default width whatever the terminal (``wide``: unlimited)."""
     jobs = [(formatter_for(name), path) for name, path in pairs]
-    rendered = [(fmt.render(result, color=False), path) for fmt, path in jobs]
+    width = None if wide else DEFAULT_WIDTH
+    rendered = [(fmt.render(result, color=False, width=width), path) for fmt, path in jobs]
     written: list[Path] = []
     failures: list[tuple[str, str]] = []
     for text, path in rendered:

@@ -198,5 +198,7 @@ def report_document(result: AuditResult) -> dict[str, JSON]:
 class JsonFormatter:
     name = "json"
 
-    def render(self, result: AuditResult, *, color: bool | None = None) -> str:
+    def render(
+        self, result: AuditResult, *, color: bool | None = None, width: int | None = None
+    ) -> str:
         return json.dumps(report_document(result), indent=2, ensure_ascii=False) + "\n"

@@ -6,10 +6,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import assert_never
 
+from scanner import humanize
 from scanner.model import AuditResult, Finding, FindingStatus
 from scanner.reports.interface import register
-from scanner.reports.sanitize import xml_text
-from scanner.reports.views import evidence_summary, iso, rule_index
+from scanner.reports.sanitize import truncate, xml_text
+from scanner.reports.views import iso, rule_index
 
 __all__ = ["JunitFormatter"]
 
@@ -24,11 +25,29 @@ def _case_name(f: Finding) -> str:
     return f"{f.account_id} ({target})" if f.account_id else target
 
 
+def _detail(f: Finding) -> str:
+    """What a CI dashboard shows for a finding: the message, the evidence as ``key: value``
+    lines (each stands alone there, so times carry their zone), the remediation."""
+    lines = [f.message, "evidence:"]
+    for line in humanize.evidence_lines(f.evidence):
+        if line.items:
+            lines.append(f"  {line.key}:")
+            lines.extend(f"    - {truncate(item, 500)}" for item in line.items)
+        else:
+            lines.append(f"  {line.key}: {truncate(line.text, 500)}")
+    if len(lines) == 2:
+        lines.append("  none")
+    lines.append(f"remediation: {f.remediation}")
+    return "\n".join(lines)
+
+
 @register("junit")
 class JunitFormatter:
     name = "junit"
 
-    def render(self, result: AuditResult, *, color: bool | None = None) -> str:
+    def render(
+        self, result: AuditResult, *, color: bool | None = None, width: int | None = None
+    ) -> str:
         rules = rule_index(result)
         accounts = {a.account.id: a.account for a in result.accounts}
         cases: dict[str, list[tuple[str, Finding | None]]] = {rid: [] for rid in sorted(rules)}
@@ -63,9 +82,7 @@ class JunitFormatter:
                 counts["tests"] += 1
                 if finding is None:
                     continue
-                detail = _x(
-                    f"{finding.message}\nevidence: {evidence_summary(finding, 2000)}\nremediation: {finding.remediation}"
-                )
+                detail = _x(_detail(finding))
                 match finding.status:
                     case FindingStatus.FAIL:
                         el = ET.SubElement(

@@ -3,19 +3,21 @@ Fetched text is stripped of escapes, its Markdown and HTML neutralized, and ``@`
 
 from __future__ import annotations
 
+from scanner import humanize
+from scanner.humanize import count
 from scanner.model import AuditResult, Finding, FindingStatus, unverified_accounts
 from scanner.reports.interface import register
 from scanner.reports.sanitize import markdown_text, truncate
 from scanner.reports.views import (
     SEVERITIES,
     STATUSES,
+    as_of_text,
     by_severity,
-    iso,
     listed_findings,
     observation_state,
-    open_days,
+    open_text,
     summarize,
-    when,
+    unverified_reason,
 )
 
 __all__ = ["MarkdownFormatter"]
@@ -35,8 +37,12 @@ def _finding_row(f: Finding) -> str:
 
 def _evidence(f: Finding) -> list[str]:
     lines = [f"- **{md(f.rule_id)}** {md(f.account_id or f.handle or '-')}:"]
-    for key, value in sorted(f.evidence.items()):
-        lines.append(f"  - {md(key, 60)}: {md(value, 300)}")
+    for line in humanize.evidence_lines(f.evidence):
+        if line.items:
+            lines.append(f"  - {md(line.key, 60)}:")
+            lines.extend(f"    - {md(item, 300)}" for item in line.items)
+        else:
+            lines.append(f"  - {md(line.key, 60)}: {md(line.text, 300)}")
     if f.remediation:
         lines.append(f"  - remediation: {md(f.remediation, 300)}")
     return lines
@@ -50,7 +56,9 @@ COMMENT_LIMIT = 60_000
 class MarkdownFormatter:
     name = "markdown"
 
-    def render(self, result: AuditResult, *, color: bool | None = None) -> str:
+    def render(
+        self, result: AuditResult, *, color: bool | None = None, width: int | None = None
+    ) -> str:
         """The full comment; when it would be too long for a PR comment, the collapsed evidence
         goes first, then table rows beyond what fits (with a note saying how many)."""
         text = self._render(result, evidence=True, max_rows=None)
@@ -66,7 +74,7 @@ class MarkdownFormatter:
     def _render(self, result: AuditResult, *, evidence: bool, max_rows: int | None) -> str:
         s = summarize(result)
         org = md(result.inventory.organization.name)
-        out = [f"## Rollcall audit: {org} (as of {result.run.as_of.isoformat()})", ""]
+        out = [f"## Rollcall audit: {org} ({as_of_text(result.run)})", ""]
         failing = ", ".join(
             f"{s.by_severity[sv][FindingStatus.FAIL]} {sv.value}"
             for sv in SEVERITIES
@@ -76,10 +84,9 @@ class MarkdownFormatter:
             f"**{s.failing} failing**"
             + (f" ({failing})" if failing else "")
             + f" · {s.by_status[FindingStatus.WAIVED]} waived"
-            + f" · {s.by_status[FindingStatus.ERROR]} unverified checks"
-            + f" · {s.by_status[FindingStatus.WARN]} warning"
-            + ("" if s.by_status[FindingStatus.WARN] == 1 else "s")
-            + f" · {s.accounts_total} accounts, {s.unverified_accounts} unverified"
+            + f" · {s.unverified_checks()}"
+            + f" · {count(s.by_status[FindingStatus.WARN], 'warning')}"
+            + f" · {count(s.accounts_total, 'account')}, {s.unverified_accounts} unverified"
         )
         if not result.run.complete:
             out.append("")
@@ -108,7 +115,8 @@ class MarkdownFormatter:
             if len(shown) < len(group):
                 out.append("")
                 out.append(
-                    f"_…and {len(group) - len(shown)} more {severity.value} findings; "
+                    f"_…and {len(group) - len(shown)} more {severity.value} "
+                    f"{humanize.noun(len(group) - len(shown), 'finding')}; "
                     "see the JSON or HTML report._"
                 )
             if evidence:
@@ -128,7 +136,7 @@ class MarkdownFormatter:
             out.append("### Since the last audit")
             out.append("")
             out.append(
-                f"Compared with run {base.previous_run_id} ({when(base.previous_started_at)}): "
+                f"Compared with run {base.previous_run_id} ({humanize.moment(base.previous_started_at)}): "
                 f"**{len(base.new)} new**, {len(base.still_open)} still open, {len(base.resolved)} resolved."
             )
             out.append("")
@@ -140,11 +148,7 @@ class MarkdownFormatter:
                 out.append("")
                 for f in found:
                     seen = base.first_seen.get(f.fingerprint)
-                    age = (
-                        ""
-                        if seen is None
-                        else f" — open {open_days(result, seen)} days (since {seen.date()})"
-                    )
+                    age = "" if seen is None else f" — {open_text(result, seen)}"
                     out.append(
                         f"- {md(f.rule_id)} {md(f.account_id or f.handle or '-')}: {md(f.message)}{age}"
                     )
@@ -159,17 +163,25 @@ class MarkdownFormatter:
                 out.extend(["", "</details>", ""])
 
         unverified = unverified_accounts(result.accounts, result.findings)
+        # Accounts never observed (offline) are not listed one by one: no account has more to say.
+        unseen = sum(1 for a in unverified if a.observation is None)
+        if unseen:
+            out.append(
+                f"_{count(unseen, 'account')} not observed: their live checks were not evaluated._"
+            )
+            out.append("")
+        unverified = tuple(a for a in unverified if a.observation is not None)
         if unverified:
             out.append(f"### Unverified accounts ({len(unverified)})")
             out.append("")
-            out.append("| account | platform | handle | state | reason | last known good |")
+            out.append("| account | platform | handle | state | reason | last known good (UTC) |")
             out.append("|---|---|---|---|---|---|")
             for a in unverified:
-                obs = a.observation
-                assert obs is not None
-                reason = obs.reason.text if obs.reason else obs.signal or ""
+                reason = unverified_reason(a)
                 good = a.last_known_good
-                good_text = f"{good.status.value}, {iso(good.fetched_at)}" if good else "none"
+                good_text = (
+                    f"{good.status.value}, {humanize.minute(good.fetched_at)}" if good else "none"
+                )
                 out.append(
                     f"| {md(a.account.id)} | {a.account.platform.value} | {md(a.account.handle)} | "
                     f"{observation_state(a)} | {md(reason)} | {good_text} |"

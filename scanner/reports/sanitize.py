@@ -71,6 +71,8 @@ _XML_INVALID = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Cells a spreadsheet would read as a formula (OWASP "CSV Injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# A handle in the platform's own "@name" form, nothing else (see csv_cell).
+_PLAIN_HANDLE = re.compile(r"@[\w.\-@]+")
 # Inline-significant Markdown punctuation; every value is written mid-line, so line-start markers
 # (#, -, +, 1.) cannot take effect and are left alone for readability.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]|~])")
@@ -129,11 +131,19 @@ def html_text(value: str) -> str:
     return html.escape(xml_text(value), quote=True)
 
 
-def csv_cell(value: str) -> str:
+def csv_cell(value: str, *, handle: bool = False) -> str:
     """For spreadsheets: one line, no escapes or controls, invisible characters shown, and a cell
     that would start a formula gets a leading apostrophe so Excel, LibreOffice and Sheets show it
-    as text."""
+    as text.
+
+    ``handle=True`` (the handle column only) keeps a handle in its platform's own ``@name`` form
+    (YouTube, TikTok, Mastodon: ``@copperkettleschool``, ``@name@instance``) as it is, so joins by
+    handle work: ``@`` followed only by letters, digits, ``_``, ``.``, ``-`` and ``@`` names no
+    function, operator, reference or DDE target, so it cannot compute or run anything. Any other
+    cell starting with ``@`` (``@SUM(A1)``) is guarded as usual."""
     text = _ESCAPE.sub("", clean_text(value))
+    if handle and _PLAIN_HANDLE.fullmatch(text):
+        return text
     # Decide on the raw text: a leading tab or CR is itself a trigger, and is removed below.
     risky = text.lstrip(" ").startswith(_FORMULA_START)
     text = _neutral(re.sub(r"[\t\r\n]+", " ", text), _CONTROL)

@@ -255,5 +255,7 @@ def render_findings(
 class SarifFormatter:
     name = "sarif"
 
-    def render(self, result: AuditResult, *, color: bool | None = None) -> str:
+    def render(
+        self, result: AuditResult, *, color: bool | None = None, width: int | None = None
+    ) -> str:
         return json.dumps(sarif_document(result), indent=2, ensure_ascii=False) + "\n"

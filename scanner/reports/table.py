@@ -1,5 +1,6 @@
-"""Terminal report: findings grouped by severity (tabulate), a summary line, what changed since
-the last audit, and the accounts that could not be verified. Colour only on a terminal."""
+"""Terminal report: findings grouped by severity, a summary line, what changed since the last
+audit, and the accounts that could not be verified; every table fitted to the width by
+``layout``. Colour only on a terminal."""
 
 from __future__ import annotations
 
@@ -7,20 +8,35 @@ import os
 import sys
 from datetime import datetime
 
-from tabulate import tabulate
-
-from scanner.model import AuditResult, Finding, FindingStatus, Severity, unverified_accounts
+from scanner import humanize
+from scanner.humanize import count
+from scanner.model import (
+    AuditResult,
+    Finding,
+    FindingStatus,
+    Severity,
+    not_evaluated,
+    unverified_accounts,
+)
 from scanner.reports.interface import register
-from scanner.reports.sanitize import strip_terminal, truncate
+from scanner.reports.layout import (
+    DEFAULT_WIDTH,
+    Align,
+    Column,
+    fit,
+    render_table,
+    wrap_parts,
+    wrap_text,
+)
 from scanner.reports.views import (
     SEVERITIES,
+    as_of_text,
     by_severity,
-    iso,
     listed_findings,
     observation_state,
     open_days,
     summarize,
-    when,
+    unverified_reason,
 )
 
 __all__ = ["TableFormatter", "use_color"]
@@ -44,113 +60,158 @@ def use_color(color: bool | None) -> bool:
     return sys.stdout.isatty()
 
 
-def _t(value: object, limit: int = 80) -> str:
-    return truncate(strip_terminal("" if value is None else str(value)), limit)
+# Each table's columns, most important first in priority; the layout drops the highest numbers
+# first when the terminal is narrow. Handle and platform outlive the inventory's own account id.
+_FINDING_COLUMNS = (
+    Column("rule"),
+    Column("status"),
+    Column("platform", priority=3),
+    Column("handle", priority=2, min_width=14),
+    Column("account", priority=4),
+    Column("message", min_width=30),
+)
+_UNDECIDED_COLUMNS = (
+    Column("account"),
+    Column("platform", priority=3),
+    Column("handle", priority=2, min_width=14),
+    Column("rules", min_width=16),
+)
+_BASELINE_COLUMNS = (
+    Column("rule"),
+    Column("severity", priority=2),
+    Column("account", priority=3),
+    Column("message", min_width=30),
+    Column("open for", align=Align.RIGHT, priority=2),
+)
+_RESOLVED_COLUMNS = _BASELINE_COLUMNS[:4]
+_UNVERIFIED_COLUMNS = (
+    Column("account"),
+    Column("platform", priority=3),
+    Column("handle", priority=2, min_width=14),
+    Column("state"),
+    Column("reason", min_width=24),
+    Column("last known good (UTC)", priority=4, min_width=16),
+)
 
 
 @register("table")
 class TableFormatter:
     name = "table"
 
-    def render(self, result: AuditResult, *, color: bool | None = None) -> str:
+    def render(
+        self, result: AuditResult, *, color: bool | None = None, width: int | None = DEFAULT_WIDTH
+    ) -> str:
+        """``width``: display columns a line may use (the CLI passes the terminal's), None for
+        ``--wide``; the default is what files get."""
         colored = use_color(color)
 
         def paint(text: str, code: str) -> str:
             return f"\x1b[{code}m{text}\x1b[0m" if colored else text
 
-        org = _t(result.inventory.organization.name)
-        lines = [f"Rollcall audit of {org} as of {result.run.as_of.isoformat()}", ""]
+        org = result.inventory.organization.name
+        lines = [wrap_text(f"Rollcall audit of {org} {as_of_text(result.run)}", width), ""]
         listed = listed_findings(result)
         # Checks that could not be decided are grouped per account below, so an offline or
         # partly blocked run does not bury the real failures under rows of "error".
         findings = [f for f in listed if f.status is not FindingStatus.ERROR]
         errors = [f for f in listed if f.status is FindingStatus.ERROR]
-        for severity, group in by_severity(findings).items():
-            if not group:
+        groups = {s: [self._finding_row(f) for f in g] for s, g in by_severity(findings).items()}
+        # One layout for every severity group, so their columns line up.
+        layout = fit(_FINDING_COLUMNS, [row for rows in groups.values() for row in rows], width)
+        for severity, rows in groups.items():
+            if not rows:
                 continue
-            title = f"{severity.value.upper()} ({len(group)})"
+            title = f"{severity.value.upper()} ({len(rows)})"
             lines.append(paint(title, _SEVERITY_COLOR[severity]))
-            rows = [
-                [
-                    f.rule_id,
-                    f.status.value,
-                    _t(f.platform.value if f.platform else "-"),
-                    _t(f.handle or "-", 30),
-                    _t(f.account_id or "-", 24),
-                    _t(f.message, 70)
-                    + (f" [waiver {_t(f.waiver.id)} until {f.waiver.expires}]" if f.waiver else ""),
-                ]
-                for f in group
-            ]
-            lines.append(
-                tabulate(
-                    rows,
-                    headers=["rule", "status", "platform", "handle", "account", "message"],
-                    tablefmt="simple",
-                )
-            )
+            lines.extend(layout.render(rows))
             lines.append("")
+        hidden = layout.note()
+        if findings and hidden:
+            lines.extend([hidden, ""])
         if not findings:
             lines.extend(["No findings.", ""])
         if errors:
-            lines.extend([*self._undecided(errors), ""])
+            lines.extend([*self._undecided(errors, width), ""])
 
-        lines.append(self._summary_line(result))
+        lines.append(wrap_parts(self._summary_parts(result), width))
         if result.baseline is not None:
-            lines.extend(["", *self._baseline(result)])
+            lines.extend(["", *self._baseline(result, width)])
         unverified = unverified_accounts(result.accounts, result.findings)
+        # Accounts never observed (offline) are listed above with the checks not evaluated.
+        unseen = sum(1 for a in unverified if a.observation is None)
+        if unseen:
+            lines.extend(
+                [
+                    "",
+                    wrap_text(
+                        f"{count(unseen, 'account')} not observed:"
+                        " their live checks were not evaluated.",
+                        width,
+                    ),
+                ]
+            )
+        unverified = tuple(a for a in unverified if a.observation is not None)
         if unverified:
             lines.extend(["", f"Unverified accounts ({len(unverified)}):"])
             rows2 = []
             for a in unverified:
-                obs = a.observation
-                assert obs is not None
-                reason = obs.reason.text if obs.reason else obs.signal or ""
+                reason = unverified_reason(a)
                 good = a.last_known_good
                 rows2.append(
                     [
-                        _t(a.account.id, 24),
+                        a.account.id,
                         a.account.platform.value,
-                        _t(a.account.handle, 30),
+                        a.account.handle,
                         observation_state(a),
-                        _t(reason, 50),
-                        f"{good.status.value} on {iso(good.fetched_at)}" if good else "none",
+                        reason,
+                        f"{good.status.value} on {humanize.minute(good.fetched_at)}"
+                        if good
+                        else "none",
                     ]
                 )
-            lines.append(
-                tabulate(
-                    rows2,
-                    headers=["account", "platform", "handle", "state", "reason", "last known good"],
-                    tablefmt="simple",
-                )
-            )
+            lines.append(render_table(_UNVERIFIED_COLUMNS, rows2, width))
         return "\n".join(lines) + "\n"
 
     @staticmethod
-    def _undecided(errors: list[Finding]) -> list[str]:
+    def _finding_row(f: Finding) -> list[str]:
+        waiver = f" [waiver {f.waiver.id} until {f.waiver.expires}]" if f.waiver else ""
+        return [
+            f.rule_id,
+            f.status.value,
+            f.platform.value if f.platform else "-",
+            f.handle or "-",
+            f.account_id or "-",
+            f.message + waiver,
+        ]
+
+    @staticmethod
+    def _undecided(errors: list[Finding], width: int | None) -> list[str]:
         per_account: dict[str, list[Finding]] = {}
         for f in errors:
             per_account.setdefault(f.account_id or f.handle or "-", []).append(f)
         rows = [
             [
-                _t(key, 24),
-                _t(group[0].platform.value if group[0].platform else "-"),
-                _t(group[0].handle or "-", 30),
+                key,
+                group[0].platform.value if group[0].platform else "-",
+                group[0].handle or "-",
                 ", ".join(sorted({f.rule_id for f in group})),
             ]
             for key, group in sorted(per_account.items())
         ]
         title = (
-            f"NOT VERIFIED ({len(errors)} checks on {len(per_account)} accounts:"
+            f"NOT VERIFIED ({count(len(errors), 'check')} on {count(len(per_account), 'account')}:"
             " the facts they need could not be observed)"
         )
-        return [
-            title,
-            tabulate(rows, headers=["account", "platform", "handle", "rules"], tablefmt="simple"),
-        ]
+        if all(not_evaluated(f) for f in errors):
+            title = (
+                f"NOT EVALUATED ({count(len(errors), 'live check')} on "
+                f"{count(len(per_account), 'account')}: the run did not observe them)"
+            )
+        return [wrap_text(title, width), render_table(_UNDECIDED_COLUMNS, rows, width)]
 
     @staticmethod
-    def _summary_line(result: AuditResult) -> str:
+    def _summary_parts(result: AuditResult) -> list[str]:
+        """The summary line's parts: it wraps between them, never inside one."""
         s = summarize(result)
         sev = ", ".join(
             f"{s.by_severity[sv][FindingStatus.FAIL]} {sv.value}"
@@ -158,26 +219,30 @@ class TableFormatter:
             if s.by_severity[sv][FindingStatus.FAIL]
         )
         parts = [
-            f"{s.accounts_total} accounts",
+            count(s.accounts_total, "account"),
             f"{s.failing} failing" + (f" ({sev})" if sev else ""),
             f"{s.by_status[FindingStatus.WAIVED]} waived",
-            f"{s.by_status[FindingStatus.ERROR]} unverified checks",
-            f"{s.by_status[FindingStatus.WARN]} warning"
-            + ("" if s.by_status[FindingStatus.WARN] == 1 else "s"),
-            f"{s.unverified_accounts} accounts unverified",
+            s.unverified_checks(),
+            count(s.by_status[FindingStatus.WARN], "warning"),
+            f"{count(s.unverified_accounts, 'account')} unverified",
         ]
         if not result.run.complete:
             parts.append("INCOMPLETE")
-        return "Summary: " + " · ".join(parts)
+        return ["Summary: " + parts[0], *parts[1:]]
 
     @staticmethod
-    def _baseline(result: AuditResult) -> list[str]:
+    def _baseline(result: AuditResult, width: int | None) -> list[str]:
         base = result.baseline
         assert base is not None
         index = {f.fingerprint: f for f in result.findings}
         lines = [
-            f"Since the last audit (run {base.previous_run_id}, {when(base.previous_started_at)}): "
-            f"{len(base.new)} new, {len(base.still_open)} still open, {len(base.resolved)} resolved"
+            wrap_text(
+                f"Since the last audit (run {base.previous_run_id}, "
+                f"{humanize.moment(base.previous_started_at)}): "
+                f"{len(base.new)} new, {len(base.still_open)} still open, "
+                f"{len(base.resolved)} resolved",
+                width,
+            )
         ]
 
         def row(f: Finding, since: datetime | None) -> list[str]:
@@ -185,8 +250,8 @@ class TableFormatter:
             return [
                 f.rule_id,
                 f.severity.value,
-                _t(f.account_id or f.handle or "-", 24),
-                _t(f.message, 60),
+                f.account_id or f.handle or "-",
+                f.message,
                 age,
             ]
 
@@ -194,27 +259,17 @@ class TableFormatter:
             rows = [row(index[p], base.first_seen.get(p)) for p in prints if p in index]
             if rows:
                 lines.append(f"{label}:")
-                lines.append(
-                    tabulate(
-                        rows,
-                        headers=["rule", "severity", "account", "message", "open for"],
-                        tablefmt="simple",
-                    )
-                )
+                lines.append(render_table(_BASELINE_COLUMNS, rows, width))
         if base.resolved:
             lines.append("Resolved:")
             rows = [
                 [
                     f.rule_id,
                     f.severity.value,
-                    _t(f.account_id or f.handle or "-", 24),
-                    _t(f.message, 60),
+                    f.account_id or f.handle or "-",
+                    f.message,
                 ]
                 for f in base.resolved
             ]
-            lines.append(
-                tabulate(
-                    rows, headers=["rule", "severity", "account", "message"], tablefmt="simple"
-                )
-            )
+            lines.append(render_table(_RESOLVED_COLUMNS, rows, width))
         return lines

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from scanner import humanize
 from scanner.model import (
     JSON,
     AccountResult,
@@ -18,7 +19,9 @@ from scanner.model import (
     Observation,
     ObservationStatus,
     RuleInfo,
+    RunInfo,
     Severity,
+    not_evaluated,
     unverified_accounts,
 )
 from scanner.serialize import Stamp, extracted_json, iso, observation_fields
@@ -31,6 +34,7 @@ __all__ = [
     "STATUSES",
     "Stamp",
     "Summary",
+    "as_of_text",
     "by_severity",
     "days_since_activity",
     "evidence_summary",
@@ -43,9 +47,12 @@ __all__ = [
     "observation_fields",
     "observation_json",
     "observation_state",
+    "open_days",
+    "open_text",
     "rule_index",
     "summarize",
     "trend_series",
+    "unverified_reason",
 ]
 
 SEVERITIES: tuple[Severity, ...] = tuple(sorted(Severity, reverse=True))
@@ -88,11 +95,25 @@ class Summary:
     passed: int
     discoveries: Mapping[Classification, int]
     unverified_accounts: int
-    """Observed accounts the run could not verify (``scanner.model.unverified_accounts``)."""
+    """Audited accounts the run could not verify (``scanner.model.unverified_accounts``)."""
+    not_evaluated: int
+    """Of the ``error`` findings, the live checks the run never made (``model.not_evaluated``):
+    all of them in an offline run."""
 
     @property
     def failing(self) -> int:
         return self.by_status[FindingStatus.FAIL]
+
+    def unverified_checks(self) -> str:
+        """The ``error`` findings for people: ``213 live checks not evaluated`` (offline),
+        ``4 unverified checks``, or both when a replay lacked some accounts' evidence."""
+        erred = self.by_status[FindingStatus.ERROR]
+        skipped = humanize.count(self.not_evaluated, "live check") + " not evaluated"
+        if not self.not_evaluated:
+            return humanize.count(erred, "unverified check")
+        if self.not_evaluated == erred:
+            return skipped
+        return f"{humanize.count(erred, 'unverified check')} ({skipped})"
 
 
 def summarize(result: AuditResult) -> Summary:
@@ -120,7 +141,16 @@ def summarize(result: AuditResult) -> Summary:
         passed=len(result.passed),
         discoveries=discoveries,
         unverified_accounts=len(unverified_accounts(result.accounts, result.findings)),
+        not_evaluated=sum(1 for f in result.findings if not_evaluated(f)),
     )
+
+
+def unverified_reason(account: AccountResult) -> str:
+    """Why an account of ``unverified_accounts`` is unverified, in a few words."""
+    obs = account.observation
+    if obs is None:
+        return "not observed, so its live checks were not evaluated"
+    return obs.reason.text if obs.reason else obs.signal or ""
 
 
 def listed_findings(result: AuditResult) -> list[Finding]:
@@ -160,7 +190,8 @@ def _scalar(value: JSON) -> str:
 
 
 def evidence_summary(finding: Finding, limit: int = 300) -> str:
-    """``key=value; key=value`` over the evidence, in key order, shortened to ``limit``."""
+    """``key=value; key=value`` over the evidence, in key order, shortened to ``limit``: machine
+    values (JSON, ISO 8601) for CSV; people read ``scanner.humanize.evidence_lines``."""
     text = "; ".join(f"{k}={_scalar(v)}" for k, v in sorted(finding.evidence.items()))
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -191,6 +222,8 @@ class TrendPoint:
     label: str
     open_by_severity: Mapping[str, int]
     accounts_by_state: Mapping[str, int]
+    offline: bool = False
+    """An offline run: its live checks were not made, so its counts are shown, never compared."""
 
 
 def _counts(entry: Mapping[str, JSON], *keys: str) -> dict[str, int]:
@@ -203,8 +236,8 @@ def _counts(entry: Mapping[str, JSON], *keys: str) -> dict[str, int]:
 
 def trend_series(result: AuditResult) -> list[TrendPoint]:
     """The history's trend rows in run order. Each row is read as ``{run_id, started_at,
-    open_by_severity: {severity: n}, accounts_by_state: {state: n}}`` (``findings_by_severity``
-    and ``accounts_by_status`` are accepted as synonyms)."""
+    offline, open_by_severity: {severity: n}, accounts_by_state: {state: n}}``
+    (``open_findings`` and ``observations``, the history store's names, are accepted too)."""
     points = []
     for i, entry in enumerate(result.trends, start=1):
         started = entry.get("started_at")
@@ -215,6 +248,7 @@ def trend_series(result: AuditResult) -> list[TrendPoint]:
                 label=label,
                 open_by_severity=_counts(entry, "open_findings", "open_by_severity"),
                 accounts_by_state=_counts(entry, "observations", "accounts_by_state"),
+                offline=entry.get("offline") is True,
             )
         )
     return points
@@ -226,6 +260,18 @@ def open_days(result: AuditResult, first_seen: datetime) -> int:
     return max((result.run.started_at - first_seen).days, 0)
 
 
-def when(value: datetime) -> str:
-    """A run time for people: UTC to the minute (``2026-11-15 08:00 UTC``); machines get iso()."""
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def as_of_text(run: RunInfo) -> str:
+    """``as of 2026-11-15``, with the run's own time when it took place on another day (an audit
+    of a past date: ``as of 2026-11-15, run on 2026-12-02 19:03 UTC``), so a "first seen" date
+    after the as-of date reads as what it is."""
+    text = f"as of {humanize.day(run.as_of)}"
+    if humanize.day(run.started_at) != humanize.day(run.as_of):
+        text += f", run on {humanize.moment(run.started_at)}"
+    return text
+
+
+def open_text(result: AuditResult, first_seen: datetime) -> str:
+    """How long a finding has been open, and the run that first saw it:
+    ``open 3 days, first seen 2026-11-12``."""
+    days = humanize.count(open_days(result, first_seen), "day")
+    return f"open {days}, first seen {humanize.day(first_seen)}"

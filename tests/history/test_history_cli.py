@@ -48,7 +48,7 @@ def test_list_table_and_json(
     history: tuple[Path, Path], capsys: pytest.CaptureFixture[str]
 ) -> None:
     db, inv_path = history
-    assert run(["history", "list", "--inventory", str(inv_path)]) == 0
+    assert run(["history", "list", "--inventory", str(inv_path), "--wide"]) == 0
     out = capsys.readouterr().out
     assert "RUN" in out and "copper-kettle.yaml" in out and "high=1" in out
 

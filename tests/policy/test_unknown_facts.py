@@ -346,17 +346,21 @@ def mixed() -> AuditResult:
 
 
 def test_activity_errors_count_as_unverified_everywhere(mixed: AuditResult) -> None:
+    # The account never observed counts too: its live checks were not made (not evaluated).
     assert [a.account.id for a in unverified_accounts(mixed.accounts, mixed.findings)] == [
         "unread",
         "blocked",
+        "offline",
     ]
-    assert unverified_fraction(mixed.accounts, mixed.findings) == pytest.approx(2 / 3)
-    assert summarize(mixed).unverified_accounts == 2
+    assert unverified_fraction(mixed.accounts, mixed.findings) == pytest.approx(3 / 4)
+    assert summarize(mixed).unverified_accounts == 3
     markdown = formatter_for("markdown").render(mixed, color=False)
-    assert "### Unverified accounts (2)" in markdown and "2 unverified" in markdown
+    assert "### Unverified accounts (2)" in markdown and "3 unverified" in markdown
+    assert "_1 account not observed: their live checks were not evaluated._" in markdown
     assert "| unread | github | fixture-unread | present |" in markdown
-    table = formatter_for("table").render(mixed, color=False)
-    assert "Unverified accounts (2):" in table and "2 accounts unverified" in table
+    table = " ".join(formatter_for("table").render(mixed, color=False).split())
+    assert "Unverified accounts (2):" in table and "3 accounts unverified" in table
+    assert "1 account not observed" in table
 
 
 def test_orphan_report_says_activity_could_not_be_read_and_recommends_nothing_on_it(
@@ -366,12 +370,12 @@ def test_orphan_report_says_activity_could_not_be_read_and_recommends_nothing_on
     entries = {e.account_id: e for e in report.entries}
     unread = entries["unread"]
     assert unread.reasons == (OrphanReason.ACTIVITY_UNKNOWN,)
-    assert unread.actions == (Action.VERIFY,)
+    assert unread.action is Action.VERIFY
     assert f"activity could not be read: {REASON.text}" in unread.evidence
     assert "healthy" not in entries
     assert entries["blocked"].reasons == (OrphanReason.UNVERIFIED,)
-    for fmt in ("markdown", "html", "csv"):
-        text = render_orphans(report, fmt)
+    for fmt in ("table", "markdown", "html", "csv"):
+        text = render_orphans(report, fmt, width=None)
         assert "activity could not be read" in text
         assert Action.ARCHIVE.value not in text
     assert "1 whose activity could not be read" in report.summary

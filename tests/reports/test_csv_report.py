@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 
-from scanner.model import AuditResult, FindingStatus
+from scanner.model import AuditResult, FindingStatus, Platform
 from scanner.reports import formatter_for
 from scanner.reports.csv_report import COLUMNS
 
@@ -35,6 +36,7 @@ def test_no_cell_starts_a_formula(result: AuditResult) -> None:
     cells = [c for row in csv.reader(io.StringIO(text, newline="")) for c in row]
     assert cells
     for cell in cells:
+        # (The fixture has no handle in the "@name" form, the one exception: see below.)
         assert not cell.startswith(FORMULA_START), cell
         assert "\x00" not in cell and "\x1b" not in cell
     hostile = [c for c in cells if "HYPERLINK" in c]
@@ -44,3 +46,24 @@ def test_no_cell_starts_a_formula(result: AuditResult) -> None:
 
 def test_empty_audit_has_only_the_header(empty_result: AuditResult) -> None:
     assert formatter_for("csv").render(empty_result) == ",".join(COLUMNS) + "\r\n"
+
+
+def test_handles_in_the_platforms_at_form_stay_joinable(result: AuditResult) -> None:
+    """``@copperkettleschool`` is YouTube's own handle: the handle column keeps it as it is, so a
+    join by handle with the inventory works; the same text in another column, and a handle that
+    would compute something, keep the apostrophe."""
+    failing = [f for f in result.findings if f.status is FindingStatus.FAIL]
+    plain = replace(
+        failing[0],
+        platform=Platform.YOUTUBE,
+        handle="@copperkettleschool",
+        message="@copperkettleschool is silent",
+    )
+    hostile = replace(failing[1], platform=Platform.YOUTUBE, handle="@SUM(1+1)*cmd|' /C calc'!A0")
+    rows = _rows(replace(result, findings=(plain, hostile)))
+    by_message = {r["message"].lstrip("'"): r for r in rows}
+    kept = by_message["@copperkettleschool is silent"]
+    assert kept["handle"] == "@copperkettleschool"
+    assert kept["message"] == "'@copperkettleschool is silent"
+    guarded = by_message[hostile.message.lstrip("'")]
+    assert guarded["handle"] == "'@SUM(1+1)*cmd|' /C calc'!A0"

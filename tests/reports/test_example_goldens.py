@@ -16,16 +16,20 @@ import pytest
 
 from scanner.examples import example_inventory_path
 from scanner.reports import ReportFormat, file_suffix, formatter_for
-from scanner.reports.orphans import OrphanFormat, build, render_orphans
+from scanner.reports.orphans import OrphanFormat, build, orphan_suffix, render_orphans
 from tests.reports.example_audit import run_example_audit
 
 GOLDEN = Path(__file__).parent / "golden" / "example"
 ROOT = example_inventory_path().parent.parent
-ORPHAN_SUFFIX = {OrphanFormat.MARKDOWN: ".md", OrphanFormat.HTML: ".html", OrphanFormat.CSV: ".csv"}
+ORPHAN_SUFFIX = {kind: orphan_suffix(kind) for kind in OrphanFormat}
 
 # Any ISO 8601 timestamp as the reports write it (``iso()``: UTC with a Z suffix; the fraction
-# is dropped when the microseconds happen to be zero, so it is optional here).
-_TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?")
+# is dropped when the microseconds happen to be zero, so it is optional here), and a time as
+# people read it (``scanner.humanize.minute``/``moment``: UTC to the minute).
+_TIMESTAMP = re.compile(
+    r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d(?! ?\d)(?: UTC)?"
+)
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,8 @@ class Normalizer:
     - clock readings taken while the audit ran (run started/finished, every observation's
       ``fetched_at``) become ``<NOW>``: a timestamp counts as one
       when it falls between the run's start and the moment of rendering, which no post date of
-      the world (fixed dates, whole seconds) can;
+      the world (fixed dates, whole seconds) can (a time written to the minute counts from the
+      start of the run's minute);
     - the sandbox's base URL (a free port each run) becomes ``http://sandbox``;
     - the checkout's absolute path becomes ``<ROOT>``.
 
@@ -53,12 +58,15 @@ class Normalizer:
 
     def _clock(self, match: re.Match[str]) -> str:
         try:
-            value = datetime.fromisoformat(match.group(0))
+            value = datetime.fromisoformat(match.group(0).removesuffix(" UTC"))
         except ValueError:  # date-shaped text that is no date (e.g. month 13): not a clock
             return match.group(0)
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        # A second of slack each side: formats may round the start down to whole seconds.
+        # A second of slack each side: formats may round the start down to whole seconds; people
+        # read times to the minute, which rounds it down to the minute.
         low, high = self.started - timedelta(seconds=1), self.rendered + timedelta(seconds=1)
+        if match.group(0)[10] == " ":
+            low = self.started.replace(second=0, microsecond=0)
         return "<NOW>" if low <= aware <= high else match.group(0)
 
 
@@ -112,10 +120,12 @@ def test_normalizer_keeps_world_dates_and_replaces_clock_readings() -> None:
     )
     text = (
         "fetched 2030-01-02T03:04:06.123456Z, finished 2030-01-02T03:04:09Z,"
-        " posted 2026-11-09T14:15:00Z, as of 2026-11-15,"
+        " posted 2026-11-09T14:15:00Z, as of 2026-11-15, run on 2030-01-02 03:04 UTC,"
+        " seen 2030-01-02 03:04, posted 2026-11-09 14:15 UTC, before 2030-01-02 03:03,"
         " url http://127.0.0.1:41234/x/copperkettle, file /checkout/inventories/a.yaml"
     )
     assert normalize(text) == (
         "fetched <NOW>, finished <NOW>, posted 2026-11-09T14:15:00Z, as of 2026-11-15,"
+        " run on <NOW>, seen <NOW>, posted 2026-11-09 14:15 UTC, before 2030-01-02 03:03,"
         " url http://sandbox/x/copperkettle, file <ROOT>/inventories/a.yaml"
     )

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from scanner.reports import ReportFormat, file_suffix, formatter_for
-from scanner.reports.orphans import OrphanFormat, build, render_orphans
+from scanner.reports.orphans import OrphanFormat, build, orphan_suffix, render_orphans
 from tests.reports.builders import audit_result
 
 GOLDEN = Path(__file__).parent / "golden"
-ORPHAN_SUFFIX = {OrphanFormat.MARKDOWN: ".md", OrphanFormat.HTML: ".html", OrphanFormat.CSV: ".csv"}
+ORPHAN_SUFFIX = {kind: orphan_suffix(kind) for kind in OrphanFormat}
 
 
 def _check(name: str, text: str) -> None:

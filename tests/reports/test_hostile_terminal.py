@@ -119,8 +119,10 @@ def _assert_clean_json(out: str) -> list[str]:
 
 def test_observe_table(org: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     out = _printed(["observe", str(org), *_endpoints(sandbox)], capsys)
-    _assert_clean_terminal(out)
-    assert "<U+202E>Copper<U+200B> Kettle" in out, "the names were printed, made visible"
+    _assert_clean_terminal(out)  # wrapped to the width: cut between lines, still clean
+    wide = _printed(["observe", str(org), "--wide", *_endpoints(sandbox)], capsys)
+    _assert_clean_terminal(wide)
+    assert "<U+202E>Copper<U+200B> Kettle" in wide, "the names were printed, made visible"
 
 
 def test_observe_json(org: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
@@ -200,7 +202,7 @@ def test_review(fmt: str, org: Path, sandbox: Sandbox, capsys: pytest.CaptureFix
     assert "U+202E" in out
 
 
-@pytest.mark.parametrize("fmt", ["markdown", "html", "csv"])
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html", "csv"])
 def test_report_orphans(
     fmt: str, org: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -165,3 +165,27 @@ def test_pathological_input_does_not_hang(raw: str) -> None:
     started = time.monotonic()
     assert strip_terminal(raw).isprintable()
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("@copperkettleschool", "@copperkettleschool"),  # YouTube, TikTok: the platform's form
+        ("@copperkettle@mastodon.social", "@copperkettle@mastodon.social"),
+        ("@copper_kettle.pdx-2", "@copper_kettle.pdx-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),  # a function call is no handle
+        ("@x+1", "'@x+1"),
+        ("@x =1", "'@x =1"),
+        ("@x!A1", "'@x!A1"),
+        ("@cmd|' /C calc'!A0", "'@cmd|' /C calc'!A0"),  # DDE
+        ("@", "'@"),
+        ("@copper\u200bkettle", "'@copper<U+200B>kettle"),  # hidden characters: guarded, shown
+        ("@copper\nkettle", "'@copper kettle"),
+        ("=1+1", "'=1+1"),  # the handle column guards every other formula as before
+        ("-copperkettle", "'-copperkettle"),
+    ],
+)
+def test_csv_handle_cell_keeps_a_plain_at_handle_only(raw: str, expected: str) -> None:
+    assert csv_cell(raw, handle=True) == expected
+    # Outside the handle column the guard applies to "@" as to any formula start.
+    assert csv_cell(raw).startswith("'")
