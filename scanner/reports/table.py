@@ -60,8 +60,8 @@ def use_color(color: bool | None) -> bool:
     return sys.stdout.isatty()
 
 
-# Each table's columns, most important first in priority; the layout drops the highest numbers
-# first when the terminal is narrow. Handle and platform outlive the inventory's own account id.
+# Each table's columns and their priorities (1: never dropped): on a narrow terminal the layout
+# drops the highest number first. The handle says more to a reader than the inventory's own id.
 _FINDING_COLUMNS = (
     Column("rule"),
     Column("status"),

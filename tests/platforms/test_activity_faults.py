@@ -530,4 +530,4 @@ def test_unread_activity_counts_toward_max_unverified(
     statuses = {f["rule_id"]: f["status"] for f in doc["findings"]}
     assert statuses == {"ACT-001": "error", "ACT-002": "error"}
     assert run([*args, "--format", "table"]) == code
-    assert "1 accounts unverified" in capsys.readouterr().out
+    assert "1 account unverified" in capsys.readouterr().out
