@@ -18,13 +18,8 @@ from tests.platforms.conftest import FixtureServer
 
 @pytest.fixture
 def server() -> Iterator[FixtureServer]:
-    srv = FixtureServer()
-    srv.thread.start()
-    try:
+    with FixtureServer() as srv:
         yield srv
-    finally:
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
 
 
 def config(server: FixtureServer, **overrides: Any) -> FetchConfig:

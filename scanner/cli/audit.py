@@ -12,6 +12,7 @@ from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
     allow_private_network_option,
     as_of_option,
+    config_option,
     endpoint_option,
     fail_on_option,
     format_option,
@@ -47,12 +48,7 @@ from scanner.reports.orphans import OrphanFormat, render_orphans
 @endpoint_option
 @allow_private_network_option
 @timeout_option
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="rollcall.toml with endpoints, contact URL, proxy.",
-)
+@config_option
 @as_of_option(
     "Evaluate as of this date (YYYY-MM-DD). Default: today; with --replay, the replayed run's date."
 )

@@ -16,6 +16,7 @@ from scanner.cli.common import fetch_config, progress_bar
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
     allow_private_network_option,
+    config_option,
     endpoint_option,
     fail_on_option,
     format_option,
@@ -239,6 +240,7 @@ def render(result: DiscoveryResult, fmt: str, width: int | None = DEFAULT_WIDTH)
 @endpoint_option
 @allow_private_network_option
 @timeout_option
+@config_option
 @fail_on_option
 @wide_option
 def command(
@@ -252,6 +254,7 @@ def command(
     endpoints: tuple[str, ...],
     allow_private_network: bool,
     timeouts: tuple[str, ...],
+    config_path: Path | None,
     fail_on: str,
     wide: bool,
 ) -> int:
@@ -272,7 +275,7 @@ def command(
     result = discover(
         inv,
         policy,
-        fetch_config(endpoints, allow_private_network, timeouts=timeouts),
+        fetch_config(endpoints, allow_private_network, config_path, timeouts),
         platforms=[Platform(p) for p in platforms] if platforms else None,
         max_candidates=max_candidates,
         candidates_file=candidates_file,

@@ -11,6 +11,7 @@ from scanner.cli.common import fetch_config, progress_bar
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
     allow_private_network_option,
+    config_option,
     endpoint_option,
     format_option,
     platform_option,
@@ -34,12 +35,7 @@ __all__ = ["command", "render_table"]
 @endpoint_option
 @allow_private_network_option
 @timeout_option
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Fetch settings file (TOML: endpoints, proxy, timeouts, limits).",
-)
+@config_option
 @wide_option
 def command(
     inventory: Path,

@@ -16,6 +16,7 @@ from scanner.reports.interface import format_for_path
 __all__ = [
     "allow_private_network_option",
     "as_of_option",
+    "config_option",
     "endpoint_option",
     "fail_on_option",
     "format_option",
@@ -33,6 +34,16 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 PLATFORM_NAMES = [p.value for p in Platform]
+
+
+def config_option(f: F) -> F:
+    """``--config rollcall.toml``: the fetch settings file, on every command that fetches."""
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(path_type=Path, dir_okay=False),
+        help="Fetch settings file (TOML: endpoints, proxy, timeouts, limits).",
+    )(f)
 
 
 def endpoint_option(f: F) -> F:

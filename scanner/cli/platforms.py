@@ -12,6 +12,7 @@ from scanner.cli.common import fetch_config
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
     allow_private_network_option,
+    config_option,
     endpoint_option,
     format_option,
     platform_option,
@@ -94,12 +95,7 @@ def list_command(fmt: str, wide: bool) -> int:
     help="Use HANDLE as a known-present account of PLATFORM instead of the spec's. Repeatable.",
 )
 @click.option("--seed", type=int, default=None, help="Seed for the generated absent handles.")
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(path_type=Path, dir_okay=False),
-    help="Fetch settings file (TOML: endpoints, proxy, timeouts, limits).",
-)
+@config_option
 @format_option(["table", "json"])
 @wide_option
 def check_command(

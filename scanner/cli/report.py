@@ -14,6 +14,7 @@ from scanner.cli.options import (
     OUTPUT_HELP,
     allow_private_network_option,
     as_of_option,
+    config_option,
     endpoint_option,
     offline_option,
     parse_outputs,
@@ -63,6 +64,7 @@ def command() -> None:
 @endpoint_option
 @allow_private_network_option
 @timeout_option
+@config_option
 @offline_option("Send no requests (roster-based problems only).")
 @as_of_option()
 @click.option(
@@ -81,6 +83,7 @@ def orphans(
     endpoints: tuple[str, ...],
     allow_private_network: bool,
     timeouts: tuple[str, ...],
+    config_path: Path | None,
     offline: bool,
     as_of: str | None,
     history: Path | None,
@@ -100,7 +103,7 @@ def orphans(
         inventory=inventory,
         policies=policies,
         offline=offline,
-        fetch=fetch_config(endpoints, allow_private_network, timeouts=timeouts),
+        fetch=fetch_config(endpoints, allow_private_network, config_path, timeouts),
         as_of=parse_as_of(as_of),
         history=history,
         use_history=not no_history,

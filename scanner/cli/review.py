@@ -17,6 +17,7 @@ from scanner.cli.options import (
     OUTPUT_HELP,
     allow_private_network_option,
     as_of_option,
+    config_option,
     endpoint_option,
     format_option,
     offline_option,
@@ -91,6 +92,7 @@ from scanner.review import (
 @endpoint_option
 @allow_private_network_option
 @timeout_option
+@config_option
 @wide_option
 def command(
     request: Path | None,
@@ -107,6 +109,7 @@ def command(
     endpoints: tuple[str, ...],
     allow_private_network: bool,
     timeouts: tuple[str, ...],
+    config_path: Path | None,
     wide: bool,
 ) -> int:
     """Review REQUEST (a proposed account) against --inventory, or an inventory change given as
@@ -117,7 +120,7 @@ def command(
     """
     options = ReviewOptions(
         offline=offline,
-        fetch=fetch_config(endpoints, allow_private_network, timeouts=timeouts),
+        fetch=fetch_config(endpoints, allow_private_network, config_path, timeouts),
         as_of=parse_as_of(as_of),
         block_at=Severity(block_at),
     )

@@ -81,6 +81,14 @@ class FixtureServer:
             target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
         )
 
+    def __enter__(self) -> FixtureServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
     def add(
         self,
         platform: str,
@@ -108,13 +116,8 @@ class FixtureServer:
 
 @pytest.fixture
 def server() -> Iterator[FixtureServer]:
-    srv = FixtureServer()
-    srv.thread.start()
-    try:
+    with FixtureServer() as srv:
         yield srv
-    finally:
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
 
 
 def fetch_config(endpoints: dict[str, str], **overrides: Any) -> FetchConfig:

@@ -92,13 +92,8 @@ def test_every_platform_has_a_target() -> None:
 @pytest.fixture
 def other_server() -> Iterator[FixtureServer]:
     """A second host (another port) that redirects can lead to."""
-    srv = FixtureServer()
-    srv.thread.start()
-    try:
+    with FixtureServer() as srv:
         yield srv
-    finally:
-        srv.httpd.shutdown()
-        srv.httpd.server_close()
 
 
 def observe(server: FixtureServer, target: Target) -> Observation:
