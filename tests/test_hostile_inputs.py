@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,10 +15,10 @@ import pytest
 
 from scanner import userregex
 from scanner.cli.main import run
+from tests.subprocess_cli import NO_HANG_SECONDS, run_cli
 
 HERE = Path(__file__).parent / "hostile_inputs"
 DEFAULT_PACK = str(Path(__file__).resolve().parent.parent / "policies" / "default.yaml")
-NO_HANG_SECONDS = 5
 
 _INVENTORY = ["--inventory", "_inventory.yaml"]
 _OFFLINE_AUDIT = ["--offline", "--no-history"]
@@ -197,14 +196,7 @@ CASES: dict[str, tuple[list[str], list[tuple[str, str]]]] = {
 
 
 def _cli(args: list[str], cwd: Path = HERE) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scanner", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=NO_HANG_SECONDS,
-        check=False,
-    )
+    return run_cli(args, cwd)
 
 
 def test_every_fixture_file_is_a_case_or_a_companion() -> None:

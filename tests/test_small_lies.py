@@ -20,9 +20,9 @@ from scanner.inputfile import PathKind, kind_message, path_kind, read_input
 from scanner.policy import default_pack_path
 from scanner.reports import interface
 from scanner.reports.interface import atomic_write, remove_stale_temp_files
+from tests.subprocess_cli import NO_HANG_SECONDS, run_cli
 
 HOSTILE = Path(__file__).parent / "hostile_inputs"
-NO_HANG_SECONDS = 5
 
 
 @pytest.fixture
@@ -33,15 +33,7 @@ def org(tmp_path: Path) -> Path:
     return tmp_path / "_inventory.yaml"
 
 
-def _cli(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scanner", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=NO_HANG_SECONDS,
-        check=False,
-    )
+_cli = run_cli
 
 
 # --------------------------------------------------------------------------- --output
