@@ -13,10 +13,10 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from scanner.audit import AuditOptions, run_audit
 from scanner.examples import example_inventory_path
 from scanner.fetch import FetchConfig, HostLimits
 from scanner.model import AuditResult, Platform
+from scanner.runs.audit import AuditOptions, run_audit
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
 TARGET = 0.10

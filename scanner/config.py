@@ -345,7 +345,7 @@ def _builtin_limits(platform: str) -> HostLimits:
     """The politeness ``platform`` has without a config file."""
     if platform == "default":
         return DEFAULT_HOST_LIMITS
-    from scanner.observe import host_limits  # the specs; imported late: they import fetch
+    from scanner.runs.observe import host_limits  # the specs; imported late: they import fetch
 
     return host_limits()[platform]
 

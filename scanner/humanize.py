@@ -33,7 +33,7 @@ __all__ = [
 
 TIME_ZONE: Final = UTC
 """The audit's time zone. A run records no other: its ``as_of`` is the UTC date it started
-(``scanner.audit``) and every platform date is parsed to UTC (``scanner.platforms.dates``)."""
+(``scanner.runs.audit``) and every platform date is parsed to UTC (``scanner.platforms.dates``)."""
 ZONE_NAME: Final = "UTC"
 """Said once wherever times are shown: after a standalone time (:func:`moment`), or in the
 heading of a column of times written with :func:`minute`."""

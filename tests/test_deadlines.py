@@ -18,7 +18,7 @@ from scanner.cli.exitcodes import ExitCode
 from scanner.cli.main import run
 from scanner.fetch import FetchConfig, HostLimits, Timeouts
 from scanner.model import Platform
-from scanner.observe import Target, run_budget
+from scanner.runs.observe import Target, run_budget
 from scanner.sandbox import Sandbox, example_world_path, load_world
 from tests.fetch.conftest import LocalServer, Reply, Seen, Trickle
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from scanner.audit import AuditOptions, incomplete_reason
 from scanner.cli.common import fetch_config, parse_as_of, run_and_render
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
@@ -26,6 +25,7 @@ from scanner.cli.report import orphan_report
 from scanner.reports import REPORT_FORMATS
 from scanner.reports.layout import output_width
 from scanner.reports.orphans import OrphanFormat, render_orphans
+from scanner.runs.audit import AuditOptions, incomplete_reason
 
 
 @click.command("audit")

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import click
 
-from scanner.audit import AuditOptions, run_audit
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import parse_endpoints, parse_outputs
 from scanner.config import build_fetch_config, parse_timeout_flags
@@ -17,6 +16,7 @@ from scanner.fetch import FetchConfig
 from scanner.model import AuditResult, FindingStatus, Severity
 from scanner.reports import REPORT_FORMATS, check_writable, formatter_for, write_outputs
 from scanner.reports.layout import output_width
+from scanner.runs.audit import AuditOptions, run_audit
 
 __all__ = [
     "exit_code_for",

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import click
 
-from scanner.audit import AuditOptions, run_audit
 from scanner.cli.options import wide_option
 from scanner.cli.report import orphan_report
 from scanner.errors import OutputError
@@ -17,6 +16,7 @@ from scanner.reports import write_outputs
 from scanner.reports.interface import ReportFormat, atomic_write, check_writable, file_suffix
 from scanner.reports.layout import Align, Column, output_width, render_table, wrap_text
 from scanner.reports.orphans import render_orphans
+from scanner.runs.audit import AuditOptions, run_audit
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
 DEMO_FORMATS = ("html", "json", "markdown", "csv", "sarif", "junit")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 
-from scanner.audit import load_rules
 from scanner.cli.common import fetch_config, progress_bar
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
@@ -27,7 +26,6 @@ from scanner.cli.options import (
     timeout_option,
     wide_option,
 )
-from scanner.discovery import DiscoveryResult, discover
 from scanner.inventory import load_inventory
 from scanner.model import (
     JSON,
@@ -42,6 +40,8 @@ from scanner.reports import layout
 from scanner.reports.interface import atomic_write, check_writable
 from scanner.reports.layout import DEFAULT_WIDTH, Align, Column, output_width, wrap_text
 from scanner.reports.sanitize import csv_cell, json_safe, strip_terminal
+from scanner.runs.audit import load_rules
+from scanner.runs.discover import DiscoveryResult, discover
 from scanner.serialize import discovery_json
 
 __all__ = ["FORMATS", "command", "render"]

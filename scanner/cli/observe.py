@@ -20,10 +20,10 @@ from scanner.cli.options import (
 )
 from scanner.inventory import load_inventory
 from scanner.model import JSON, Account, Observation, ObservationStatus, Platform
-from scanner.observe import Target, observation_json, observe
 from scanner.reports import layout
 from scanner.reports.layout import Column, output_width
 from scanner.reports.sanitize import json_safe
+from scanner.runs.observe import Target, observation_json, observe
 
 __all__ = ["command", "render_table"]
 

@@ -22,9 +22,9 @@ from scanner.cli.options import (
 from scanner.errors import IncompleteError
 from scanner.model import JSON, Platform
 from scanner.platforms import all_specs
-from scanner.platforms.selfcheck import PlatformCheck, Rating, check_platforms, unreachable
 from scanner.reports.layout import Column, output_width, render_table
 from scanner.reports.sanitize import json_safe
+from scanner.runs.selfcheck import PlatformCheck, Rating, check_platforms, unreachable
 
 __all__ = ["command"]
 

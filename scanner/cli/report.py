@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from scanner.audit import AuditOptions, load_rules, run_audit
 from scanner.cli.common import exit_code_for, fetch_config, parse_as_of, progress_bar
 from scanner.cli.options import (
     OUTPUT_HELP,
@@ -26,6 +25,7 @@ from scanner.model import AuditResult
 from scanner.reports.interface import atomic_write, check_writable
 from scanner.reports.layout import output_width
 from scanner.reports.orphans import OrphanFormat, OrphanReport, build, due_days, render_orphans
+from scanner.runs.audit import AuditOptions, load_rules, run_audit
 
 __all__ = ["command", "orphan_report"]
 

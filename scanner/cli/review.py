@@ -10,7 +10,6 @@ from typing import assert_never
 
 import click
 
-from scanner.audit import load_rules
 from scanner.cli.common import fetch_config, parse_as_of
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
@@ -34,7 +33,8 @@ from scanner.reports.layout import DEFAULT_WIDTH, Column, output_width, render_t
 from scanner.reports.sanitize import json_safe
 from scanner.reports.sanitize import strip_terminal as for_terminal
 from scanner.reports.sarif import render_findings as sarif_findings
-from scanner.review import (
+from scanner.runs.audit import load_rules
+from scanner.runs.review import (
     Decision,
     ReviewOptions,
     ReviewResult,

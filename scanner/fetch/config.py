@@ -61,7 +61,7 @@ class Timeouts:
     whole, connect to last body byte. ``account`` bounds one account: the time its requests
     (retries, redirects and follow-up activity requests included) spend holding a connection
     or backing off; time queued behind other accounts does not count. ``run`` bounds the whole
-    run; None means scaled to the run's targets (``scanner.observe.run_budget``).
+    run; None means scaled to the run's targets (``scanner.runs.observe.run_budget``).
     """
 
     connect: float = 5.0

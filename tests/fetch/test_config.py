@@ -157,7 +157,7 @@ def test_host_limits_validation() -> None:
 
 
 def test_a_partial_limits_table_keeps_the_specs_other_value(tmp_path: Path) -> None:
-    from scanner.observe import host_limits
+    from scanner.runs.observe import host_limits
 
     spec = host_limits()["reddit"]
     config = load_config(write(tmp_path, "[limits.reddit]\nmin_interval = 9\n"))

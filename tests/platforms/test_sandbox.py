@@ -15,8 +15,8 @@ import pytest
 
 from scanner.fetch import FetchConfig, HttpFetcher, Timeouts
 from scanner.model import AccountState, Observation, ObservationStatus, Platform, Tri
-from scanner.observe import Target, observe, observe_async
 from scanner.platforms import adapter_for
+from scanner.runs.observe import Target, observe, observe_async
 from scanner.sandbox import FaultKind, Sandbox, WafVendor, load_world
 from tests.platforms.conftest import FAST_LIMITS
 

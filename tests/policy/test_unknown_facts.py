@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 
-from scanner.audit import unverified_fraction
 from scanner.model import (
     AccountResult,
     AuditResult,
@@ -33,6 +32,7 @@ from scanner.policy.fields import FIELDS, Activity, Context, Unknown
 from scanner.reports import formatter_for
 from scanner.reports.orphans import Action, OrphanReason, build, render_orphans
 from scanner.reports.views import summarize
+from scanner.runs.audit import unverified_fraction
 
 from .helpers import AS_OF, FETCHED, account, load_fixture
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from scanner.fetch import FetchConfig
 from scanner.model import FindingStatus, ObservationStatus, Platform
-from scanner.observe import Target, observe
 from scanner.policy import default_pack_path, evaluate, load_policy
+from scanner.runs.observe import Target, observe
 from scanner.sandbox import Sandbox, load_world
 
 from .helpers import AS_OF, account, load_fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scanner.audit import AuditOptions, run_audit
 from scanner.examples import example_inventory_path
 from scanner.fetch import FetchConfig, HostLimits
 from scanner.model import AuditResult, Platform
+from scanner.runs.audit import AuditOptions, run_audit
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
 __all__ = ["ExampleAudit", "run_example_audit"]

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from scanner.audit import AuditOptions, run_audit
 from scanner.examples import example_inventory_path
 from scanner.fetch import FetchConfig, HostLimits
 from scanner.model import AuditResult, Platform
@@ -31,6 +30,7 @@ from scanner.reports.orphans import (
     render_orphans,
 )
 from scanner.reports.sanitize import markdown_text
+from scanner.runs.audit import AuditOptions, run_audit
 from scanner.sandbox import Sandbox, example_world_path, load_world
 from scanner.yamlsource import load_yaml
 from tests.reports.example_audit import run_example_audit

@@ -1,4 +1,4 @@
-"""scanner.observe: the contract other stages call (order, never raising, SSRF on inventory
+"""scanner.runs.observe: the contract other stages call (order, never raising, SSRF on inventory
 URLs, politeness from the specs, JSON form)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import pytest
 
 from scanner.fetch import FetchConfig
 from scanner.model import Observation, ObservationStatus, Platform
-from scanner.observe import Target, capabilities, host_limits, observation_json, observe
 from scanner.platforms import adapter_for, spec_for
+from scanner.runs.observe import Target, capabilities, host_limits, observation_json, observe
 from tests.platforms.conftest import FixtureServer
 
 

@@ -17,10 +17,10 @@ from scanner.cli.main import run
 from scanner.cli.review import exit_code_for
 from scanner.model import FindingStatus
 from scanner.policy import catalogue, default_pack_path, load_policy
-from scanner.review import Decision, Effect
+from scanner.runs.review import Decision, Effect
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-15"
 
 GOOD: dict[str, Any] = {

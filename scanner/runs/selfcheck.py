@@ -165,8 +165,8 @@ async def check_platforms_async(
         jobs.extend((platform, h, ObservationStatus.PRESENT) for h in known)
         jobs.extend((platform, h, ObservationStatus.ABSENT) for h in absent_handles(adapter, rng))
     # Through the orchestrator's one way to observe an account (its time budget, its guard
-    # against a broken adapter); imported late: scanner.observe imports the platforms.
-    from scanner.observe import Target, observe_async
+    # against a broken adapter); imported late: scanner.runs.observe imports the platforms.
+    from scanner.runs.observe import Target, observe_async
 
     observations = await observe_async([Target(p, h) for p, h, _ in jobs], fetcher)
     by_platform: dict[Platform, list[CheckResult]] = {p: [] for p in platforms}
@@ -188,7 +188,7 @@ def check_platforms(
     limits: Mapping[str, HostLimits] | None = None,
 ) -> list[PlatformCheck]:
     """Synchronous wrapper: one fetcher for the whole check (specs' politeness by default)."""
-    from scanner.observe import host_limits
+    from scanner.runs.observe import host_limits
 
     chosen = list(platforms) if platforms else list(Platform)
 

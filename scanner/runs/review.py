@@ -20,7 +20,6 @@ from typing import Any, assert_never
 
 from rapidfuzz import fuzz
 
-from scanner.discovery import duplicate_reasons, thresholds_from_policy
 from scanner.errors import Problem, ValidationError
 from scanner.fetch import FetchConfig
 from scanner.matching import MatchContext, Thresholds, classify_candidates
@@ -39,9 +38,10 @@ from scanner.model import (
     Security,
     Severity,
 )
-from scanner.observe import Target, observe
 from scanner.platforms import adapter_for
 from scanner.policy import Policy, evaluate, fingerprint, rule_info
+from scanner.runs.discover import duplicate_reasons, thresholds_from_policy
+from scanner.runs.observe import Target, observe
 from scanner.userregex import UserPatternTimeout, compile_user_pattern
 from scanner.yamlsource import YList, YMap, load_yaml
 

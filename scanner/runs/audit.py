@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from scanner import __version__, humanize
-from scanner.discovery import discover, read_candidates
 from scanner.errors import UsageError
 from scanner.fetch import FetchConfig, RunDeadline
 from scanner.history import HistoryStore, StoredRun, history_path
@@ -32,9 +31,10 @@ from scanner.model import (
     not_evaluated,
     unverified_accounts,
 )
-from scanner.observe import Target, observe
 from scanner.platforms import adapter_for
 from scanner.policy import Policy, default_pack_path, evaluate, load_policy, load_waivers
+from scanner.runs.discover import discover, read_candidates
+from scanner.runs.observe import Target, observe
 
 __all__ = [
     "AuditOptions",

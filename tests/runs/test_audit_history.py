@@ -17,7 +17,6 @@ import jsonschema
 import pytest
 import yaml
 
-from scanner.audit import AuditOptions, incomplete_reason, run_audit
 from scanner.cli.main import run
 from scanner.examples import example_inventory_path
 from scanner.fetch import FetchConfig, HostLimits
@@ -35,6 +34,7 @@ from scanner.model import (
 from scanner.policy import default_pack_path, evaluate, load_policy, load_waivers
 from scanner.reports import formatter_for
 from scanner.reports.json_report import report_schema
+from scanner.runs.audit import AuditOptions, incomplete_reason, run_audit
 from scanner.sandbox import Sandbox, example_world_path, load_world
 from scanner.sandbox.world import World
 

@@ -40,11 +40,11 @@ from scanner.model import (
     Platform,
     RuleInfo,
 )
-from scanner.observe import Target, observe
 from scanner.platforms import adapter_for
 from scanner.platforms.interface import SupportLevel
 from scanner.policy import Policy, fingerprint
 from scanner.policy.builtin import builtin_rule, rule_info
+from scanner.runs.observe import Target, observe
 from scanner.yamlsource import read_text
 
 __all__ = [
@@ -310,7 +310,7 @@ def discover(
     add the pages a candidates file names, observe them all through the fetch layer, classify
     what is there and raise DSC-001/DSC-002/INV-002 findings; inventoried handles are never
     candidates. INV-002 also covers duplicate pages inside the inventory. ``deadline`` is the
-    audit's when discovery is part of one (see :func:`scanner.observe.observe`)."""
+    audit's when discovery is part of one (see :func:`scanner.runs.observe.observe`)."""
     thresholds = thresholds_from_policy(policy)
     cap = max_candidates
     if cap is None:

@@ -10,16 +10,16 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli.discover import command
-from scanner.discovery import discover, inventory_duplicates, read_candidates
 from scanner.errors import ValidationError
 from scanner.fetch import FetchConfig, HostLimits
 from scanner.inventory import load_inventory
 from scanner.model import Classification, Platform
 from scanner.policy import fingerprint, load_policy
+from scanner.runs.discover import discover, inventory_duplicates, read_candidates
 from scanner.sandbox import Sandbox, example_world_path, load_world
 from scanner.yamlsource import load_yaml
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 INVENTORY = """\
 organization:
@@ -214,7 +214,7 @@ def test_example_world_discoveries_match_the_planted_ones() -> None:
 
 
 def test_every_classification_maps_to_a_rule_or_none() -> None:
-    from scanner.discovery import DISCOVERY_RULES, rule_for
+    from scanner.runs.discover import DISCOVERY_RULES, rule_for
 
     raised = {c: rule_for(c) for c in Classification}
     assert raised[Classification.ROGUE] == "DSC-001"
