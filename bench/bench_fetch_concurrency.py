@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_fetch_server import ServerSpec, running_sandbox, running_server  # noqa: E402
 
-from scanner.fetch import FetchConfig, Fetched, HostLimits, HttpFetcher  # noqa: E402
+from scanner.fetch import Fetched, HostLimits, HttpFetcher  # noqa: E402
+from scanner.platforms import platform_fetch_config  # noqa: E402
 
 LATENCY = 0.100
 PLATFORM_URLS = {
@@ -43,7 +44,7 @@ down, never speed it up."""
 
 async def fetcher_rate(base: str, hosts: int, concurrency: int) -> tuple[float, int]:
     platforms = list(PLATFORM_URLS)[:hosts]
-    config = FetchConfig(
+    config = platform_fetch_config(
         endpoints={p: f"{base}/{p}" for p in platforms},
         tokens={},
         global_concurrency=hosts * concurrency,

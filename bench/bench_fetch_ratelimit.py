@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_fetch_server import ServerSpec, running_sandbox, running_server  # noqa: E402
 
-from scanner.fetch import FetchConfig, Fetched, HostLimits, HttpFetcher  # noqa: E402
+from scanner.fetch import Fetched, HostLimits, HttpFetcher  # noqa: E402
+from scanner.platforms import platform_fetch_config  # noqa: E402
 
 SANDBOX_URLS = {
     # Accounts that exist in running_sandbox's world, so every answer within budget is a 200.
@@ -56,7 +57,9 @@ async def fetcher_run(
     platform, template = FAMILIES[family]
     if sandbox:
         template = SANDBOX_URLS[family]
-    config = FetchConfig(endpoints={platform: f"{base}/{platform}"}, tokens={}, max_retries=3)
+    config = platform_fetch_config(
+        endpoints={platform: f"{base}/{platform}"}, tokens={}, max_retries=3
+    )
     limits = {platform: HostLimits(concurrency=CONCURRENCY, min_interval=0.0)}
     done: list[float] = []
     async with HttpFetcher(config, limits) as fetcher:

@@ -13,10 +13,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from scanner.cli.common import execute_audit
 from scanner.examples import example_inventory_path
-from scanner.fetch import FetchConfig, HostLimits
+from scanner.fetch import HostLimits
 from scanner.model import AuditResult, Platform
-from scanner.runs.audit import AuditOptions, run_audit
+from scanner.platforms import platform_fetch_config
+from scanner.runs.audit import AuditOptions
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
 TARGET = 0.10
@@ -24,17 +26,15 @@ TARGET = 0.10
 
 def _audit(sandbox: Sandbox, history: Path) -> tuple[AuditResult, float]:
     options = AuditOptions(
-        inventory=example_inventory_path(),
-        # The sandbox is a process on this machine: lift the per-host pacing (as the demo does).
-        fetch=FetchConfig(
-            endpoints=sandbox.endpoints(),
-            host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
-        ),
-        as_of=sandbox.world.as_of,
-        history=history,
+        inventory=example_inventory_path(), as_of=sandbox.world.as_of, history=history
+    )
+    # The sandbox is a process on this machine: lift the per-host pacing (as the demo does).
+    config = platform_fetch_config(
+        endpoints=sandbox.endpoints(),
+        host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
     )
     start = time.perf_counter()
-    result = run_audit(options)
+    result = execute_audit(options, config)
     return result, time.perf_counter() - start
 
 

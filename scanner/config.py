@@ -24,7 +24,6 @@ environment.
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 import tomllib
@@ -33,16 +32,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import Problem, UsageError, ValidationError
+from scanner.errors import Problem, UsageError, ValidationError, did_you_mean
 from scanner.fetch.config import (
     DEFAULT_HOST_LIMITS,
-    TOKEN_SOURCES,
     FetchConfig,
     HostLimits,
     check_endpoint,
 )
 from scanner.inputfile import read_input, too_deep_line
 from scanner.model import Platform
+from scanner.platforms import host_limits, platform_fetch_config, token_env_names
 from scanner.yamlsource import MAX_DEPTH, decode_text
 
 __all__ = [
@@ -186,8 +185,7 @@ class _Located:
 def _unknown(
     located: _Located, table: tuple[str, ...], key: str, known: list[str], what: str
 ) -> Problem:
-    close = difflib.get_close_matches(key, known, n=1)
-    hint = f"did you mean {close[0]!r}?" if close else f"expected one of: {', '.join(known)}"
+    hint = did_you_mean(key, known) or f"expected one of: {', '.join(known)}"
     return located.problem(table, key, f"unknown {what}", hint)
 
 
@@ -241,8 +239,22 @@ def load_config(path: str | Path) -> FetchConfig:
 
 def _build(located: _Located, data: dict[str, Any]) -> FetchConfig:
     problems: list[Problem] = []
+    settings = _settings(located, data, problems)
+    endpoints = _endpoints(located, data.get("endpoints", {}), problems)
+    timeouts = _check_table(
+        located, ("timeouts",), data.get("timeouts", {}), TIMEOUT_KEYS, problems
+    )
+    limits = _limits(located, data.get("limits", {}), problems)
+    if problems:
+        raise ValidationError(problems)
+    config = platform_fetch_config(endpoints=endpoints, host_limits=limits, **settings)
+    return with_timeouts(config, timeouts)
+
+
+def _settings(located: _Located, data: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:
+    """The top-level settings that check out; moved, token and unknown keys reported."""
     settings: dict[str, Any] = {}
-    token_envs = ", ".join(s.env for s in TOKEN_SOURCES.values())
+    token_envs = ", ".join(token_env_names())
     for key, value in data.items():
         if key in TOP_LEVEL:
             message = TOP_LEVEL[key](value)
@@ -265,13 +277,16 @@ def _build(located: _Located, data: dict[str, Any]) -> FetchConfig:
             )
         elif key not in TABLES:
             problems.append(_unknown(located, (), key, [*TOP_LEVEL, *TABLES], "setting"))
+    return settings
 
+
+def _endpoints(located: _Located, raw: object, problems: list[Problem]) -> dict[str, str]:
+    """``[endpoints]``: platform = base URL, each checked."""
     endpoints: dict[str, str] = {}
-    raw_endpoints = data.get("endpoints", {})
-    if not isinstance(raw_endpoints, dict):
+    if not isinstance(raw, dict):
         problems.append(located.problem(("endpoints",), None, "expected a table"))
-        raw_endpoints = {}
-    for platform, base in raw_endpoints.items():
+        return endpoints
+    for platform, base in raw.items():
         if platform not in _PLATFORMS:
             problems.append(_unknown(located, ("endpoints",), platform, _PLATFORMS, "platform"))
             continue
@@ -280,17 +295,16 @@ def _build(located: _Located, data: dict[str, Any]) -> FetchConfig:
             problems.append(located.problem(("endpoints",), platform, message))
         else:
             endpoints[platform] = base
+    return endpoints
 
-    timeouts = _check_table(
-        located, ("timeouts",), data.get("timeouts", {}), TIMEOUT_KEYS, problems
-    )
 
-    host_limits: dict[str, HostLimits] = {}
-    raw_limits = data.get("limits", {})
-    if not isinstance(raw_limits, dict):
+def _limits(located: _Located, raw: object, problems: list[Problem]) -> dict[str, HostLimits]:
+    """``[limits.<platform>]`` and ``[limits.default]``, each a table of :data:`LIMIT_KEYS`."""
+    limits: dict[str, HostLimits] = {}
+    if not isinstance(raw, dict):
         problems.append(located.problem(("limits",), None, "expected a table"))
-        raw_limits = {}
-    for platform, table in raw_limits.items():
+        return limits
+    for platform, table in raw.items():
         if platform not in _PLATFORMS and platform != "default":
             known = [*_PLATFORMS, "default"]
             problems.append(_unknown(located, ("limits",), platform, known, "platform"))
@@ -298,12 +312,8 @@ def _build(located: _Located, data: dict[str, Any]) -> FetchConfig:
         values = _check_table(located, ("limits", platform), table, LIMIT_KEYS, problems)
         # A table that sets one key keeps the other from the limits it replaces (the
         # platform's spec, or the fetcher's default), not HostLimits' bare field defaults.
-        host_limits[platform] = replace(_builtin_limits(platform), **values)
-
-    if problems:
-        raise ValidationError(problems)
-    config = FetchConfig(endpoints=endpoints, host_limits=host_limits, **settings)
-    return with_timeouts(config, timeouts)
+        limits[platform] = replace(_builtin_limits(platform), **values)
+    return limits
 
 
 def with_timeouts(config: FetchConfig, values: Mapping[str, float]) -> FetchConfig:
@@ -323,12 +333,7 @@ def parse_timeout_flags(values: Sequence[str]) -> dict[str, float]:
         name, sep, text = value.partition("=")
         name, text = (name.strip(), text.strip()) if sep else ("attempt", name.strip())
         if name not in TIMEOUT_KEYS:
-            close = difflib.get_close_matches(name, list(TIMEOUT_KEYS), n=1)
-            hint = (
-                f"did you mean {close[0]!r}?"
-                if close
-                else f"expected one of: {', '.join(TIMEOUT_KEYS)}"
-            )
+            hint = did_you_mean(name, TIMEOUT_KEYS) or f"expected one of: {', '.join(TIMEOUT_KEYS)}"
             raise UsageError(f"--timeout: unknown name {name!r}; {hint}")
         try:
             seconds: Any = float(text)
@@ -345,8 +350,6 @@ def _builtin_limits(platform: str) -> HostLimits:
     """The politeness ``platform`` has without a config file."""
     if platform == "default":
         return DEFAULT_HOST_LIMITS
-    from scanner.runs.observe import host_limits  # the specs; imported late: they import fetch
-
     return host_limits()[platform]
 
 
@@ -365,7 +368,7 @@ def build_fetch_config(
     ``timeouts`` (see :func:`parse_timeout_flags`) key by key; ``allow_private_network`` can
     only be switched on by a flag, never off.
     """
-    base = load_config(config_path) if config_path is not None else FetchConfig()
+    base = load_config(config_path) if config_path is not None else platform_fetch_config()
     merged = {**base.endpoints, **(endpoints or {})}
     for platform, url in merged.items():
         problem = check_endpoint(url)

@@ -19,6 +19,7 @@ could not be seen is an Observation with status ``blocked`` or ``error``.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -34,6 +35,7 @@ __all__ = [
     "UsageError",
     "UserPatternTimeout",
     "ValidationError",
+    "did_you_mean",
 ]
 
 
@@ -69,6 +71,13 @@ class Problem:
         if self.hint:
             text += f" ({self.hint})"
         return text
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """``"did you mean 'owner'?"`` when ``word`` is a near miss of one of ``choices`` (difflib's
+    ratio of at least 0.6), else None: the hint of every "unknown name" problem and message."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
 
 
 class ValidationError(InputError):

@@ -46,6 +46,7 @@ __all__ = [
     "Severity",
     "Tri",
     "WaiverRef",
+    "finding_order",
     "not_evaluated",
     "unverified_accounts",
 ]
@@ -451,6 +452,13 @@ class Finding:
     fingerprint: str
     evidence: Mapping[str, JSON] = field(default_factory=dict, compare=False, hash=False)
     waiver: WaiverRef | None = None
+
+
+def finding_order(f: Finding) -> tuple[int, str, str, str, str]:
+    """Sort key of every finding list (audit results, reports, history): most severe first, then
+    rule id, account id and handle; the fingerprint breaks what ties remain, so the order never
+    depends on the order rules ran in."""
+    return (-f.severity.rank, f.rule_id, f.account_id or "", f.handle or "", f.fingerprint)
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,23 @@
 """Model values as plain data (JSON-able dicts), shared by the reports and the history store.
 
 One home for each value's shape: the JSON report, ``observe --format json``, discovery output and
-the history database all write an Observation or a Discovery through these functions, so the
-shapes cannot drift. Formatting for people lives in the reports layer, never here.
+the history database all write an Observation or a Discovery through these functions, and every
+timestamp through :func:`iso`, so neither can drift. Formatting for people lives in the reports
+layer, never here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 from scanner.model import JSON, Discovery, Observation
 
-__all__ = ["Stamp", "discovery_json", "extracted_json", "iso", "observation_fields"]
+__all__ = ["discovery_json", "extracted_json", "iso", "observation_fields"]
 
 
 def iso(value: datetime | date | None) -> str | None:
-    """ISO 8601; datetimes in UTC with a Z suffix (naive ones are taken as UTC)."""
+    """The one timestamp format of every document and of history: ISO 8601, datetimes as the
+    same instant in UTC with a Z suffix (naive ones are taken as UTC), dates as they are."""
     if value is None:
         return None
     if isinstance(value, datetime):
@@ -25,11 +26,7 @@ def iso(value: datetime | date | None) -> str | None:
     return value.isoformat()
 
 
-Stamp = Callable[[datetime | None], str | None]
-"""How an encoder writes timestamps: :func:`iso` for reports; the history codec keeps offsets."""
-
-
-def extracted_json(obs: Observation, stamp: Stamp = iso) -> dict[str, JSON]:
+def extracted_json(obs: Observation) -> dict[str, JSON]:
     """The profile fields an adapter extracted (what a last-known-good copy keeps)."""
     return {
         "display_name": obs.display_name,
@@ -37,21 +34,21 @@ def extracted_json(obs: Observation, stamp: Stamp = iso) -> dict[str, JSON]:
         "links": list(obs.links),
         "followers": obs.followers,
         "verified": obs.verified.value,
-        "created_at": stamp(obs.created_at),
-        "last_activity_at": stamp(obs.last_activity_at),
-        "no_activity_since": stamp(obs.no_activity_since),
+        "created_at": iso(obs.created_at),
+        "last_activity_at": iso(obs.last_activity_at),
+        "no_activity_since": iso(obs.no_activity_since),
         "account_state": obs.account_state.value,
     }
 
 
-def observation_fields(obs: Observation, stamp: Stamp = iso) -> dict[str, JSON]:
+def observation_fields(obs: Observation) -> dict[str, JSON]:
     """Every Observation field as JSON, in the report contract's key order."""
     out: dict[str, JSON] = {
         "platform": obs.platform.value,
         "handle": obs.handle,
         "status": obs.status.value,
         "url": obs.url,
-        "fetched_at": stamp(obs.fetched_at),
+        "fetched_at": iso(obs.fetched_at),
         "reason": None
         if obs.reason is None
         else {"code": obs.reason.code, "text": obs.reason.text},
@@ -59,7 +56,7 @@ def observation_fields(obs: Observation, stamp: Stamp = iso) -> dict[str, JSON]:
         "final_url": obs.final_url,
         "signal": obs.signal,
     }
-    out.update(extracted_json(obs, stamp))
+    out.update(extracted_json(obs))
     out.update(
         etag=obs.etag,
         last_modified=obs.last_modified,
@@ -69,9 +66,9 @@ def observation_fields(obs: Observation, stamp: Stamp = iso) -> dict[str, JSON]:
     return out
 
 
-def discovery_json(d: Discovery, stamp: Stamp = iso) -> dict[str, JSON]:
+def discovery_json(d: Discovery) -> dict[str, JSON]:
     """A discovered page as JSON (the report contract's ``discoveries`` item); the history
-    codec stores the same shape with its own timestamps."""
+    codec stores the same shape."""
     return {
         "platform": d.platform.value,
         "handle": d.handle,
@@ -81,5 +78,5 @@ def discovery_json(d: Discovery, stamp: Stamp = iso) -> dict[str, JSON]:
         "matched_alias": d.matched_alias,
         "matched_account_id": d.matched_account_id,
         "evidence": list(d.evidence),
-        "observation": observation_fields(d.observation, stamp),
+        "observation": observation_fields(d.observation),
     }

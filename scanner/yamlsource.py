@@ -11,14 +11,14 @@ indentation, non-UTF-8 bytes.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final, Protocol
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from scanner.errors import Problem, ValidationError
+from scanner.errors import Problem, ValidationError, did_you_mean
 from scanner.inputfile import read_input
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "decode_text",
     "load_yaml_text",
     "read_text",
+    "unknown_keys",
 ]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -90,6 +91,21 @@ def line_of(value: object, default: int | None = None) -> int | None:
     """Line of a loaded mapping or sequence, else ``default``."""
     line = getattr(value, "line", None)
     return line if isinstance(line, int) else default
+
+
+def unknown_keys(file: str, node: YMap, allowed: Sequence[str], what: str) -> list[Problem]:
+    """One problem per key of ``node`` outside ``allowed``, at the key's line, with a "did you
+    mean" for a near miss: ``unknown key 'tittle' in a rule; expected one of id, title, ...``."""
+    return [
+        Problem(
+            file,
+            *node.key_lines.get(key, (node.line, node.column)),
+            f"unknown key {key!r} in {what}; expected one of {', '.join(allowed)}",
+            did_you_mean(key, allowed),
+        )
+        for key in node
+        if key not in allowed
+    ]
 
 
 def read_text(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> str:

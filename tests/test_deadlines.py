@@ -17,8 +17,8 @@ import pytest
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.main import run
 from scanner.fetch import FetchConfig, HostLimits, Timeouts
+from scanner.fetch.factory import run_budget
 from scanner.model import Platform
-from scanner.runs.observe import Target, run_budget
 from scanner.sandbox import Sandbox, example_world_path, load_world
 from tests.fetch.conftest import LocalServer, Reply, Seen, Trickle
 
@@ -194,10 +194,9 @@ def test_when_the_run_budget_runs_out_the_rest_end_run_deadline(
 def test_the_scaled_run_budget_grows_with_the_busiest_platform() -> None:
     limits = {"github": HostLimits(2, 0.5), "bluesky": HostLimits(4, 0.0)}
     config = FetchConfig(tokens={}, timeouts=Timeouts(account=60), max_rate_limit_wait=30)
-    targets = [Target(Platform.GITHUB, f"gh{i}") for i in range(10)]
-    targets += [Target(Platform.BLUESKY, f"b{i}.bsky.social") for i in range(12)]
+    accounts = {"github": 10, "bluesky": 12}
     # GitHub paces 10 accounts x 2 requests at 0.5 s; Bluesky 12 x 2 at 1 s / 4 connections.
-    assert run_budget(targets, config, limits) == 2 * 10.0 + 60 + 30
-    assert run_budget(targets[:1], config, limits) == 2 * 1.0 + 60 + 30
+    assert run_budget(accounts, config, limits) == 2 * 10.0 + 60 + 30
+    assert run_budget({"github": 1}, config, limits) == 2 * 1.0 + 60 + 30
     explicit = FetchConfig(tokens={}, timeouts=Timeouts(run=5))
-    assert run_budget(targets, explicit, limits) == 5
+    assert run_budget(accounts, explicit, limits) == 5

@@ -231,9 +231,11 @@ def test_issue_pattern_no_longer_hangs_the_audit(tmp_path: Path) -> None:
     # else takes ~2^40 steps; the `regex` engine decides it at once, so the pattern is a valid
     # convention and the audit simply finishes (it was still running at 60 s) with a verdict.
     text = (HERE / "redos-handle-pattern.yaml").read_text(encoding="utf-8")
-    text = text.replace("'^(a|aa)+$'", "'^(a+)+$'").replace("platform: x", "platform: medium")
+    # A LinkedIn slug may be that long (up to 100); its name part is the whole slug.
+    text = text.replace("'^(a|aa)+$'", "'^(a+)+$'").replace("platform: x", "platform: linkedin")
     inventory = tmp_path / "inventory.yaml"
-    inventory.write_text(text.replace("handle: exampleorg", f"handle: '@{'a' * 40}_x'"), "utf-8")
+    slug = f"handle: 'company/{'a' * 40}_x'"
+    inventory.write_text(text.replace("handle: exampleorg", slug), "utf-8")
     (tmp_path / "_roster.csv").write_bytes((HERE / "_roster.csv").read_bytes())
     # --max-unverified 1: offline, the live checks are not made; the verdict wanted is IDN-004.
     proc = _cli(

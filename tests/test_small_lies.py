@@ -99,7 +99,8 @@ def test_report_orphans_format_prefix_writes_the_named_file(
     assert code == _OFFLINE_ORPHANS, capsys.readouterr().err
     assert not Path("csv=out").exists()
     assert Path("out/x.csv").read_text(encoding="utf-8").startswith("rank,")
-    assert capsys.readouterr().out == ""  # written to the file instead of stdout
+    # Like every command's --output (issue 17): the file as well as --format on stdout.
+    assert capsys.readouterr().out.startswith("Orphaned pages:")
 
 
 def test_report_orphans_missing_folder_is_bad_input(

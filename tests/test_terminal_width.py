@@ -14,10 +14,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from scanner.cli import demo, discover, history, observe, platforms, review, rules
+from scanner.cli import demo, history, platforms, rules
 from scanner.cli.main import cli
 from scanner.model import Platform
-from scanner.reports import orphans, table
+from scanner.reports import discovery, observations, orphans, review, table
 from scanner.reports.layout import Column, display_width
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
@@ -116,10 +116,10 @@ def _commands(world: World, tmp_path: Path) -> dict[str, tuple[list[str], list[S
             + ["--history", _history_copy(world, tmp_path)],
             [table._FINDING_COLUMNS, table._BASELINE_COLUMNS],
         ),
-        "observe": (["observe", inv, "--config", config], [observe.COLUMNS]),
+        "observe": (["observe", inv, "--config", config], [observations.COLUMNS]),
         "discover": (
             ["discover", inv, "--max-candidates", "0", "--candidates", _candidates(world), *live],
-            [discover._PAGE_COLUMNS, discover._FINDING_COLUMNS],
+            [discovery._PAGE_COLUMNS, discovery._FINDING_COLUMNS],
         ),
         "review": (
             ["review", _review_request(world), "--inventory", inv, "--as-of", AS_OF, *live],

@@ -21,10 +21,9 @@ from scanner.cli.options import (
     timeout_option,
     wide_option,
 )
-from scanner.cli.report import orphan_report
-from scanner.reports import REPORT_FORMATS
+from scanner.cli.report import ORPHAN_FORMATS, orphan_report
+from scanner.reports import REPORT_FORMATS, Document, render
 from scanner.reports.layout import output_width
-from scanner.reports.orphans import OrphanFormat, render_orphans
 from scanner.runs.audit import AuditOptions, incomplete_reason
 
 
@@ -116,7 +115,6 @@ def command(
         inventory=inventory,
         policies=policies,
         offline=offline or replay is not None,
-        fetch=fetch_config(endpoints, allow_private_network, config_path, timeouts),
         as_of=parse_as_of(as_of),
         history=history,
         use_history=not no_history,
@@ -126,17 +124,18 @@ def command(
         replay=replay,
         max_unverified=max_unverified,
     )
+    config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
     if report == "orphans":
-        if fmt not in {f.value for f in OrphanFormat}:  # before the audit spends its requests
+        if fmt not in ORPHAN_FORMATS:  # before the audit spends its requests
             raise click.BadParameter(
-                f"--report orphans prints {', '.join(OrphanFormat)}, not {fmt}",
+                f"--report orphans prints {', '.join(ORPHAN_FORMATS)}, not {fmt}",
                 param_hint="--format",
             )
-        result, code = run_and_render(options, "json", outputs, fail_on, echo=False)
+        result, code = run_and_render(options, config, "json", outputs, fail_on, echo=False)
         orphans = orphan_report(result, policies)
-        click.echo(render_orphans(orphans, fmt, width=output_width(wide)), nl=False)
+        click.echo(render(Document.ORPHANS, orphans, fmt, width=output_width(wide)), nl=False)
     else:
-        result, code = run_and_render(options, fmt, outputs, fail_on, wide=wide)
+        result, code = run_and_render(options, config, fmt, outputs, fail_on, wide=wide)
     if code is ExitCode.INCOMPLETE:
         click.echo(incomplete_reason(result, max_unverified), err=True)
     return int(code)

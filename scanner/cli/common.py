@@ -1,9 +1,11 @@
-"""Helpers shared by the audit-running commands: fetch config from flags, progress, exit codes."""
+"""Helpers shared by the audit-running commands: fetch config from flags, the collaborators a
+run receives (fetchers, history store), progress, exit codes."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -12,15 +14,21 @@ import click
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import parse_endpoints, parse_outputs
 from scanner.config import build_fetch_config, parse_timeout_flags
-from scanner.fetch import FetchConfig
+from scanner.fetch import FetchConfig, HttpFetcherFactory
+from scanner.history import HistoryStore, history_path
 from scanner.model import AuditResult, FindingStatus, Severity
+from scanner.platforms import host_limits
 from scanner.reports import REPORT_FORMATS, check_writable, formatter_for, write_outputs
 from scanner.reports.layout import output_width
-from scanner.runs.audit import AuditOptions, run_audit
+from scanner.runs.audit import AuditOptions, prepare_audit, run_audit
+from scanner.runs.observe import Progress
 
 __all__ = [
+    "execute_audit",
     "exit_code_for",
     "fetch_config",
+    "fetchers_for",
+    "open_history",
     "progress_bar",
     "run_and_render",
 ]
@@ -39,6 +47,35 @@ def fetch_config(
         allow_private_network=allow_private_network,
         timeouts=parse_timeout_flags(timeouts),
     )
+
+
+def fetchers_for(config: FetchConfig) -> HttpFetcherFactory:
+    """The real fetchers a run receives: HttpFetcher over ``config`` with the specs' politeness
+    (a configured run budget starts now and covers every phase)."""
+    return HttpFetcherFactory(config, host_limits())
+
+
+@contextmanager
+def open_history(options: AuditOptions) -> Iterator[HistoryStore | None]:
+    """The history store an audit records to (None with --no-history), closed afterwards. A
+    replay only reads: a missing file is bad input (exit 2), never a new empty database."""
+    if not options.use_history:
+        yield None
+        return
+    path = history_path(options.history, options.inventory)
+    with HistoryStore.open(path, create=options.replay is None) as store:
+        yield store
+
+
+def execute_audit(
+    options: AuditOptions, config: FetchConfig, progress: Progress | None = None
+) -> AuditResult:
+    """What every auditing command runs: inputs checked first, then the history store opened
+    and the audit run over the real fetchers."""
+    fetchers = fetchers_for(config)
+    prepared = prepare_audit(options)
+    with open_history(options) as store:
+        return run_audit(prepared, fetchers=fetchers, store=store, progress=progress)
 
 
 def progress_bar(label: str) -> Callable[[int, int], None] | None:
@@ -73,6 +110,7 @@ def exit_code_for(result: AuditResult, fail_on: str) -> ExitCode:
 
 def run_and_render(
     options: AuditOptions,
+    config: FetchConfig,
     fmt: str,
     outputs: tuple[str, ...],
     fail_on: str,
@@ -89,7 +127,7 @@ def run_and_render(
     for _, path in pairs:
         check_writable(path)  # a missing folder is bad input: fail before crawling
     formatter_for(fmt)
-    result = run_audit(options, progress=progress_bar("observing"))
+    result = execute_audit(options, config, progress_bar("observing"))
     if echo:
         click.echo(formatter_for(fmt).render(result, width=output_width(wide)), nl=False)
     write_outputs(result, pairs, wide=wide)

@@ -6,20 +6,22 @@ from pathlib import Path
 
 import click
 
+from scanner.cli.common import execute_audit
 from scanner.cli.options import wide_option
 from scanner.cli.report import orphan_report
 from scanner.errors import OutputError
 from scanner.examples import example_inventory_path
-from scanner.fetch import FetchConfig, HostLimits
+from scanner.fetch import HostLimits
 from scanner.model import AuditResult, FindingStatus, Platform, Severity
-from scanner.reports import write_outputs
-from scanner.reports.interface import ReportFormat, atomic_write, check_writable, file_suffix
+from scanner.platforms import platform_fetch_config
+from scanner.reports import Document, write_documents, write_outputs
+from scanner.reports.interface import ReportFormat, check_writable, file_suffix
 from scanner.reports.layout import Align, Column, output_width, render_table, wrap_text
-from scanner.reports.orphans import render_orphans
-from scanner.runs.audit import AuditOptions, run_audit
+from scanner.runs.audit import AuditOptions
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
 DEMO_FORMATS = ("html", "json", "markdown", "csv", "sarif", "junit")
+DEMO_ORPHANS = ("markdown", "html", "csv")
 
 
 @click.command("demo")
@@ -48,26 +50,26 @@ def command(output_dir: Path, wide: bool) -> int:
     with Sandbox(world) as sandbox:
         options = AuditOptions(
             inventory=example_inventory_path(),
-            # Politeness protects real platforms; the sandbox is a process on this machine, so
-            # the demo lifts the per-host pacing (the limits logic itself still runs).
-            fetch=FetchConfig(
-                endpoints=sandbox.endpoints(),
-                host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
-            ),
             as_of=world.as_of,
             history=output_dir / "history.sqlite",
             discover=True,
         )
-        result = run_audit(options)
+        # Politeness protects real platforms; the sandbox is a process on this machine, so
+        # the demo lifts the per-host pacing (the limits logic itself still runs).
+        config = platform_fetch_config(
+            endpoints=sandbox.endpoints(),
+            host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
+        )
+        result = execute_audit(options, config)
     write_outputs(
         result,
         [(fmt, output_dir / f"audit{file_suffix(ReportFormat(fmt))}") for fmt in DEMO_FORMATS],
     )
-    orphans = orphan_report(result, options.policies)
-    for fmt in ("markdown", "html", "csv"):
-        atomic_write(
-            output_dir / f"orphans{file_suffix(ReportFormat(fmt))}", render_orphans(orphans, fmt)
-        )
+    write_documents(
+        Document.ORPHANS,
+        orphan_report(result, options.policies),
+        [(fmt, output_dir / f"orphans{file_suffix(ReportFormat(fmt))}") for fmt in DEMO_ORPHANS],
+    )
     click.echo(_summary(result, output_dir, output_width(wide)))
     return 0
 

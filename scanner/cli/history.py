@@ -16,7 +16,7 @@ from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import format_option, wide_option
 from scanner.errors import UsageError
 from scanner.history import HistoryStore, RunDiff, RunSummary, StoredRun, history_path
-from scanner.model import JSON, Finding, RunInfo
+from scanner.model import JSON, Finding, RunInfo, finding_order
 from scanner.reports.layout import Align, Column, output_width, render_table, wrap_text
 from scanner.reports.sanitize import json_safe, strip_terminal
 
@@ -208,9 +208,7 @@ def _show_text(summary: RunSummary, stored: StoredRun, width: int | None) -> str
         lines.append(f"  discovered {len(stored.discoveries)} page(s) outside the inventory")
     lines = [wrap_text(line, width, subsequent_indent=_SHOW_INDENT) for line in lines]
     if stored.findings:
-        ordered = sorted(
-            stored.findings, key=lambda f: (-f.severity.rank, f.rule_id, f.account_id or "")
-        )
+        ordered = sorted(stored.findings, key=finding_order)
         lines += ["", _findings_table(ordered, width)]
     return "\n".join(lines)
 

@@ -211,7 +211,7 @@ def parse_outputs(
 
     ``FORMAT=PATH`` names the format, which must be one of ``formats`` (``csv=out/x.csv`` is
     never a file called ``x.csv`` in a folder ``csv=out``). A plain ``PATH`` takes the format its
-    ending names when the command writes that format, else ``default`` (the ``--format``)."""
+    ending names, which must be one of ``formats`` too, else ``default`` (the ``--format``)."""
     known = ", ".join(formats)
     pairs = []
     for value in values:
@@ -233,6 +233,12 @@ def parse_outputs(
         if not value.strip():
             raise click.BadParameter("expected [FORMAT=]PATH, got nothing", param_hint="--output")
         inferred = format_for_path(value)
-        name = inferred.value if inferred is not None and inferred.value in formats else default
-        pairs.append((name, value))
+        if inferred is not None and inferred.value not in formats:
+            # Writing, say, a table into `report.sarif` would pass for a report it is not.
+            raise click.BadParameter(
+                f"{value!r} names the {inferred.value} format, which this command does not "
+                f"write; expected FORMAT=PATH with FORMAT one of {known}",
+                param_hint="--output",
+            )
+        pairs.append((inferred.value if inferred is not None else default, value))
     return pairs

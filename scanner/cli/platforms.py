@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from scanner.cli.common import fetch_config
+from scanner.cli.common import fetch_config, fetchers_for
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
     allow_private_network_option,
@@ -127,7 +127,7 @@ def check_command(
         known[Platform(name)].append(handle.strip())
     config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
     chosen = [Platform(p) for p in platforms] or list(Platform)
-    checks = check_platforms(config, chosen, present=known, seed=seed)
+    checks = check_platforms(fetchers_for(config), chosen, present=known, seed=seed)
     if fmt == "json":
         # Problems quote what the servers answered: every string goes through the sanitizer.
         report: list[JSON] = [_check_json(c) for c in checks]

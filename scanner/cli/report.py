@@ -8,26 +8,35 @@ from pathlib import Path
 
 import click
 
-from scanner.cli.common import exit_code_for, fetch_config, parse_as_of, progress_bar
+from scanner.cli.common import (
+    execute_audit,
+    exit_code_for,
+    fetch_config,
+    parse_as_of,
+    progress_bar,
+)
 from scanner.cli.options import (
-    OUTPUT_HELP,
     allow_private_network_option,
     as_of_option,
     config_option,
     endpoint_option,
+    format_option,
     offline_option,
-    parse_outputs,
+    output_option,
     policy_option,
     timeout_option,
     wide_option,
 )
+from scanner.cli.output import emit, output_pairs
 from scanner.model import AuditResult
-from scanner.reports.interface import atomic_write, check_writable
-from scanner.reports.layout import output_width
-from scanner.reports.orphans import OrphanFormat, OrphanReport, build, due_days, render_orphans
-from scanner.runs.audit import AuditOptions, load_rules, run_audit
+from scanner.reports import Document, format_names
+from scanner.reports.orphans import OrphanReport, build, due_days
+from scanner.runs.audit import AuditOptions, load_rules
 
-__all__ = ["command", "orphan_report"]
+__all__ = ["ORPHAN_FORMATS", "command", "orphan_report"]
+
+ORPHAN_FORMATS = format_names(Document.ORPHANS)
+"""What ``report orphans`` writes (the renderers in ``scanner.reports.orphans``)."""
 
 
 def orphan_report(result: AuditResult, policies: Sequence[Path]) -> OrphanReport:
@@ -44,21 +53,8 @@ def command() -> None:
 
 @command.command("orphans")
 @click.argument("inventory", type=click.Path(path_type=Path))
-@click.option(
-    "--format",
-    "fmt",
-    default=OrphanFormat.TABLE.value,
-    show_default=True,
-    type=click.Choice([f.value for f in OrphanFormat]),
-    help="Report format: a table fitted to the terminal, or markdown, html or csv.",
-)
-@click.option(
-    "--output",
-    "outputs",
-    multiple=True,
-    metavar="[FORMAT=]PATH",
-    help=f"Write the report (table, markdown, html or csv) to a file instead of stdout: {OUTPUT_HELP}",
-)
+@format_option(ORPHAN_FORMATS)
+@output_option
 @wide_option
 @policy_option()
 @endpoint_option
@@ -103,20 +99,13 @@ def orphans(
         inventory=inventory,
         policies=policies,
         offline=offline,
-        fetch=fetch_config(endpoints, allow_private_network, config_path, timeouts),
         as_of=parse_as_of(as_of),
         history=history,
         use_history=not no_history,
         discover=discover,
     )
-    pairs = parse_outputs(outputs, [f.value for f in OrphanFormat], fmt)
-    for _, path in pairs:
-        check_writable(path)  # before the audit spends its requests
-    result = run_audit(options, progress=progress_bar("observing"))
-    report = orphan_report(result, policies)
-    if not pairs:
-        click.echo(render_orphans(report, fmt, width=output_width(wide)), nl=False)
-    for name, path in pairs:
-        # A file has no terminal to fit: a table written to one keeps every column.
-        atomic_write(path, render_orphans(report, name))
+    config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
+    pairs = output_pairs(outputs, Document.ORPHANS, fmt)  # before the audit spends requests
+    result = execute_audit(options, config, progress_bar("observing"))
+    emit(Document.ORPHANS, orphan_report(result, policies), fmt, pairs, wide=wide)
     return int(exit_code_for(result, "never"))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import tempfile
 from pathlib import Path
@@ -10,39 +9,37 @@ from typing import assert_never
 
 import click
 
-from scanner.cli.common import fetch_config, parse_as_of
+from scanner.cli.common import fetch_config, fetchers_for, parse_as_of
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
-    OUTPUT_HELP,
     allow_private_network_option,
     as_of_option,
     config_option,
     endpoint_option,
     format_option,
     offline_option,
-    parse_outputs,
+    output_option,
     policy_option,
     timeout_option,
     wide_option,
 )
+from scanner.cli.output import emit, output_pairs
 from scanner.errors import SourceError, UsageError
 from scanner.inventory import load_inventory
-from scanner.model import JSON, Inventory, Severity
-from scanner.reports import check_writable, write_text_atomic
-from scanner.reports.layout import DEFAULT_WIDTH, Column, output_width, render_table, wrap_text
-from scanner.reports.sanitize import json_safe
+from scanner.model import Inventory, Severity
+from scanner.reports import Document, format_names
 from scanner.reports.sanitize import strip_terminal as for_terminal
-from scanner.reports.sarif import render_findings as sarif_findings
 from scanner.runs.audit import load_rules
 from scanner.runs.review import (
     Decision,
     ReviewOptions,
-    ReviewResult,
     load_request,
     review_diff,
-    review_findings,
     review_request,
 )
+
+FORMATS = format_names(Document.REVIEW)
+"""What ``review`` writes (the renderers in ``scanner.reports.review``)."""
 
 
 @click.command("review")
@@ -73,14 +70,8 @@ from scanner.runs.review import (
 )
 @policy_option("Rule pack (repeatable). Default: the inventory's packs, else the default pack.")
 @offline_option("Do not check the handle on the live platform.")
-@format_option(["table", "json", "sarif"])
-@click.option(
-    "--output",
-    "outputs",
-    multiple=True,
-    metavar="[FORMAT=]PATH",
-    help=f"Also write a report (table, json or sarif): {OUTPUT_HELP}",
-)
+@format_option(FORMATS)
+@output_option
 @click.option(
     "--block-at",
     default="medium",
@@ -118,15 +109,13 @@ def command(
     Exit 0 approve (with or without conditions), 1 reject, 2 bad input, 3 needs_review: a live
     check could not be verified (login wall, WAF, rate limit); why is printed on stderr.
     """
+    fetchers = fetchers_for(fetch_config(endpoints, allow_private_network, config_path, timeouts))
     options = ReviewOptions(
         offline=offline,
-        fetch=fetch_config(endpoints, allow_private_network, config_path, timeouts),
         as_of=parse_as_of(as_of),
         block_at=Severity(block_at),
     )
-    pairs = parse_outputs(outputs, list(RENDERERS), fmt)
-    for _, path in pairs:
-        check_writable(path)
+    pairs = output_pairs(outputs, Document.REVIEW, fmt)
     if request is not None:
         if inventory is None:
             raise UsageError("a REQUEST needs --inventory INVENTORY")
@@ -134,7 +123,7 @@ def command(
             raise UsageError("give either REQUEST with --inventory, or --base/--head; not both")
         target = load_inventory(inventory)
         policy, _ = load_rules(target, policies)
-        result = review_request(load_request(request), target, policy, options)
+        result = review_request(load_request(request), target, policy, options, fetchers=fetchers)
     else:
         if head is None or (base is None) == (base_ref is None):
             raise UsageError(
@@ -146,10 +135,8 @@ def command(
             load_inventory(base) if base is not None else _inventory_at_ref(head, base_ref or "")
         )
         policy, _ = load_rules(head_inventory, policies)
-        result = review_diff(base_inventory, head_inventory, policy, options)
-    for name, path in pairs:
-        write_text_atomic(Path(path), _render(result, name, None if wide else DEFAULT_WIDTH))
-    click.echo(_render(result, fmt, output_width(wide)), nl=False)
+        result = review_diff(base_inventory, head_inventory, policy, options, fetchers=fetchers)
+    emit(Document.REVIEW, result, fmt, pairs, wide=wide)
     # One line per check that could not be made, so CI logs and annotations say why (exit 3).
     for item, reason in result.unverified():
         click.echo(
@@ -202,100 +189,3 @@ def _inventory_at_ref(head: Path, ref: str) -> Inventory:
         return load_inventory(Path(tmp.name))
     finally:
         Path(tmp.name).unlink(missing_ok=True)
-
-
-_REASON_COLUMNS = (
-    Column("rule"),
-    Column("severity", priority=2),
-    Column("effect"),
-    Column("reason", min_width=30),
-    Column("where", priority=3, min_width=16),
-)
-
-
-def _table(result: ReviewResult, width: int | None = DEFAULT_WIDTH) -> str:
-    """Each reviewed account with its reasons, fitted to ``width`` (None: unlimited)."""
-    lines = []
-    for item in result.items:
-        a = item.account
-        lines.append(
-            wrap_text(
-                f"{item.decision.value.upper()}: {a.platform.value} {for_terminal(a.handle)}"
-                f" ({item.change}, id {for_terminal(a.id)}; live: {item.liveness.value})",
-                width,
-            )
-        )
-        rows = [
-            [
-                r.rule_id,
-                r.severity.value,
-                r.effect.value,
-                for_terminal(r.message),
-                for_terminal(str(r.location)),
-            ]
-            for r in item.reasons
-        ]
-        if rows:
-            lines.append(render_table(_REASON_COLUMNS, rows, width))
-        lines.append("")
-    if not result.items:
-        lines.append("No account was added or changed: nothing to review.")
-    lines.append(f"Decision: {result.decision.value}")
-    return "\n".join(lines) + "\n"
-
-
-def _json(result: ReviewResult) -> str:
-    doc: dict[str, JSON] = {
-        "decision": result.decision.value,
-        "reviewed_at": result.reviewed_at.isoformat(),
-        "offline": result.offline,
-        "items": [
-            {
-                "account_id": i.account.id,
-                "platform": i.account.platform.value,
-                "handle": i.account.handle,
-                "change": i.change,
-                "decision": i.decision.value,
-                "liveness": i.liveness.value,
-                "observation": (
-                    {
-                        "status": i.observation.status.value,
-                        "url": i.observation.url,
-                        "http_status": i.observation.http_status,
-                        "fetched_at": i.observation.fetched_at.isoformat(),
-                        "signal": i.observation.signal,
-                        "display_name": i.observation.display_name,
-                    }
-                    if i.observation
-                    else None
-                ),
-                "reasons": [
-                    {
-                        "rule_id": r.rule_id,
-                        "severity": r.severity.value,
-                        "blocking": r.blocking,
-                        "effect": r.effect.value,
-                        "message": r.message,
-                        "location": {"file": r.location.file, "line": r.location.line},
-                    }
-                    for r in i.reasons
-                ],
-            }
-            for i in result.items
-        ],
-    }
-    # A fetched display name, and reasons quoting it, may hold escapes, invisible characters or a
-    # lone surrogate (which no UTF-8 writer accepts): every string goes through the sanitizer.
-    return json.dumps(json_safe(doc), indent=2, ensure_ascii=False) + "\n"
-
-
-def _sarif(result: ReviewResult) -> str:
-    return sarif_findings(review_findings(result), tool_name="rollcall review")
-
-
-RENDERERS = {"table": _table, "json": _json, "sarif": _sarif}
-
-
-def _render(result: ReviewResult, fmt: str, width: int | None) -> str:
-    """``result`` as ``fmt``; ``width`` lays out the table (None: unlimited)."""
-    return _table(result, width) if fmt == "table" else RENDERERS[fmt](result)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import json
 from pathlib import Path
 
@@ -10,7 +9,7 @@ import click
 
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import format_option, wide_option
-from scanner.errors import UsageError
+from scanner.errors import UsageError, did_you_mean
 from scanner.model import AccountStatus, RuleInfo
 from scanner.policy import (
     BUILTIN_RULES,
@@ -187,6 +186,6 @@ def explain(rule_id: str, packs: tuple[Path, ...]) -> int:
             click.echo("\n".join(_explain_builtin(info)))
             return int(ExitCode.CLEAN)
     ids = [info.id for info in catalogue(policy)]
-    close = difflib.get_close_matches(wanted, ids, n=1)
-    hint = f" (did you mean {close[0]}?)" if close else ""
+    close = did_you_mean(wanted, ids)
+    hint = f" ({close})" if close else ""
     raise UsageError(f"unknown rule {rule_id!r}{hint}; `rollcall rules list` shows them all")

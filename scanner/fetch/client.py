@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-import ssl
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ import httpcore
 import httpx
 
 from scanner.fetch.body import BodyLimits, BodyRefused, read_body
-from scanner.fetch.config import TOKEN_SOURCES, FetchConfig, HostLimits, effective_limits
+from scanner.fetch.config import FetchConfig, HostLimits, effective_limits
 from scanner.fetch.deadline import AccountBudget, RunDeadline
 from scanner.fetch.guard import GuardedBackend, NetworkGuard, Resolver, SsrfRefused, system_resolver
 from scanner.fetch.interface import Fetched, Fetcher, FetchFailed, FetchOutcome
@@ -30,12 +29,12 @@ from scanner.fetch.politeness import Clock, HostGate, HostGaveUp, SystemClock, b
 from scanner.fetch.ratelimit import parse_rate_limit
 from scanner.fetch.rewrite import (
     ANY_HOST,
-    PLATFORM_DOMAINS,
     Rewritten,
     host_port,
     logical_host,
     rewrite,
 )
+from scanner.fetch.transport import GuardedTransport
 from scanner.model import Reason
 
 __all__ = ["FetchEvent", "FetchStats", "HttpFetcher", "ProgressHook", "build_transport"]
@@ -125,27 +124,6 @@ class _Failure:
     text: str
 
 
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    """httpx's own transport with its connection pool built on :class:`GuardedBackend`, so every
-    TCP connection goes to an address the SSRF guard vetted at that moment."""
-
-    def __init__(
-        self,
-        limits: httpx.Limits,
-        backend: httpcore.AsyncNetworkBackend,
-        ssl_context: ssl.SSLContext,
-    ) -> None:
-        super().__init__(limits=limits, trust_env=False, verify=ssl_context)
-        # httpx does not take a network backend; httpcore's pool does. Same settings as httpx.
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=backend,
-        )
-
-
 SHARD = "rollcall.shard"
 """Request extension naming the connection pool (logical host, pool size) a request uses."""
 
@@ -195,7 +173,7 @@ def build_transport(
             return httpx.AsyncHTTPTransport(
                 limits=limits, proxy=config.proxy, trust_env=False, verify=tls
             )
-        return _GuardedTransport(limits, GuardedBackend(guard, inner), tls)
+        return GuardedTransport(limits, GuardedBackend(guard, inner), tls)
 
     return _ShardedTransport(make)
 
@@ -611,8 +589,9 @@ class HttpFetcher:
             if first is not None and first.forwarded_host and where == host_port(first.url):
                 return Rewritten(url, forwarded_host=first.forwarded_host)
             return Rewritten(url)
-        hop = rewrite(platform, url, self.config.endpoints)
-        any_host = platform is not None and ANY_HOST in PLATFORM_DOMAINS.get(platform, ())
+        hosts = self.config.platform_hosts
+        hop = rewrite(platform, url, self.config.endpoints, hosts)
+        any_host = platform is not None and ANY_HOST in hosts.get(platform, ())
         if hop.forwarded_host is not None and any_host and logical_host(url) != origin:
             return Rewritten(url)
         return hop
@@ -626,18 +605,20 @@ class HttpFetcher:
         last_modified: str | None,
     ) -> dict[str, str]:
         # Callers never set credentials: tokens come from the config and go to one host only.
-        result = {k: v for k, v in headers.items() if k.lower() != "authorization"}
+        sources = self.config.token_sources.get(platform, ()) if platform else ()
+        secret = {"authorization", *(s.header.lower() for s in sources)}
+        result = {k: v for k, v in headers.items() if k.lower() not in secret}
         if etag:
             result["If-None-Match"] = etag
         if last_modified:
             result["If-Modified-Since"] = last_modified
         if hop.forwarded_host is not None:
             result["X-Forwarded-Host"] = hop.forwarded_host
-        token = self.config.tokens.get(platform) if platform else None
-        source = TOKEN_SOURCES.get(platform) if platform else None
         parts = urlsplit(hop.url)
-        if token and source and parts.scheme == "https" and parts.hostname == source.host:
-            result["Authorization"] = f"{source.scheme} {token}"
+        for source in sources:
+            token = self.config.tokens.get(source.env)
+            if token and parts.scheme == "https" and parts.hostname == source.host:
+                result[source.header] = source.header_value(token)
         return result
 
     def _gate(self, host: str, platform: str | None) -> HostGate:

@@ -18,14 +18,15 @@ import httpx
 
 from scanner import __version__
 from scanner.errors import UsageError
+from scanner.fetch.rewrite import PlatformHosts
 
 __all__ = [
     "DEFAULT_HOST_LIMITS",
-    "TOKEN_SOURCES",
     "FetchConfig",
     "HostLimits",
     "Timeouts",
     "TokenSource",
+    "TokenSources",
     "check_endpoint",
     "effective_limits",
     "tokens_from_env",
@@ -61,7 +62,7 @@ class Timeouts:
     whole, connect to last body byte. ``account`` bounds one account: the time its requests
     (retries, redirects and follow-up activity requests included) spend holding a connection
     or backing off; time queued behind other accounts does not count. ``run`` bounds the whole
-    run; None means scaled to the run's targets (``scanner.runs.observe.run_budget``).
+    run; None means scaled to the run's targets (``scanner.fetch.factory.run_budget``).
     """
 
     connect: float = 5.0
@@ -86,28 +87,33 @@ class Timeouts:
 
 @dataclass(frozen=True)
 class TokenSource:
-    """Where a platform's token comes from and the only host it may be sent to."""
+    """A credential a platform's spec names: read from environment variable ``env`` and sent
+    only over HTTPS to exactly ``host``, as header ``header`` (``scheme`` + space + token, or the
+    bare token when ``scheme`` is empty, as API keys in their own header are sent)."""
 
     env: str
     host: str
-    scheme: str = "Bearer"
+    header: str
+    scheme: str
+
+    def header_value(self, token: str) -> str:
+        return f"{self.scheme} {token}" if self.scheme else token
 
 
-TOKEN_SOURCES: Mapping[str, TokenSource] = MappingProxyType(
-    {
-        # GitHub raises the unauthenticated 60 requests/hour to 5,000 with any token
-        # (docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api).
-        "github": TokenSource(env="GITHUB_TOKEN", host="api.github.com"),
-    }
-)
-"""The public endpoints Rollcall reads accept no token except GitHub's API."""
+TokenSources = Mapping[str, tuple[TokenSource, ...]]
+"""Platform name → its token sources (data from the platform specs)."""
+
+_FROM_ENVIRONMENT: Mapping[str, str] = MappingProxyType({})
+"""Marks ``FetchConfig.tokens`` as "not given": read the sources' variables when built."""
 
 
-def tokens_from_env(environ: Mapping[str, str] | None = None) -> Mapping[str, str]:
-    """Platform → token for every :data:`TOKEN_SOURCES` variable that is set and non-empty."""
+def tokens_from_env(
+    sources: TokenSources, environ: Mapping[str, str] | None = None
+) -> Mapping[str, str]:
+    """Variable name → token for every source's variable that is set and non-empty."""
     env = os.environ if environ is None else environ
-    found = {p: env[s.env].strip() for p, s in TOKEN_SOURCES.items() if env.get(s.env, "").strip()}
-    return MappingProxyType(found)
+    names = dict.fromkeys(s.env for group in sources.values() for s in group)
+    return MappingProxyType({n: env[n].strip() for n in names if env.get(n, "").strip()})
 
 
 def check_endpoint(base_url: str) -> str | None:
@@ -131,10 +137,15 @@ class FetchConfig:
     """Everything the fetcher needs; build it once per run.
 
     ``endpoints`` maps a platform name to a base URL that replaces the scheme and host of every
-    URL built for that platform (the sandbox, a self-hosted instance). ``host_limits`` overrides
-    per-platform politeness (the platform specs give the defaults). ``tokens`` defaults to the
-    environment (:func:`tokens_from_env`). ``transport`` is a seam for tests: when given, it is
-    used instead of the guarded network transport (the SSRF pre-check still runs).
+    URL built for that platform (the sandbox, a self-hosted instance), but only URLs on the
+    platform's ``platform_hosts``: a config without them applies no override. ``host_limits``
+    overrides per-platform politeness (the platform specs give the defaults). ``token_sources``
+    says which environment variable's token goes to which host; ``tokens`` (variable name →
+    token) defaults to reading those variables once, now (:func:`tokens_from_env`).
+    ``platform_hosts`` and ``token_sources`` are platform facts: the code that builds the config
+    passes them from the platform specs (this layer knows no platform). ``transport`` is a seam
+    for tests: when given, it is used instead of the guarded network transport (the SSRF
+    pre-check still runs).
     """
 
     endpoints: Mapping[str, str] = field(default_factory=dict)
@@ -154,7 +165,9 @@ class FetchConfig:
     ``max_wait`` in the config file's ``[timeouts]`` table or ``--timeout max_wait=S``."""
     global_concurrency: int = 32
     host_limits: Mapping[str, HostLimits] = field(default_factory=dict)
-    tokens: Mapping[str, str] = field(default_factory=tokens_from_env)
+    platform_hosts: PlatformHosts = field(default_factory=dict)
+    token_sources: TokenSources = field(default_factory=dict)
+    tokens: Mapping[str, str] = field(default_factory=lambda: _FROM_ENVIRONMENT)
     transport: httpx.AsyncBaseTransport | None = None
 
     def __post_init__(self) -> None:
@@ -166,7 +179,14 @@ class FetchConfig:
             endpoints[platform] = base.rstrip("/")
         object.__setattr__(self, "endpoints", MappingProxyType(endpoints))
         object.__setattr__(self, "host_limits", MappingProxyType(dict(self.host_limits)))
-        object.__setattr__(self, "tokens", MappingProxyType(dict(self.tokens)))
+        hosts = {p: tuple(h.lower() for h in hs) for p, hs in self.platform_hosts.items()}
+        object.__setattr__(self, "platform_hosts", MappingProxyType(hosts))
+        sources = {p: tuple(group) for p, group in self.token_sources.items()}
+        object.__setattr__(self, "token_sources", MappingProxyType(sources))
+        if self.tokens is _FROM_ENVIRONMENT:
+            object.__setattr__(self, "tokens", tokens_from_env(self.token_sources))
+        else:
+            object.__setattr__(self, "tokens", MappingProxyType(dict(self.tokens)))
         for name in ("max_body_bytes", "global_concurrency"):
             if getattr(self, name) < 1:
                 raise UsageError(f"{name} must be at least 1, got {getattr(self, name)}")

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, TypeAlias
 
 from scanner.model import Reason
 
-__all__ = ["FetchFailed", "FetchOutcome", "Fetched", "Fetcher"]
+__all__ = ["FetchFailed", "FetchOutcome", "Fetched", "Fetcher", "FetcherFactory"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ FetchOutcome: TypeAlias = Fetched | FetchFailed
 
 
 class Fetcher(Protocol):
-    """What platforms use to fetch. Implemented by :class:`scanner.fetch.client.HttpFetcher`.
+    """What platforms use to fetch. Implemented by :class:`scanner.fetch.client.HttpFetcher`,
+    and for tests by :class:`scanner.fetch.fake.FakeFetcher`.
 
     ``platform`` selects endpoint overrides, per-host politeness defaults and tokens. ``etag`` and
     ``last_modified`` make the request conditional (a 304 comes back as ``not_modified=True``).
@@ -101,3 +103,17 @@ class Fetcher(Protocol):
         """A view whose requests share one account's time budget: the orchestrator takes one
         per account, so a slow account ends ``timeout`` instead of holding its host."""
         ...
+
+
+class FetcherFactory(Protocol):
+    """How a run gets its fetcher: the CLI passes the real one
+    (:class:`scanner.fetch.factory.HttpFetcherFactory`), tests a fake
+    (:class:`scanner.fetch.fake.FakeFetcherFactory`).
+
+    Each phase of a run (observe, discover) runs its own event loop, so each opens its own
+    fetcher. ``accounts`` counts the accounts the phase will observe per platform name: the run's
+    deadline can only be set once they are known (the factory scales it to them, unless a run
+    budget was configured, which then covers every phase it opens).
+    """
+
+    def __call__(self, accounts: Mapping[str, int]) -> AbstractAsyncContextManager[Fetcher]: ...

@@ -1,8 +1,9 @@
 """Endpoint overrides: send a platform's real URLs to another base URL, keeping path and query.
 
-``https://api.github.com/users/acme`` with ``github=http://127.0.0.1:8080/github`` becomes
-``http://127.0.0.1:8080/github/users/acme``. Politeness stays keyed by the *logical* host (the
-real one), so one sandbox serving every platform still sees per-platform limits.
+``https://api.example.com/u/acme`` with ``acme=http://127.0.0.1:8080/acme`` becomes
+``http://127.0.0.1:8080/acme/u/acme`` when ``example.com`` is one of the platform's hosts.
+Politeness stays keyed by the *logical* host (the real one), so one sandbox serving every
+platform still sees per-platform limits.
 """
 
 from __future__ import annotations
@@ -10,12 +11,11 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
     "ANY_HOST",
-    "PLATFORM_DOMAINS",
+    "PlatformHosts",
     "Rewritten",
     "belongs_to",
     "host_port",
@@ -25,27 +25,11 @@ __all__ = [
 ]
 
 ANY_HOST = "*"
+"""A platform host entry meaning any DNS name (a federated platform: Mastodon instances)."""
 
-PLATFORM_DOMAINS: Mapping[str, tuple[str, ...]] = MappingProxyType(
-    {
-        # Each domain also covers its subdomains (api.github.com, www.reddit.com, blog.tumblr.com).
-        "github": ("github.com",),
-        "bluesky": ("bsky.app",),
-        "youtube": ("youtube.com",),
-        "reddit": ("reddit.com",),
-        "medium": ("medium.com",),
-        "tumblr": ("tumblr.com",),
-        "x": ("x.com", "twitter.com"),
-        "instagram": ("instagram.com",),
-        "facebook": ("facebook.com",),
-        "linkedin": ("linkedin.com",),
-        "tiktok": ("tiktok.com",),
-        "threads": ("threads.com", "threads.net"),
-        # Mastodon is federated: an account lives on any instance, so an override covers all.
-        "mastodon": (ANY_HOST,),
-    }
-)
-"""The hosts whose URLs an endpoint override of that platform applies to."""
+PlatformHosts = Mapping[str, tuple[str, ...]]
+"""Platform name → the domains an endpoint override of that platform applies to; each domain
+covers its subdomains. Data from the platform specs, handed in by whoever builds the config."""
 
 
 @dataclass(frozen=True)
@@ -56,10 +40,10 @@ class Rewritten:
     forwarded_host: str | None = None
 
 
-def belongs_to(platform: str, host: str) -> bool:
-    """True when ``host`` is one of ``platform``'s hosts (an unknown platform owns none)."""
+def belongs_to(platform: str, host: str, hosts: PlatformHosts) -> bool:
+    """True when ``host`` is one of ``platform``'s ``hosts`` (an unknown platform owns none)."""
     host = host.lower().rstrip(".")
-    for domain in PLATFORM_DOMAINS.get(platform, ()):
+    for domain in hosts.get(platform, ()):
         if domain == ANY_HOST:
             # Any instance is a DNS name; an IP literal or localhost is never one we rewrite.
             if host != "localhost" and not _is_ip_literal(host):
@@ -77,8 +61,11 @@ def _is_ip_literal(host: str) -> bool:
     return True
 
 
-def rewrite(platform: str | None, url: str, endpoints: Mapping[str, str]) -> Rewritten:
-    """Apply ``platform``'s endpoint override to ``url`` when the URL is on one of its hosts.
+def rewrite(
+    platform: str | None, url: str, endpoints: Mapping[str, str], hosts: PlatformHosts
+) -> Rewritten:
+    """Apply ``platform``'s endpoint override to ``url`` when the URL is on one of its
+    ``hosts`` (a platform without hosts gets no override).
 
     A URL elsewhere (an inventory link to a company site, a redirect off the platform) is left
     alone, so it still meets the SSRF guard instead of being silently sent to the override.
@@ -87,7 +74,7 @@ def rewrite(platform: str | None, url: str, endpoints: Mapping[str, str]) -> Rew
         return Rewritten(url)
     parts = urlsplit(url)
     host = parts.hostname
-    if not host or not belongs_to(platform, host):
+    if not host or not belongs_to(platform, host, hosts):
         return Rewritten(url)
     base = urlsplit(endpoints[platform].rstrip("/"))
     path = base.path + (parts.path or "/")
@@ -95,9 +82,11 @@ def rewrite(platform: str | None, url: str, endpoints: Mapping[str, str]) -> Rew
     return Rewritten(new, forwarded_host=parts.netloc.rpartition("@")[2].lower())
 
 
-def rewrite_url(platform: str | None, url: str, endpoints: Mapping[str, str]) -> str:
+def rewrite_url(
+    platform: str | None, url: str, endpoints: Mapping[str, str], hosts: PlatformHosts
+) -> str:
     """The URL actually requested for ``url`` (see :func:`rewrite`)."""
-    return rewrite(platform, url, endpoints).url
+    return rewrite(platform, url, endpoints, hosts).url
 
 
 def logical_host(url: str) -> str:

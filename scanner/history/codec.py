@@ -1,4 +1,5 @@
-"""Lossless conversion between scanner.model values and JSON-ready dicts.
+"""Lossless conversion between scanner.model values and JSON-ready dicts (timestamps through
+:func:`scanner.serialize.iso`, the one format: an aware time comes back as the same instant).
 
 The history store keeps the searchable facts in columns and the rest as JSON built here; the
 ``history`` CLI prints the same dicts. Decoding an unknown enum value raises HistoryError: it
@@ -32,7 +33,7 @@ from scanner.model import (
     Tri,
     WaiverRef,
 )
-from scanner.serialize import discovery_json, extracted_json, observation_fields
+from scanner.serialize import discovery_json, extracted_json, iso, observation_fields
 
 __all__ = [
     "EXTRACTED_FIELDS",
@@ -43,7 +44,6 @@ __all__ = [
     "dumps",
     "finding_from_dict",
     "finding_to_dict",
-    "iso",
     "loads",
     "observation_from_dict",
     "observation_to_dict",
@@ -66,10 +66,6 @@ def dumps(value: JSON) -> str:
 def loads(text: str) -> JSON:
     value: JSON = json.loads(text)
     return value
-
-
-def iso(value: datetime | date | None) -> str | None:
-    return None if value is None else value.isoformat()
 
 
 def parse_datetime(text: object) -> datetime | None:
@@ -130,13 +126,13 @@ def _mapping(value: JSON, what: str) -> Mapping[str, JSON]:
 
 
 def extracted_to_dict(obs: Observation) -> dict[str, JSON]:
-    return extracted_json(obs, iso)
+    return extracted_json(obs)
 
 
 def observation_to_dict(obs: Observation) -> dict[str, JSON]:
-    """Every field of an Observation; ``observation_from_dict`` inverts it exactly (the report's
-    encoder with offsets kept as written, so a ``+02:00`` time comes back as ``+02:00``)."""
-    return observation_fields(obs, iso)
+    """Every field of an Observation, as the reports write it; ``observation_from_dict`` inverts
+    it (a ``+02:00`` time comes back as the same instant in UTC)."""
+    return observation_fields(obs)
 
 
 def observation_from_dict(data: Mapping[str, JSON]) -> Observation:
@@ -256,7 +252,7 @@ def finding_from_dict(data: Mapping[str, JSON]) -> Finding:
 
 
 def discovery_to_dict(d: Discovery) -> dict[str, JSON]:
-    return discovery_json(d, iso)
+    return discovery_json(d)
 
 
 def discovery_from_dict(data: Mapping[str, JSON]) -> Discovery:

@@ -33,8 +33,10 @@ from scanner.model import (
     Platform,
     RunInfo,
     Severity,
+    finding_order,
     not_evaluated,
 )
+from scanner.serialize import iso
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -223,10 +225,6 @@ def _instant(dt: datetime) -> datetime:
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
-def _finding_order(f: Finding) -> tuple[int, str, str, str]:
-    return (-f.severity.rank, f.rule_id, f.account_id or "", f.fingerprint)
-
-
 @dataclass(frozen=True)
 class _Open:
     """One run's open findings by fingerprint (in the run's order), and which of them are live
@@ -389,6 +387,76 @@ def _finding_row(run_id: int, f: Finding) -> tuple[object, ...]:
         codec.dumps(d["evidence"]),
         None if f.waiver is None else codec.dumps(d["waiver"]),
     )
+
+
+@dataclass
+class _RunCounts:
+    """Per-run counts behind :class:`RunSummary`, keyed by run id; filled by
+    :func:`_count_runs` (mutable only while it reads)."""
+
+    accounts: dict[int, int] = field(default_factory=dict)
+    observations: dict[int, dict[str, int]] = field(default_factory=dict)
+    findings: dict[int, dict[str, int]] = field(default_factory=dict)
+    open_by_severity: dict[int, dict[str, int]] = field(default_factory=dict)
+    not_evaluated: dict[int, int] = field(default_factory=dict)
+
+    def summary(self, run: RunInfo) -> RunSummary:
+        assert run.run_id is not None
+        rid = run.run_id
+        seen = self.observations.get(rid, {})
+        counts = {s.value: seen.get(s.value, 0) for s in ObservationStatus}
+        counts["not_observed"] = max(0, self.accounts.get(rid, 0) - sum(counts.values()))
+        found = self.findings.get(rid, {})
+        open_ = self.open_by_severity.get(rid, {})
+        return RunSummary(
+            run=run,
+            accounts=self.accounts.get(rid, 0),
+            observations=counts,
+            findings={
+                s.value: found.get(s.value, 0) for s in FindingStatus if s is not FindingStatus.PASS
+            },
+            open_by_severity={s.value: open_.get(s.value, 0) for s in reversed(Severity)},
+            not_evaluated=self.not_evaluated.get(rid, 0),
+        )
+
+
+def _count_runs(conn: sqlite3.Connection, ids: Sequence[int]) -> _RunCounts:
+    """Accounts, observations by status, findings by status and open findings by severity of
+    the runs ``ids``, counted in SQL."""
+    marks = ",".join("?" for _ in ids)
+    out = _RunCounts()
+    for row in conn.execute(f"SELECT id, accounts FROM runs WHERE id IN ({marks})", ids):
+        out.accounts[int(row[0])] = int(row[1])
+    for row in conn.execute(
+        f"SELECT run_id, status, COUNT(*) FROM observations WHERE run_id IN ({marks}) "
+        "GROUP BY run_id, status",
+        ids,
+    ):
+        out.observations.setdefault(int(row[0]), {})[str(row[1])] = int(row[2])
+    for row in conn.execute(
+        f"SELECT run_id, status, severity, COUNT(*) FROM findings "
+        f"WHERE run_id IN ({marks}) GROUP BY run_id, status, severity",
+        ids,
+    ):
+        rid, status, severity, n = int(row[0]), str(row[1]), str(row[2]), int(row[3])
+        by_status = out.findings.setdefault(rid, {})
+        by_status[status] = by_status.get(status, 0) + n
+        if status in _OPEN_SQL:
+            by_sev = out.open_by_severity.setdefault(rid, {})
+            by_sev[severity] = by_sev.get(severity, 0) + n
+    # Live checks a run never made are not open: decoded and judged by the one definition
+    # (model.not_evaluated), only among `error` rows, the few it can be.
+    for row in conn.execute(
+        f"SELECT * FROM findings WHERE run_id IN ({marks}) AND status = ?",
+        [*ids, FindingStatus.ERROR.value],
+    ):
+        f = _finding_from_row(row)
+        if not_evaluated(f):
+            rid = int(row["run_id"])
+            out.not_evaluated[rid] = out.not_evaluated.get(rid, 0) + 1
+            by_sev = out.open_by_severity.setdefault(rid, {})
+            by_sev[f.severity.value] = by_sev.get(f.severity.value, 0) - 1
+    return out
 
 
 def _finding_from_row(row: sqlite3.Row) -> Finding:
@@ -632,68 +700,10 @@ class HistoryStore:
     def _summaries(self, runs: Sequence[RunInfo]) -> tuple[RunSummary, ...]:
         if not runs:
             return ()
-        ids = [r.run_id for r in runs]
-        marks = ",".join("?" for _ in ids)
-        obs: dict[int, dict[str, int]] = {}
-        fnd: dict[int, dict[str, int]] = {}
-        sev: dict[int, dict[str, int]] = {}
-        skipped: dict[int, int] = {}
-        accounts: dict[int, int] = {}
+        ids = [r.run_id for r in runs if r.run_id is not None]
         with self._guard() as conn:
-            for row in conn.execute(f"SELECT id, accounts FROM runs WHERE id IN ({marks})", ids):
-                accounts[int(row[0])] = int(row[1])
-            for row in conn.execute(
-                f"SELECT run_id, status, COUNT(*) FROM observations WHERE run_id IN ({marks}) "
-                "GROUP BY run_id, status",
-                ids,
-            ):
-                obs.setdefault(int(row[0]), {})[str(row[1])] = int(row[2])
-            for row in conn.execute(
-                f"SELECT run_id, status, severity, COUNT(*) FROM findings "
-                f"WHERE run_id IN ({marks}) GROUP BY run_id, status, severity",
-                ids,
-            ):
-                rid = int(row[0])
-                by_status = fnd.setdefault(rid, {})
-                by_status[str(row[1])] = by_status.get(str(row[1]), 0) + int(row[3])
-                if str(row[1]) in _OPEN_SQL:
-                    by_sev = sev.setdefault(rid, {})
-                    by_sev[str(row[2])] = by_sev.get(str(row[2]), 0) + int(row[3])
-            # Live checks a run never made are not open: decoded and judged by the one
-            # definition (model.not_evaluated), only among `error` rows, the few it can be.
-            for row in conn.execute(
-                f"SELECT * FROM findings WHERE run_id IN ({marks}) AND status = ?",
-                [*ids, FindingStatus.ERROR.value],
-            ):
-                f = _finding_from_row(row)
-                if not_evaluated(f):
-                    rid = int(row["run_id"])
-                    skipped[rid] = skipped.get(rid, 0) + 1
-                    by_sev = sev.setdefault(rid, {})
-                    by_sev[f.severity.value] = by_sev.get(f.severity.value, 0) - 1
-        out = []
-        for run in runs:
-            assert run.run_id is not None
-            rid = run.run_id
-            counts = {s.value: obs.get(rid, {}).get(s.value, 0) for s in ObservationStatus}
-            counts["not_observed"] = max(0, accounts.get(rid, 0) - sum(counts.values()))
-            out.append(
-                RunSummary(
-                    run=run,
-                    accounts=accounts.get(rid, 0),
-                    observations=counts,
-                    findings={
-                        s.value: fnd.get(rid, {}).get(s.value, 0)
-                        for s in FindingStatus
-                        if s is not FindingStatus.PASS
-                    },
-                    open_by_severity={
-                        s.value: sev.get(rid, {}).get(s.value, 0) for s in reversed(Severity)
-                    },
-                    not_evaluated=skipped.get(rid, 0),
-                )
-            )
-        return tuple(out)
+            counts = _count_runs(conn, ids)
+        return tuple(counts.summary(run) for run in runs)
 
     def runs(self, inventory_path: str | Path | None = None) -> tuple[RunSummary, ...]:
         """Every stored run, oldest first (optionally only those of one inventory)."""
@@ -789,7 +799,7 @@ class HistoryStore:
         compared = _Comparison.of(self._open(previous.run_id), _Open.of(result.findings))
         new = tuple(f.fingerprint for f in compared.new)
         still_open = tuple(f.fingerprint for f in compared.still_open)
-        resolved = tuple(sorted(compared.resolved, key=_finding_order))
+        resolved = tuple(sorted(compared.resolved, key=finding_order))
         first_seen = dict.fromkeys(new, run.started_at)
         first_seen.update(self._first_seen(still_open, history))
         return Baseline(
@@ -839,10 +849,10 @@ class HistoryStore:
         return RunDiff(
             a=run_a,
             b=run_b,
-            new=tuple(sorted(compared.new, key=_finding_order)),
-            still_open=tuple(sorted(compared.still_open, key=_finding_order)),
-            resolved=tuple(sorted(compared.resolved, key=_finding_order)),
-            not_evaluated=tuple(sorted(compared.not_evaluated, key=_finding_order)),
+            new=tuple(sorted(compared.new, key=finding_order)),
+            still_open=tuple(sorted(compared.still_open, key=finding_order)),
+            resolved=tuple(sorted(compared.resolved, key=finding_order)),
+            not_evaluated=tuple(sorted(compared.not_evaluated, key=finding_order)),
         )
 
     # ----------------------------------------------------------------- evidence
@@ -902,7 +912,7 @@ class HistoryStore:
             out.append(
                 {
                     "run_id": s.id,
-                    "started_at": s.run.started_at.isoformat(),
+                    "started_at": iso(s.run.started_at),
                     "as_of": s.run.as_of.isoformat(),
                     "complete": s.run.complete,
                     "offline": s.run.offline,

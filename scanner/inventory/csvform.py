@@ -10,7 +10,8 @@ import csv
 import io
 from collections.abc import Sequence
 
-from scanner.inventory.fields import Checker, Field, Record, did_you_mean
+from scanner.errors import did_you_mean
+from scanner.inventory.fields import Checker, Field, Record
 
 __all__ = ["read_csv_records"]
 
@@ -24,6 +25,22 @@ def read_csv_records(
 ) -> list[Record]:
     """Parse ``text`` (BOM already removed) into records; header problems stop row parsing,
     since rows under a misspelled header cannot be read reliably."""
+    rows = _rows(text, checker)
+    if rows is None:
+        return []
+    if not rows:
+        checker.problem(1, None, "file has no header row; expected a CSV header naming the columns")
+        return []
+    header_line, raw_header = rows[0]
+    header = _header(header_line, raw_header, checker, columns=columns, required=required)
+    if header is None:
+        return []
+    records = (_record(line, cells, header, checker) for line, cells in rows[1:])
+    return [r for r in records if r is not None]
+
+
+def _rows(text: str, checker: Checker) -> list[tuple[int, list[str]]] | None:
+    """Non-blank rows with the line each starts on; None (reported) for malformed CSV."""
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, list[str]]] = []
     previous_end = 0
@@ -38,19 +55,27 @@ def read_csv_records(
         checker.problem(
             reader.line_num, None, f"malformed CSV: {exc}; expected comma-separated values"
         )
-        return []
-    if not rows:
-        checker.problem(1, None, "file has no header row; expected a CSV header naming the columns")
-        return []
+        return None
+    return rows
 
-    header_line, raw_header = rows[0]
+
+def _header(
+    line: int,
+    raw_header: list[str],
+    checker: Checker,
+    *,
+    columns: Sequence[str],
+    required: Sequence[str],
+) -> list[str] | None:
+    """The column names (case-folded), or None when any is empty, unknown, repeated or a
+    required one is missing (each reported at its cell)."""
     # Spreadsheets export a trailing comma per row once a cell right of the data was touched:
     # empty header cells at the end name no column (rows' cells under them must be empty too).
     while len(raw_header) > 1 and not raw_header[-1].strip():
         raw_header = raw_header[:-1]
     header = [cell.strip().casefold() for cell in raw_header]
     known = [c.casefold() for c in columns]
-    ok = True
+    before = len(checker.problems)
     offset = 1
     seen: dict[str, int] = {}
     for index, (raw, name) in enumerate(zip(raw_header, header, strict=True)):
@@ -58,61 +83,52 @@ def read_csv_records(
         offset += len(raw) + 1
         if not name:
             checker.problem(
-                header_line, column, f"header cell {index + 1} is empty; expected a column name"
+                line, column, f"header cell {index + 1} is empty; expected a column name"
             )
-            ok = False
         elif name not in known:
             checker.problem(
-                header_line,
+                line,
                 column,
                 f"unknown column {raw.strip()!r}; expected columns from: {', '.join(columns)}",
                 did_you_mean(name, known),
             )
-            ok = False
         elif name in seen:
             checker.problem(
-                header_line,
+                line,
                 column,
                 f"column {raw.strip()!r} appears twice (cells {seen[name]} and {index + 1})",
             )
-            ok = False
         else:
             seen[name] = index + 1
     for name in required:
         if name.casefold() not in header:
             checker.problem(
-                header_line,
-                None,
-                f"missing column {name!r}; the header must name {', '.join(required)}",
+                line, None, f"missing column {name!r}; the header must name {', '.join(required)}"
             )
-            ok = False
-    if not ok:
-        return []
+    return header if len(checker.problems) == before else None
 
-    records: list[Record] = []
-    for line, cells in rows[1:]:
-        if len(cells) > len(header):
-            extra = cells[len(header) :]
-            if any(cell.strip() for cell in extra):
-                checker.problem(
-                    line,
-                    None,
-                    f"row has {len(cells)} cells but the header has {len(header)} columns; "
-                    "expected one value per column (a value containing a comma must be quoted)",
-                )
-                continue
-        fields: dict[str, Field] = {}
-        nested: dict[str, dict[str, Field]] = {}
-        for name, cell in zip(header, cells, strict=False):
-            value = cell.strip()
-            if not value:
-                continue
-            parent, dot, child = name.partition(".")
-            if dot:
-                nested.setdefault(parent, {})[child] = Field(value, line, None)
-            else:
-                fields[name] = Field(value, line, None)
-        for parent, children in nested.items():
-            fields[parent] = Field(Record("csv", parent, line, None, children), line, None)
-        records.append(Record("csv", "", line, None, fields))
-    return records
+
+def _record(line: int, cells: list[str], header: list[str], checker: Checker) -> Record | None:
+    """One data row as a record (dotted columns nested); None (reported) for extra cells."""
+    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+        checker.problem(
+            line,
+            None,
+            f"row has {len(cells)} cells but the header has {len(header)} columns; "
+            "expected one value per column (a value containing a comma must be quoted)",
+        )
+        return None
+    fields: dict[str, Field] = {}
+    nested: dict[str, dict[str, Field]] = {}
+    for name, cell in zip(header, cells, strict=False):
+        value = cell.strip()
+        if not value:
+            continue
+        parent, dot, child = name.partition(".")
+        if dot:
+            nested.setdefault(parent, {})[child] = Field(value, line, None)
+        else:
+            fields[name] = Field(value, line, None)
+    for parent, children in nested.items():
+        fields[parent] = Field(Record("csv", parent, line, None, children), line, None)
+    return Record("csv", "", line, None, fields)

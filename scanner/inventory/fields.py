@@ -6,15 +6,14 @@ A :class:`Record` is one mapping from either a YAML file (typed scalars) or a CS
 
 from __future__ import annotations
 
-import difflib
 import enum
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
-from scanner.errors import Problem
+from scanner.errors import Problem, did_you_mean
 from scanner.userregex import user_pattern_problem
 from scanner.yamlsource import INVALID, YList, YMap
 
@@ -22,7 +21,6 @@ __all__ = [
     "Checker",
     "Field",
     "Record",
-    "did_you_mean",
     "record_from_yaml",
 ]
 
@@ -41,12 +39,6 @@ LATEST_DATE = date(2100, 12, 31)
 window; one outside it is a placeholder or a typo, never a fact to judge activity by."""
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
-
-
-def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """``"did you mean 'owner'?"`` for a near miss, else None."""
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ import os
 import re
 from pathlib import Path
 
-from scanner.errors import Problem, SourceError, ValidationError
+from scanner.errors import Problem, SourceError, ValidationError, did_you_mean
 from scanner.inputfile import PathKind, kind_message, path_kind
 from scanner.inventory.csvform import read_csv_records
-from scanner.inventory.fields import Checker, Record, did_you_mean, record_from_yaml
+from scanner.inventory.fields import Checker, Record, record_from_yaml
 from scanner.inventory.handles import check_handle_form
 from scanner.inventory.roster import collect_roster
 from scanner.inventory.source import read_source
@@ -359,18 +359,7 @@ def _account(record: Record, checker: Checker) -> Account | None:
         required=True,
     )
     platform = _platform(record, checker)
-    handle = checker.text(record, "handle", required=True, expected="the account's handle")
-    if platform is not None and handle is not None:
-        wrong = check_handle_form(platform, handle)
-        if wrong is not None:
-            expected, hint = wrong
-            field = record.fields["handle"]
-            checker.problem(
-                field.line,
-                field.column,
-                f"{record.label('handle')}: expected {expected} for {platform.value}, got {handle!r}",
-                hint,
-            )
+    handle = _handle(record, checker, platform)
     status = checker.choice(record, "status", AccountStatus, required=True)
     url = checker.pattern_text(record, "url", _URL, "an http(s) URL")
     display_name = checker.text(record, "display_name")
@@ -412,6 +401,25 @@ def _account(record: Record, checker: Checker) -> Account | None:
         tags=tags,
         lines=lines,
     )
+
+
+def _handle(record: Record, checker: Checker, platform: Platform | None) -> str | None:
+    """The account's handle, checked against its platform's handle forms when both are known
+    (a bad form is reported and the handle still returned: the account is refused anyway)."""
+    handle = checker.text(record, "handle", required=True, expected="the account's handle")
+    if platform is None or handle is None:
+        return handle
+    wrong = check_handle_form(platform, handle)
+    if wrong is not None:
+        expected, hint = wrong
+        field = record.fields["handle"]
+        checker.problem(
+            field.line,
+            field.column,
+            f"{record.label('handle')}: expected {expected} for {platform.value}, got {handle!r}",
+            hint,
+        )
+    return handle
 
 
 def _platform(record: Record, checker: Checker) -> Platform | None:

@@ -32,6 +32,7 @@ from scanner.model import (
     Roster,
     Tri,
 )
+from scanner.platforms import handle_key
 
 __all__ = [
     "DEFAULT_THRESHOLDS",
@@ -170,9 +171,9 @@ class MatchContext:
         return cls(matcher, domains, accounts, inventory.roster, resolve_link, profile_url)
 
     def account_for(self, platform: Platform, handle: str) -> Account | None:
-        key = _handle_key(handle)
+        key = handle_key(platform, handle)
         for account in self.accounts:
-            if account.platform is platform and _handle_key(account.handle) == key:
+            if account.platform is platform and handle_key(platform, account.handle) == key:
                 return account
         return None
 
@@ -221,10 +222,6 @@ class Verdict:
     reasons: tuple[str, ...]
 
 
-def _handle_key(handle: str) -> str:
-    return handle.strip().removeprefix("@").casefold()
-
-
 def _links(observation: Observation) -> list[str]:
     found = list(observation.links)
     for text in (observation.bio or "", observation.display_name or ""):
@@ -268,14 +265,56 @@ def collect_evidence(
 ) -> Evidence:
     """Evidence for one present page (the name scores come from the batch scorer)."""
     bio = observation.bio or ""
-    bio_skeleton = normalize(bio).skeleton if bio else ""
-    brand_terms = tuple(
+    links = _sort_links(observation, context)
+    folded = fold(f"{observation.display_name or ''} {bio}")
+    disclaimer = _DISCLAIMERS.search(folded)
+    same_account, same_score = _same_platform(observation, context)
+    return Evidence(
+        handle_score=handle_score,
+        handle_match=handle_match,
+        name_score=name_score,
+        name_match=name_match,
+        brand_terms=_brand_terms(bio, context),
+        official_links=links.official,
+        lookalike_links=links.lookalike,
+        inventory_links=links.inventory,
+        roster_people=_roster_people(observation, context.roster),
+        disclaimer=disclaimer.group(0) if disclaimer else None,
+        same_platform=same_account,
+        same_platform_score=same_score,
+        followers=observation.followers,
+        created_at=observation.created_at,
+        verified=observation.verified,
+        state=observation.account_state,
+    )
+
+
+def _brand_terms(bio: str, context: MatchContext) -> tuple[str, ...]:
+    """The organization's aliases the bio mentions (compared as confusable skeletons)."""
+    if not bio:
+        return ()
+    bio_skeleton = normalize(bio).skeleton
+    if not bio_skeleton:
+        return ()
+    return tuple(
         r.text
         for r in context.matcher.references
-        if r.kind.value == "alias"
-        and bio_skeleton
-        and _mentions(bio_skeleton, normalize(r.text).skeleton)
+        if r.kind.value == "alias" and _mentions(bio_skeleton, normalize(r.text).skeleton)
     )
+
+
+@dataclass(frozen=True)
+class _Links:
+    """A page's links by what they point at, each once, in the order written."""
+
+    official: tuple[str, ...]
+    lookalike: tuple[str, ...]
+    inventory: tuple[tuple[str, str], ...]
+    """(link, account id) of links to inventoried accounts."""
+
+
+def _sort_links(observation: Observation, context: MatchContext) -> _Links:
+    bio = observation.bio or ""
     official: list[str] = []
     lookalike: list[str] = []
     inventory: list[tuple[str, str]] = []
@@ -310,27 +349,10 @@ def collect_evidence(
         core = compact_of(_domain_core(host))
         if core and any(c in core or fuzz.ratio(core, c) >= 85 for c in brand_cores):
             lookalike.append(link)
-    people = _roster_people(observation, context.roster)
-    folded = fold(f"{observation.display_name or ''} {bio}")
-    disclaimer = _DISCLAIMERS.search(folded)
-    same_account, same_score = _same_platform(observation, context)
-    return Evidence(
-        handle_score=handle_score,
-        handle_match=handle_match,
-        name_score=name_score,
-        name_match=name_match,
-        brand_terms=brand_terms,
-        official_links=tuple(dict.fromkeys(official)),
-        lookalike_links=tuple(dict.fromkeys(lookalike)),
-        inventory_links=tuple(dict.fromkeys(inventory)),
-        roster_people=people,
-        disclaimer=disclaimer.group(0) if disclaimer else None,
-        same_platform=same_account,
-        same_platform_score=same_score,
-        followers=observation.followers,
-        created_at=observation.created_at,
-        verified=observation.verified,
-        state=observation.account_state,
+    return _Links(
+        official=tuple(dict.fromkeys(official)),
+        lookalike=tuple(dict.fromkeys(lookalike)),
+        inventory=tuple(dict.fromkeys(inventory)),
     )
 
 
@@ -351,7 +373,7 @@ def _same_platform(observation: Observation, context: MatchContext) -> tuple[Acc
     """The inventoried active account on the same platform whose name, audience words kept
     (``copperkettle_uk`` is not ``copperkettle``), is closest to the page's."""
     stops = context.matcher.stop_words
-    page = [normalize(handle_name(observation.handle), stops).audience]
+    page = [normalize(handle_name(observation.platform, observation.handle), stops).audience]
     if observation.display_name:
         page.append(normalize(observation.display_name, stops).audience)
     best: tuple[Account | None, int] = (None, 0)
@@ -361,7 +383,7 @@ def _same_platform(observation: Observation, context: MatchContext) -> tuple[Acc
             or account.status is not AccountStatus.ACTIVE
         ):
             continue
-        theirs = [normalize(handle_name(account.handle), stops).audience]
+        theirs = [normalize(handle_name(account.platform, account.handle), stops).audience]
         if account.display_name:
             theirs.append(normalize(account.display_name, stops).audience)
         score = max(similarity(a, b) for a in page for b in theirs)
@@ -479,7 +501,7 @@ def classify_candidates(
         thresholds if isinstance(thresholds, Thresholds) else Thresholds.from_mapping(thresholds)
     )
     present = [o for o in observations if o.status is ObservationStatus.PRESENT]
-    handles = [handle_name(o.handle) for o in observations]
+    handles = [handle_name(o.platform, o.handle) for o in observations]
     names = [o.display_name or "" for o in present]
     best = context.matcher.best([*handles, *names])
     refs = context.matcher.references

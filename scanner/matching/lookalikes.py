@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 
 from scanner.matching.normalize import REGION_CODES, compact_of, strip_accents
 from scanner.model import Platform
+from scanner.platforms import handle_key
 
 __all__ = [
     "AFFIXES",
@@ -241,11 +242,6 @@ class Candidate:
     """Rank from :func:`fuzz_name` (shorter aliases and earlier affixes first)."""
 
 
-def _key(handle: str) -> str:
-    """Handles compare case-insensitively, and ``@`` is decoration on every platform."""
-    return handle.strip().removeprefix("@").casefold()
-
-
 def _rank_key(c: Candidate) -> tuple[int, int, int, str]:
     return (c.order, -c.similarity, len(c.name), c.handle)
 
@@ -303,7 +299,7 @@ def generate(
 
     result: dict[Platform, tuple[Candidate, ...]] = {}
     for platform, platform_forms in forms.items():
-        known = {_key(h) for h in (exclude or {}).get(platform, ())}
+        known = {handle_key(platform, h) for h in (exclude or {}).get(platform, ())}
         chosen: dict[str, Candidate] = {}
         for form in platform_forms:
             allowed = set(form.separators)
@@ -311,7 +307,7 @@ def generate(
                 if any(sep in variant for sep in SEPARATORS if sep not in allowed):
                     continue
                 handle = form.handle(variant)
-                folded = _key(handle)
+                folded = handle_key(platform, handle)
                 if folded in known or folded in chosen or form.check(handle) is not None:
                     continue
                 chosen[folded] = Candidate(

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz, process
 
 from scanner.matching.normalize import DEFAULT_STOP_WORDS, StopWords, cores
 from scanner.model import Account, Platform
+from scanner.platforms import name_part
 
 __all__ = [
     "CHUNK_ROWS",
@@ -117,7 +118,7 @@ class Matcher:
                 raw.append(
                     (account.display_name, RefKind.DISPLAY_NAME, account.id, account.platform)
                 )
-        core_list = cores([_name_part(t, k) for t, k, _, _ in raw], stops)
+        core_list = cores([_name_part(t, k, p) for t, k, _, p in raw], stops)
         refs = tuple(
             Reference(text, kind, core, account_id, platform)
             for (text, kind, account_id, platform), core in zip(raw, core_list, strict=True)
@@ -179,20 +180,15 @@ class Matcher:
         return BestMatches(best_score[positions], best_index[positions])
 
 
-def _name_part(text: str, kind: RefKind) -> str:
-    """The name inside a handle: ``u/brand`` → ``brand``, ``brand@mastodon.social`` → ``brand``,
-    ``brand.bsky.social`` → ``brand``, ``company/brand`` → ``brand``."""
-    if kind is not RefKind.HANDLE:
+def _name_part(text: str, kind: RefKind, platform: Platform | None) -> str:
+    """The name inside a handle (see :func:`handle_name`); other references are names already."""
+    if kind is not RefKind.HANDLE or platform is None:
         return text
-    return handle_name(text)
+    return handle_name(platform, text)
 
 
-def handle_name(handle: str) -> str:
-    """The name part of a platform handle (see :func:`_name_part`)."""
-    name = handle.strip().removeprefix("@")
-    name = name.rpartition("/")[2]
-    name = name.partition("@")[0]
-    for suffix in (".bsky.social", ".tumblr.com"):
-        if name.casefold().endswith(suffix):
-            name = name[: -len(suffix)]
-    return name
+def handle_name(platform: Platform, handle: str) -> str:
+    """The name part of a handle as the platform's spec defines it (``u/brand`` → ``brand``,
+    ``brand@mastodon.social`` → ``brand``, ``company/brand`` → ``brand``); empty for an opaque
+    id (a YouTube channel id, a Bluesky DID), which no name can resemble."""
+    return name_part(platform, handle) or ""

@@ -5,6 +5,16 @@ invalid). ``adapter_for(platform)`` is the entry point.
 
 from __future__ import annotations
 
+from scanner.platforms import bluesky, feeds, github, htmlprofile, mastodon, reddit, youtube
+from scanner.platforms.facts import (
+    all_capabilities,
+    host_limits,
+    platform_fetch_config,
+    platform_hosts,
+    token_env_names,
+    token_sources,
+)
+from scanner.platforms.handles import handle_key, name_part, normalize_handle
 from scanner.platforms.interface import (
     ContentKind,
     HandleRules,
@@ -23,6 +33,10 @@ from scanner.platforms.registry import (
     spec_for,
 )
 
+_ADAPTER_MODULES = (bluesky, feeds, github, htmlprofile, mastodon, reddit, youtube)
+"""Imported for their ``@register`` calls: every extractor is registered before any spec is
+loaded (a spec naming an unregistered extractor is refused)."""
+
 __all__ = [
     "EXTRACTORS",
     "ContentKind",
@@ -33,8 +47,17 @@ __all__ = [
     "RateLimits",
     "SupportLevel",
     "adapter_for",
+    "all_capabilities",
     "all_specs",
     "capabilities",
+    "handle_key",
+    "host_limits",
+    "name_part",
+    "normalize_handle",
+    "platform_fetch_config",
+    "platform_hosts",
     "register",
     "spec_for",
+    "token_env_names",
+    "token_sources",
 ]

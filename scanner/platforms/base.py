@@ -162,11 +162,7 @@ class BaseAdapter:
 
     def normalize(self, handle: str) -> str:
         """The handle as the platform's URLs use it (whitespace and an ignored prefix dropped)."""
-        h = handle.strip()
-        prefix = self._spec.handle.strip_prefix
-        if prefix and h.startswith(prefix):
-            h = h[len(prefix) :]
-        return h
+        return self._spec.handle.normalize(handle)
 
     def check_handle(self, handle: str) -> str | None:
         rules = self._spec.handle
@@ -185,12 +181,7 @@ class BaseAdapter:
         return None
 
     def name_part(self, handle: str) -> str | None:
-        h = self.normalize(handle)
-        pattern = self._spec.handle.name_part
-        if pattern is None:
-            return h or None
-        m = pattern.fullmatch(h)
-        return (m.group("name") or None) if m else None
+        return self._spec.handle.name_of(handle)
 
     def joined_name(self, handle: str) -> str | None:
         name = self.name_part(handle)
@@ -209,6 +200,8 @@ class BaseAdapter:
 
     def profile_url(self, handle: str) -> str:
         h = self.normalize(handle)
+        if self._spec.id_display_url and h and self._spec.handle.name_of(h) is None:
+            return self._render(self._spec.id_display_url, {"handle": h})
         try:
             values = self.variables(h) if self.check_handle(handle) is None else {"handle": h}
             return self._render(self._spec.display_url, values)
@@ -235,8 +228,7 @@ class BaseAdapter:
         return self._render(self._spec.probes[name].url, values)
 
     def same_handle(self, a: str, b: str) -> bool:
-        na, nb = self.normalize(a), self.normalize(b)
-        return na == nb if self._spec.handle.case_sensitive else na.casefold() == nb.casefold()
+        return self._spec.handle.key(a) == self._spec.handle.key(b)
 
     # ------------------------------------------------------------------ observing
 

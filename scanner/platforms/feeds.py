@@ -1,4 +1,4 @@
-"""Public RSS/Atom feeds (Medium ``/feed/@user``, Tumblr ``{blog}.tumblr.com/rss``): the
+"""Public RSS/Atom feeds (Medium ``/feed/@user``, Tumblr's ``/rss`` on the blog's own host): the
 channel names the account and the newest item date is its last activity.
 
 Quirks (research §7): dates are RFC 822 ``pubDate`` with numeric or named zones; Medium titles

@@ -1,6 +1,6 @@
 """GitHub: ``/users/{name}`` (users and organizations alike) and ``/users/{name}/events/public``.
 
-Quirks (docs.github.com, rest/activity/events; research platform-endpoints.md §4): the events
+Quirks (GitHub's REST docs, rest/activity/events; research platform-endpoints.md §4): the events
 timeline only holds the last 90 days, so an empty list means "no public activity in 90 days",
 not absence; a 403 or 429 with ``x-ratelimit-remaining: 0`` is rate limiting, not absence.
 """
@@ -11,11 +11,11 @@ from datetime import timedelta
 from typing import Any
 
 from scanner.fetch.interface import Fetcher
-from scanner.model import Observation, Tri
+from scanner.model import Observation, Platform, Tri
 from scanner.platforms.base import BaseAdapter, Look, clean_links, json_list, profile_json
 from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import parse_datetime
-from scanner.platforms.registry import register
+from scanner.platforms.registry import adapter_for, register
 
 __all__ = ["GitHubAdapter"]
 
@@ -56,7 +56,8 @@ class GitHubAdapter(BaseAdapter):
         links: list[Any] = [data.get("blog")]
         twitter = data.get("twitter_username")
         if isinstance(twitter, str) and twitter:
-            links.append(f"https://x.com/{twitter}")
+            # The field still bears Twitter's name; the profile URL is X's (its spec's).
+            links.append(adapter_for(Platform.X).profile_url(twitter))
         # Only organizations carry is_verified (a verified domain); users have no such flag.
         verified = data.get("is_verified")
         return {

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
 
+from scanner.fetch.config import TokenSource
 from scanner.fetch.interface import Fetcher
 from scanner.model import AccountState, Location, Observation, ObservationStatus, Platform
 
@@ -23,6 +24,7 @@ __all__ = [
     "MarkerOp",
     "PlatformAdapter",
     "PlatformSpec",
+    "PrefixUse",
     "ProbeSpec",
     "RateLimits",
     "SelfCheckSpec",
@@ -128,6 +130,15 @@ class BlockSignal:
         return "+".join(parts) or f"status:{status}"
 
 
+class PrefixUse(enum.StrEnum):
+    """How an inventory writes a handle's ``strip_prefix``: ``omit`` it (``@`` on X), ``require``
+    it (``@`` on YouTube, ``company/`` on LinkedIn; an opaque id is written bare) or either."""
+
+    OMIT = "omit"
+    OPTIONAL = "optional"
+    REQUIRE = "require"
+
+
 @dataclass(frozen=True)
 class HandleRules:
     """What a handle may look like on the platform; checked before anything is sent."""
@@ -139,6 +150,8 @@ class HandleRules:
     case_sensitive: bool = False
     strip_prefix: str = ""
     """A prefix people often write and the platform ignores (``@`` on most platforms)."""
+    prefix_use: PrefixUse = PrefixUse.OMIT
+    """Whether an inventory writes ``strip_prefix`` (the inventory's canonical form)."""
     description: str = ""
     """Human wording of the rule, used in error messages."""
     name_part: re.Pattern[str] | None = None
@@ -146,6 +159,54 @@ class HandleRules:
     convention is about (``u/NAME``, ``NAME@instance``, ``NAME.bsky.social``). A handle it does
     not match is an opaque id with no name (a YouTube ``UC…`` channel id). None: the whole
     handle is the name."""
+    discovery_forms: tuple[tuple[str, str], ...] = (("", ""),)
+    """(prefix, suffix) around a name when discovery writes a lookalike handle with no
+    inventoried handle to copy the form of (``r/`` and ``u/`` on Reddit; none on Mastodon,
+    whose instance cannot be guessed)."""
+
+    def normalize(self, handle: str) -> str:
+        """The handle as the platform's URLs use it (whitespace and an ignored prefix dropped)."""
+        h = handle.strip()
+        return h.removeprefix(self.strip_prefix) if self.strip_prefix else h
+
+    def key(self, handle: str) -> str:
+        """What two handles of the same account share: normalized, case folded unless the
+        platform tells case apart."""
+        h = self.normalize(handle)
+        return h if self.case_sensitive else h.casefold()
+
+    def fits(self, handle: str) -> bool:
+        """True when the normalized ``handle`` matches the pattern within the length limit."""
+        h = self.normalize(handle)
+        return len(h) <= self.max_length and self.pattern.fullmatch(h) is not None
+
+    def name_of(self, handle: str) -> str | None:
+        """The name part (see ``name_part``) of ``handle``; None for an opaque id."""
+        h = self.normalize(handle)
+        span = self._name_span(h)
+        return h[span[0] : span[1]] if span else None
+
+    def affixes(self, handle: str) -> tuple[str, str] | None:
+        """(prefix, suffix) around the name in ``handle`` as written (``("u/", "")``,
+        ``("", ".bsky.social")``), to write other names the same way; None when the handle has
+        no name or its name holds characters a generated name would not (a custom domain)."""
+        text = handle.strip()
+        h = self.normalize(text)
+        span = self._name_span(h)
+        if span is None:
+            return None
+        name = h[span[0] : span[1]]
+        if any(not c.isalnum() and c not in self.separators for c in name):
+            return None
+        return text[: len(text) - len(h)] + h[: span[0]], h[span[1] :]
+
+    def _name_span(self, h: str) -> tuple[int, int] | None:
+        if self.name_part is None:
+            return (0, len(h)) if h else None
+        m = self.name_part.fullmatch(h)
+        if m is None or not m.group("name"):
+            return None
+        return m.span("name")
 
 
 @dataclass(frozen=True)
@@ -219,6 +280,14 @@ class PlatformSpec:
     launched: date
     """The day the platform opened (or its oldest account): no date it shows can be earlier."""
     location: Location
+    id_display_url: str = ""
+    """The profile URL of an opaque id (a handle with no name part, a YouTube ``UC…`` channel
+    id) when it differs from ``display_url``."""
+    hosts: tuple[str, ...] = ()
+    """The domains the platform answers on (each covers its subdomains); ``*`` means any host
+    (a federated platform): the hosts an endpoint override of the platform applies to."""
+    tokens: tuple[TokenSource, ...] = ()
+    """Credentials read from the environment, each sent to one host only."""
     url_patterns: tuple[UrlPattern, ...] = ()
     html: HtmlHints = field(default_factory=HtmlHints)
     notes: str = ""

@@ -1,15 +1,14 @@
 """The extractor registry and the per-platform adapter lookup.
 
-Extractors (adapter classes) register under a name with ``@register("github")``; each spec
-names its extractor. ``adapter_for(platform)`` loads the platform's spec (validated), finds its
-extractor and returns one shared adapter instance.
+Extractors (adapter classes) register under a name with ``@register("github")`` when their
+module is imported (the package imports them all); each spec names its extractor.
+``adapter_for(platform)`` loads the platform's spec (validated) and returns one shared adapter.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from importlib import import_module
 from typing import TypeVar
 
 from scanner.errors import ValidationError, merge
@@ -30,8 +29,6 @@ __all__ = [
 EXTRACTORS: dict[str, type[BaseAdapter]] = {}
 """Extractor name → adapter class, filled by :func:`register`."""
 
-_EXTRACTOR_MODULES = ("github", "mastodon", "bluesky", "youtube", "reddit", "htmlprofile", "feeds")
-
 A = TypeVar("A", bound=type[BaseAdapter])
 
 
@@ -48,15 +45,8 @@ def register(name: str) -> Callable[[A], A]:
 
 
 @cache
-def _load_extractors() -> None:
-    for module in _EXTRACTOR_MODULES:
-        import_module(f"scanner.platforms.{module}")
-
-
-@cache
 def all_specs() -> dict[Platform, PlatformSpec]:
     """Every shipped spec, validated; all problems of all specs are raised together."""
-    _load_extractors()
     paths = packaged_spec_paths()
     specs: dict[Platform, PlatformSpec] = {}
     errors: list[ValidationError] = []

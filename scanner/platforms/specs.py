@@ -9,7 +9,6 @@ bounds every date the platform can show.
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from collections.abc import Callable, Collection, Iterable, Mapping
@@ -18,7 +17,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
-from scanner.errors import Problem, ValidationError
+from scanner.errors import Problem, ValidationError, did_you_mean
+from scanner.fetch.config import TokenSource
+from scanner.fetch.rewrite import ANY_HOST
 from scanner.model import (
     EXTRACTED_FIELDS,
     AccountState,
@@ -33,6 +34,7 @@ from scanner.platforms.interface import (
     HtmlHints,
     Marker,
     PlatformSpec,
+    PrefixUse,
     ProbeSpec,
     RateLimits,
     SelfCheckSpec,
@@ -52,6 +54,9 @@ OBSERVATION_FIELDS = frozenset(EXTRACTED_FIELDS)
 _STATE_NAMES = {s.value: s for s in AccountState if s not in (AccountState.UNKNOWN,)}
 _BLOCK_RESULTS = {"blocked": ObservationStatus.BLOCKED, "error": ObservationStatus.ERROR}
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
+_DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_HEADER = re.compile(r"^[A-Za-z0-9-]+$")
 
 T = TypeVar("T")
 
@@ -124,12 +129,11 @@ class _Validator:
         allowed = set(required) | set(optional)
         for k in node:
             if k not in allowed:
-                close = difflib.get_close_matches(k, sorted(allowed), n=1)
                 self.problem(
                     node,
                     k,
                     f"{where}: unknown key {k!r}; expected one of {', '.join(sorted(allowed))}",
-                    f"did you mean {close[0]!r}?" if close else None,
+                    did_you_mean(k, allowed),
                 )
         for k in required:
             if k not in node:
@@ -217,8 +221,9 @@ class _Validator:
                 "rate_limit",
                 "extracts",
                 "self_check",
+                "hosts",
             ),
-            optional=("url_patterns", "blocks", "html", "notes"),
+            optional=("id_display_url", "tokens", "url_patterns", "blocks", "html", "notes"),
         )
         if root is None:
             return None
@@ -238,15 +243,15 @@ class _Validator:
             and self.extractors is not None
             and extractor not in self.extractors
         ):
-            close = difflib.get_close_matches(extractor, sorted(self.extractors), n=1)
             self.problem(
                 root,
                 "extractor",
                 f"spec.extractor: unknown extractor {extractor!r}; expected one of "
                 f"{', '.join(sorted(self.extractors))}",
-                f"did you mean {close[0]!r}?" if close else None,
+                did_you_mean(extractor, self.extractors),
             )
         display_url = self.get(root, "display_url", "spec", _template, "a URL template")
+        id_url = self.get(root, "id_display_url", "spec", _template, "a URL template", default="")
         handle = self.handle_rules(root.get("handle"), root)
         probes = self.probes(root.get("probes"), root)
         blocks = self.blocks(root.get("blocks", YList()), root)
@@ -256,6 +261,11 @@ class _Validator:
         url_patterns = self.url_patterns(root.get("url_patterns", YList()), root)
         html = self.html(root.get("html"), root)
         notes = self.get(root, "notes", "spec", _str, "text", default="")
+        hosts = self.hosts(root)
+        if hosts is not None and probes is not None and display_url is not None:
+            displays = {"display_url": display_url, "id_display_url": id_url or display_url}
+            self.urls_on_hosts(root, hosts, probes, displays)
+        tokens = self.tokens(root.get("tokens", YList()), root, hosts or ())
         if (
             platform is None
             or name is None
@@ -268,6 +278,7 @@ class _Validator:
             or rate is None
             or extracts is None
             or self_check is None
+            or hosts is None
             or self.problems
         ):
             return None
@@ -277,6 +288,7 @@ class _Validator:
             support=support,
             extractor=extractor,
             display_url=display_url,
+            id_display_url=id_url or "",
             probes=probes,
             handle=handle,
             blocks=blocks,
@@ -285,6 +297,8 @@ class _Validator:
             self_check=self_check,
             launched=launched,
             location=Location(self.file, root.line, root.column),
+            hosts=hosts,
+            tokens=tokens,
             url_patterns=url_patterns,
             html=html,
             notes=notes or "",
@@ -297,7 +311,14 @@ class _Validator:
             parent,
             "handle",
             required=("regex", "max_length", "separators"),
-            optional=("case_sensitive", "strip_prefix", "description", "name_part"),
+            optional=(
+                "case_sensitive",
+                "strip_prefix",
+                "prefix_use",
+                "description",
+                "name_part",
+                "discovery_forms",
+            ),
         )
         if m is None:
             return None
@@ -306,6 +327,16 @@ class _Validator:
         seps = self.get(m, "separators", "handle", _separators, "a list of single characters")
         case = self.get(m, "case_sensitive", "handle", _bool, "true or false", default=False)
         prefix = self.get(m, "strip_prefix", "handle", _str_or_empty, "a string", default="")
+        prefix_use = self.get(
+            m,
+            "prefix_use",
+            "handle",
+            _enum(PrefixUse),
+            "omit, optional or require",
+            default=PrefixUse.OMIT,
+        )
+        if prefix_use is not PrefixUse.OMIT and not prefix:
+            self.problem(m, "prefix_use", "handle.prefix_use: expected a strip_prefix to write")
         desc = self.get(m, "description", "handle", _str, "text", default="")
         name_part = self.regex(m, "name_part", "handle") if "name_part" in m else None
         if name_part is not None and "name" not in name_part.groupindex:
@@ -315,7 +346,16 @@ class _Validator:
                 "handle.name_part: expected a regular expression with a group"
                 " (?P<name>...) that captures the name part of a handle",
             )
-        if pattern is None or max_length is None or seps is None:
+        bare: tuple[tuple[str, str], ...] = (("", ""),)
+        forms = self.get(
+            m,
+            "discovery_forms",
+            "handle",
+            _forms,
+            "a list of handle templates each with one {name}, e.g. ['r/{name}']",
+            default=bare,
+        )
+        if pattern is None or max_length is None or seps is None or prefix_use is None:
             return None
         return HandleRules(
             pattern=pattern,
@@ -323,9 +363,77 @@ class _Validator:
             separators=seps,
             case_sensitive=bool(case),
             strip_prefix=prefix or "",
+            prefix_use=prefix_use,
             description=desc or "",
             name_part=name_part,
+            discovery_forms=forms or (),
         )
+
+    def hosts(self, root: YMap) -> tuple[str, ...] | None:
+        if "hosts" not in root:
+            return None  # reported by mapping()
+        raw = root["hosts"]
+        if not isinstance(raw, YList) or not raw:
+            self.problem(
+                root,
+                "hosts",
+                "hosts: expected a non-empty list of the platform's domains (each covers its "
+                f"subdomains) or {ANY_HOST!r} for any host",
+            )
+            return None
+        for i, host in enumerate(raw):
+            if host != ANY_HOST and not (isinstance(host, str) and _DOMAIN.fullmatch(host)):
+                self.problem(
+                    raw,
+                    i,
+                    f"hosts[{i}]: expected a lower-case domain name such as example.com "
+                    f"(no scheme, port or path) or {ANY_HOST!r}, got {host!r}",
+                )
+        return tuple(raw)
+
+    def urls_on_hosts(
+        self,
+        root: YMap,
+        hosts: tuple[str, ...],
+        probes: Mapping[str, ProbeSpec],
+        displays: Mapping[str, str],
+    ) -> None:
+        """Every URL the spec builds is on one of its hosts: an endpoint override covers them."""
+        urls = {**displays, **{f"probes.{n}.url": p.url for n, p in probes.items()}}
+        for where, url in urls.items():
+            host = template_host(url)
+            if host is not None and not on_hosts(host, hosts):
+                self.problem(
+                    root,
+                    "hosts",
+                    f"hosts: {where} is on {host!r}, which no entry covers; expected every URL "
+                    "the spec builds on one of its hosts",
+                )
+
+    def tokens(self, raw: Any, parent: YMap, hosts: tuple[str, ...]) -> tuple[TokenSource, ...]:
+        if not isinstance(raw, YList):
+            self.problem(parent, "tokens", "tokens: expected a list")
+            return ()
+        out = []
+        for i, item in enumerate(raw):
+            w = f"tokens[{i}]"
+            m = self.mapping(
+                item, w, raw, i, required=("env", "host", "header"), optional=("scheme",)
+            )
+            if m is None:
+                continue
+            env = self.get(m, "env", w, _match(_ENV_NAME), "an environment variable NAME")
+            host = self.get(m, "host", w, _match(_DOMAIN), "one exact lower-case host name")
+            header = self.get(m, "header", w, _match(_HEADER), "an HTTP header name")
+            scheme = self.get(
+                m, "scheme", w, _str_or_empty, "an auth scheme (or '' for a bare key)", default=""
+            )
+            if host is not None and not on_hosts(host, tuple(h for h in hosts if h != ANY_HOST)):
+                self.problem(m, "host", f"{w}.host: {host!r} is not one of the spec's hosts")
+            if env is None or host is None or header is None or scheme is None:
+                continue
+            out.append(TokenSource(env=env, host=host, header=header, scheme=scheme))
+        return tuple(out)
 
     def probes(self, node: Any, parent: YMap) -> dict[str, ProbeSpec] | None:
         if not isinstance(node, YMap) or not node:
@@ -490,13 +598,12 @@ class _Validator:
             if item in OBSERVATION_FIELDS:
                 out.add(item)
             else:
-                close = difflib.get_close_matches(str(item), sorted(OBSERVATION_FIELDS), n=1)
                 self.problem(
                     raw,
                     i,
                     f"extracts[{i}]: unknown field {item!r}; expected one of "
                     f"{', '.join(sorted(OBSERVATION_FIELDS))}",
-                    f"did you mean {close[0]!r}?" if close else None,
+                    did_you_mean(str(item), OBSERVATION_FIELDS),
                 )
         return frozenset(out)
 
@@ -536,8 +643,7 @@ class _Validator:
         )
         if rules is not None:
             for i, h in enumerate(present):
-                h2 = h.removeprefix(rules.strip_prefix) if rules.strip_prefix else h
-                if not rules.pattern.fullmatch(h2) or len(h2) > rules.max_length:
+                if not rules.fits(h):
                     self.problem(
                         present, i, f"self_check.present[{i}]: {h!r} breaks the handle rules"
                     )
@@ -644,6 +750,18 @@ def _separators(value: Any) -> tuple[str, ...] | None:
     return None
 
 
+def _forms(value: Any) -> tuple[tuple[str, str], ...] | None:
+    if not isinstance(value, list):
+        return None
+    out = []
+    for item in value:
+        if not isinstance(item, str) or item.count("{name}") != 1:
+            return None
+        prefix, _, suffix = item.partition("{name}")
+        out.append((prefix, suffix))
+    return tuple(out)
+
+
 def _template_fields(template: str) -> set[str]:
     return {f for _, f, _, _ in string.Formatter().parse(template) if f}
 
@@ -656,6 +774,37 @@ def _template(value: Any) -> str | None:
     except ValueError:
         return None
     return value if all(n.isidentifier() for n in names) else None
+
+
+def template_host(url: str) -> str | None:
+    """The literal host of a URL template: ``{handle}.example.com`` → ``.example.com`` (a
+    suffix any value completes), ``{instance}`` or ``{a}example.com`` → ``""`` (any host); None
+    when the template has no host."""
+    rest = url.partition("://")[2]
+    host = re.split(r"[/?#]", rest, maxsplit=1)[0].rpartition("@")[2].lower()
+    if not host:
+        return None
+    if "}" not in host:
+        return host
+    suffix = host.rpartition("}")[2]
+    return suffix if suffix.startswith(".") else ""
+
+
+def on_hosts(host: str, hosts: tuple[str, ...]) -> bool:
+    """True when ``host`` (or the literal suffix of a templated one) is under one of ``hosts``."""
+    if ANY_HOST in hosts:
+        return True
+    if not host or "." not in host:
+        return False
+    bare = host.removeprefix(".")
+    return any(bare == d or bare.endswith("." + d) for d in hosts)
+
+
+def _match(pattern: re.Pattern[str]) -> Callable[[Any], str | None]:
+    def check(value: Any) -> str | None:
+        return value if isinstance(value, str) and pattern.fullmatch(value) else None
+
+    return check
 
 
 def _enum(cls: Any) -> Callable[[Any], Any]:

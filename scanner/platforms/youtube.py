@@ -67,12 +67,6 @@ class YouTubeAdapter(BaseAdapter):
             return {"handle": handle, "channel_id": handle}
         return {"handle": handle}
 
-    def profile_url(self, handle: str) -> str:
-        h = self.normalize(handle)
-        if _CHANNEL_ID_ONLY.match(h):
-            return f"https://www.youtube.com/channel/{h}"
-        return super().profile_url(handle)
-
     async def _observe(
         self,
         handle: str,

@@ -4,7 +4,7 @@ observations, and waivers. This module is the interface; the implementation sits
 from __future__ import annotations
 
 from scanner.policy.builtin import BUILTIN_RULES, builtin_rule, catalogue, rule_info
-from scanner.policy.evaluator import Evaluation, capabilities, evaluate, rule_infos
+from scanner.policy.evaluator import Capabilities, Evaluation, evaluate, rule_infos
 from scanner.policy.explain import describe, summary
 from scanner.policy.fields import FIELDS, FieldKind, FieldSpec
 from scanner.policy.fingerprint import fingerprint
@@ -20,6 +20,7 @@ __all__ = [
     "WAIVER_RULES",
     "AllOf",
     "AnyOf",
+    "Capabilities",
     "Condition",
     "Evaluation",
     "FieldKind",
@@ -33,7 +34,6 @@ __all__ = [
     "Waiver",
     "Waivers",
     "builtin_rule",
-    "capabilities",
     "catalogue",
     "default_pack_path",
     "describe",

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from scanner.model import JSON, Account
+from scanner.platforms import handle_key
 
 __all__ = ["CHECKS", "Check", "register"]
 
@@ -36,11 +37,6 @@ def register(name: str, *, locate: str) -> Callable[[CheckFn], CheckFn]:
     return decorator
 
 
-def _handle_key(handle: str) -> str:
-    # Handles are case-insensitive on every supported platform and '@' is decoration.
-    return handle.strip().lstrip("@").casefold()
-
-
 @register("duplicate_entries", locate="handle")
 def duplicate_entries(accounts: Sequence[Account]) -> Mapping[str, Mapping[str, JSON]]:
     """another inventory entry in scope has the same platform and handle (case-insensitive);
@@ -48,7 +44,7 @@ def duplicate_entries(accounts: Sequence[Account]) -> Mapping[str, Mapping[str, 
     first: dict[tuple[str, str], Account] = {}
     failing: dict[str, Mapping[str, JSON]] = {}
     for account in accounts:
-        key = (account.platform.value, _handle_key(account.handle))
+        key = (account.platform.value, handle_key(account.platform, account.handle))
         original = first.setdefault(key, account)
         if original is not account:
             failing[account.id] = {

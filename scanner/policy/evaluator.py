@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import importlib
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from scanner import humanize
 from scanner.errors import ValidationError
@@ -40,10 +39,21 @@ from scanner.policy.checks import CHECKS
 from scanner.policy.explain import summary
 from scanner.policy.fields import FIELDS, Activity, Context, FieldSource, Unknown
 from scanner.policy.fingerprint import account_part, fingerprint
-from scanner.policy.loader import template_fields
 from scanner.policy.operators import OPERATORS, ValueKind, after_as_of, regex_parts
-from scanner.policy.schema import AllOf, AnyOf, Condition, FieldRef, Leaf, Not, OrgRef, Policy, Rule
+from scanner.policy.schema import (
+    AllOf,
+    AnyOf,
+    Condition,
+    FieldRef,
+    Leaf,
+    Not,
+    OrgRef,
+    Policy,
+    Rule,
+    template_fields,
+)
 from scanner.policy.waivers import WAIVER_RULES, WVR_EXPIRED, WVR_EXPIRING, Waiver, Waivers
+from scanner.serialize import iso
 from scanner.userregex import (
     UserPattern,
     UserPatternError,
@@ -51,53 +61,16 @@ from scanner.userregex import (
     compile_user_pattern,
 )
 
-__all__ = ["STATIC_CAPABILITIES", "Evaluation", "capabilities", "evaluate", "rule_infos"]
+__all__ = ["Capabilities", "Evaluation", "evaluate", "rule_infos"]
 
 Test = Callable[[Any], "bool | None"]
 
 _ACTIVITY = frozenset({"last_activity_at", "no_activity_since"})
 
 
-def _caps(*names: str) -> frozenset[str]:
-    return frozenset(names)
-
-
-STATIC_CAPABILITIES: Mapping[Platform, frozenset[str]] = {
-    # Used only when scanner.platforms (the adapters' own declarations) is not importable; a copy
-    # of what the adapters declare. Post dates come from feeds/APIs on seven platforms; the
-    # HTML-only ones show none, and Instagram's and YouTube's public pages carry no links.
-    Platform.GITHUB: _caps("display_name", "bio", "links", "followers", "verified", "created_at")
-    | _ACTIVITY,
-    Platform.MASTODON: _caps("display_name", "bio", "links", "followers", "verified", "created_at")
-    | _ACTIVITY,
-    Platform.BLUESKY: _caps("display_name", "bio", "links", "followers", "verified", "created_at")
-    | _ACTIVITY,
-    Platform.YOUTUBE: _caps("display_name", "bio", "created_at") | _ACTIVITY,
-    Platform.REDDIT: _caps("display_name", "bio", "links", "followers", "created_at") | _ACTIVITY,
-    Platform.MEDIUM: _caps("display_name", "bio", "links", "last_activity_at"),
-    Platform.TUMBLR: _caps("display_name", "bio", "links", "last_activity_at"),
-    Platform.X: _caps("display_name", "bio", "links", "followers", "created_at"),
-    Platform.INSTAGRAM: _caps("display_name", "bio", "followers"),
-    Platform.FACEBOOK: _caps("display_name", "bio", "links", "followers"),
-    Platform.LINKEDIN: _caps("display_name", "bio", "links", "followers"),
-    Platform.TIKTOK: _caps("display_name", "bio", "links", "followers", "verified", "created_at"),
-    Platform.THREADS: _caps("display_name", "bio", "links", "followers"),
-}
-
-
-def capabilities(platform: Platform) -> frozenset[str]:
-    """Observation fields the platform's adapter can fill (from scanner.platforms when present)."""
-    try:
-        module = importlib.import_module("scanner.platforms")
-    except ImportError:
-        module = None
-    adapter_capabilities = getattr(module, "capabilities", None)
-    if adapter_capabilities is None:
-        return STATIC_CAPABILITIES.get(platform, frozenset())
-    try:
-        return frozenset(adapter_capabilities(platform))
-    except LookupError:
-        return STATIC_CAPABILITIES.get(platform, frozenset())
+Capabilities = Mapping[Platform, frozenset[str]]
+"""Platform → the Observation fields its adapter can fill (the platform specs' ``extracts``,
+handed in by the runs that call :func:`evaluate`); a platform missing here extracts nothing."""
 
 
 @dataclass(frozen=True)
@@ -344,7 +317,7 @@ def _json(value: object) -> JSON:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, (datetime, date)):
-        return value.isoformat()
+        return iso(value)
     if isinstance(value, (tuple, list)):
         return [_json(v) for v in value]
     if isinstance(value, Activity):
@@ -389,60 +362,14 @@ def _template(rule: Rule) -> Callable[[Context, Mapping[str, JSON]], str]:
 
 
 def _compile(
-    policy: Policy, inventory: Inventory, as_of: date
+    policy: Policy, inventory: Inventory, as_of: date, capabilities: Capabilities
 ) -> tuple[list[_Compiled], dict[tuple[AccountStatus, Platform], tuple[_Compiled, ...]]]:
+    """Every rule compiled once, and per (status, platform) the rules that apply there."""
     compiler = _Compiler(inventory, as_of)
-    compiled: list[_Compiled] = []
-    for rule in policy.rules:
-        info = rule.info(_describe(rule))
-        where = compiler.condition(rule.scope.where) if rule.scope.where is not None else None
-        where_fields = _fields(rule.scope.where)
-        assert_fields = _fields(rule.assert_)
-        where_live, where_caps = _live_needs(where_fields)
-        assert_live, assert_caps = _live_needs(assert_fields)
-        failing: Mapping[str, Mapping[str, JSON]] | None = None
-        test: Test
-        if rule.check is not None:
-            in_scope = [
-                a
-                for a in inventory.accounts
-                if a.status in rule.scope.statuses
-                and (not rule.scope.platforms or a.platform in rule.scope.platforms)
-                and (not rule.scope.tags or rule.scope.tags.intersection(a.tags))
-            ]
-            failing = CHECKS[rule.check].run(in_scope)
-            bad = failing
-
-            def check_test(c: Context, bad: Mapping[str, Mapping[str, JSON]] = bad) -> bool:
-                return c.account.id not in bad
-
-            test = check_test
-
-        else:
-            assert rule.assert_ is not None
-            test = compiler.condition(rule.assert_)
-        seen: dict[str, None] = dict.fromkeys(
-            n for n in (*where_fields, *assert_fields) if FIELDS[n].source is not FieldSource.ORG
-        )
-        compiled.append(
-            _Compiled(
-                rule=rule,
-                info=info,
-                test=test,
-                where=where,
-                live=assert_live,
-                where_live=where_live,
-                capabilities=where_caps | assert_caps,
-                warn=rule.effective_from is not None and as_of < rule.effective_from,
-                fields=tuple(seen),
-                render=_template(rule),
-                failing=failing,
-                fp_prefix=rule.id.encode("utf-8"),
-            )
-        )
+    compiled = [_compile_rule(rule, compiler, inventory, as_of) for rule in policy.rules]
     table: dict[tuple[AccountStatus, Platform], tuple[_Compiled, ...]] = {}
     for platform in Platform:
-        have = capabilities(platform)
+        have = capabilities.get(platform, frozenset())
         for status in AccountStatus:
             table[(status, platform)] = tuple(
                 cr
@@ -452,6 +379,57 @@ def _compile(
                 and _has_capability(cr.capabilities, have)
             )
     return compiled, table
+
+
+def _compile_rule(rule: Rule, compiler: _Compiler, inventory: Inventory, as_of: date) -> _Compiled:
+    where = compiler.condition(rule.scope.where) if rule.scope.where is not None else None
+    where_fields = _fields(rule.scope.where)
+    assert_fields = _fields(rule.assert_)
+    where_live, where_caps = _live_needs(where_fields)
+    assert_live, assert_caps = _live_needs(assert_fields)
+    failing: Mapping[str, Mapping[str, JSON]] | None = None
+    if rule.check is not None:
+        test, failing = _check_test(rule, rule.check, inventory)
+    else:
+        assert rule.assert_ is not None
+        test = compiler.condition(rule.assert_)
+    seen: dict[str, None] = dict.fromkeys(
+        n for n in (*where_fields, *assert_fields) if FIELDS[n].source is not FieldSource.ORG
+    )
+    return _Compiled(
+        rule=rule,
+        info=rule.info(_describe(rule)),
+        test=test,
+        where=where,
+        live=assert_live,
+        where_live=where_live,
+        capabilities=where_caps | assert_caps,
+        warn=rule.effective_from is not None and as_of < rule.effective_from,
+        fields=tuple(seen),
+        render=_template(rule),
+        failing=failing,
+        fp_prefix=rule.id.encode("utf-8"),
+    )
+
+
+def _check_test(
+    rule: Rule, check: str, inventory: Inventory
+) -> tuple[Test, Mapping[str, Mapping[str, JSON]]]:
+    """A built-in check runs once over the accounts in the rule's scope; the test then asks
+    whether an account is among those it found failing (with their evidence)."""
+    in_scope = [
+        a
+        for a in inventory.accounts
+        if a.status in rule.scope.statuses
+        and (not rule.scope.platforms or a.platform in rule.scope.platforms)
+        and (not rule.scope.tags or rule.scope.tags.intersection(a.tags))
+    ]
+    failing = CHECKS[check].run(in_scope)
+
+    def test(c: Context) -> bool:
+        return c.account.id not in failing
+
+    return test, failing
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -464,16 +442,13 @@ def evaluate(
     waivers: Waivers | None = None,
     *,
     as_of: date,
+    capabilities: Capabilities,
 ) -> Evaluation:
     """Every rule on every account in its scope. ``observations`` is keyed by account id; a
-    missing key or None means the account was not observed (offline)."""
-    compiled, table = _compile(policy, inventory, as_of)
-    active: dict[tuple[str, str], Waiver] = {}
-    if waivers is not None:
-        for w in waivers.items:
-            best = waivers.active(w.rule, w.account)
-            if best is not None:
-                active[(w.rule, w.account)] = best
+    missing key or None means the account was not observed (offline). A rule needing a live
+    field a platform does not extract (``capabilities``) does not apply there."""
+    compiled, table = _compile(policy, inventory, as_of, capabilities)
+    active = _active_waivers(waivers)
     path = inventory.path
     roster_find = inventory.roster.find
     findings: list[Finding] = []
@@ -495,42 +470,72 @@ def evaluate(
             inventory.organization,
         )
         for cr in rules:
-            tags = cr.rule.scope.tags
-            if tags and not tags.intersection(account.tags):
-                continue
-            if cr.where is not None:
-                try:
-                    applies = cr.where(c)
-                except UserPatternTimeout as exc:
-                    findings.append(_regex_timeout(cr, c, path, exc))
-                    continue
-                if applies is not True:
-                    if applies is None and cr.where_live:
-                        if c.unverified:
-                            findings.append(_unverified(cr, c, path, unverified_cache))
-                        elif (unknown := _unknown_fact(cr, c)) is not None:
-                            findings.append(_unknown(cr, c, path, unknown, unverified_cache))
-                    continue
-            if cr.live and c.unverified:
-                findings.append(_unverified(cr, c, path, unverified_cache))
-                continue
-            try:
-                r = cr.test(c)
-            except UserPatternTimeout as exc:
-                findings.append(_regex_timeout(cr, c, path, exc))
-                continue
-            if r:
+            outcome = _judge(cr, c, path, as_of, unverified_cache, active)
+            if outcome is True:
                 add_pass((cr.rule.id, account.id))
-            elif r is False:
-                findings.append(_failed(cr, c, path, active.get((cr.rule.id, account.id))))
-            else:
-                undecided = _undecided_finding(cr, c, path, as_of, unverified_cache, active)
-                if undecided is not None:
-                    findings.append(undecided)
+            elif outcome is not None:
+                findings.append(outcome)
     if waivers is not None:
         findings.extend(_waiver_findings(waivers, inventory))
     infos = [cr.info for cr in compiled]
     return Evaluation(tuple(findings), tuple(passed), (*infos, *WAIVER_RULES))
+
+
+def _active_waivers(waivers: Waivers | None) -> dict[tuple[str, str], Waiver]:
+    """The waiver in force per (rule id, account id)."""
+    active: dict[tuple[str, str], Waiver] = {}
+    if waivers is not None:
+        for w in waivers.items:
+            best = waivers.active(w.rule, w.account)
+            if best is not None:
+                active[(w.rule, w.account)] = best
+    return active
+
+
+def _judge(
+    cr: _Compiled,
+    c: Context,
+    path: str,
+    as_of: date,
+    unverified_cache: _Unverified,
+    active: Mapping[tuple[str, str], Waiver],
+) -> Finding | Literal[True] | None:
+    """One rule on one account: True when it passes, a finding when it fails or cannot be
+    decided, None when the account is outside the rule's scope."""
+    tags = cr.rule.scope.tags
+    if tags and not tags.intersection(c.account.tags):
+        return None
+    if cr.where is not None:
+        try:
+            applies = cr.where(c)
+        except UserPatternTimeout as exc:
+            return _regex_timeout(cr, c, path, exc)
+        if applies is not True:
+            if applies is None and cr.where_live:
+                return _scope_undecided(cr, c, path, unverified_cache)
+            return None
+    if cr.live and c.unverified:
+        return _unverified(cr, c, path, unverified_cache)
+    try:
+        r = cr.test(c)
+    except UserPatternTimeout as exc:
+        return _regex_timeout(cr, c, path, exc)
+    if r:
+        return True
+    if r is False:
+        return _failed(cr, c, path, active.get((cr.rule.id, c.account.id)))
+    return _undecided_finding(cr, c, path, as_of, unverified_cache, active)
+
+
+def _scope_undecided(
+    cr: _Compiled, c: Context, path: str, unverified_cache: _Unverified
+) -> Finding | None:
+    """A live ``where`` that could not be decided: the account is unverified, or the fact it
+    reads is unknown; otherwise the rule does not apply."""
+    if c.unverified:
+        return _unverified(cr, c, path, unverified_cache)
+    unknown = _unknown_fact(cr, c)
+    return None if unknown is None else _unknown(cr, c, path, unknown, unverified_cache)
 
 
 def _finding(

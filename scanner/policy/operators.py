@@ -410,113 +410,139 @@ def _scalar(value: object) -> bool:
     return isinstance(value, (str, int, float, bool)) and not isinstance(value, (list, dict))
 
 
-def check_value(
-    op: Operator, value: object, list_field: Callable[[OrgRef], FieldKind | None]
-) -> str | None:
+OrgKind = Callable[[OrgRef], FieldKind | None]
+"""The kind of an organization field a ``$org.x`` value names (None when there is none)."""
+
+
+def check_value(op: Operator, value: object, list_field: OrgKind) -> str | None:
     """Why ``value`` does not fit ``op`` (text naming what was expected), or None when it fits.
 
     ``value`` has $params and $lists already substituted; ``OrgRef`` values are checked against
     the org field's kind through ``list_field``. Regexes are compiled here so a bad one is a
     validation error, never a run-time one.
     """
-    expected = value_expectation(op.value)
-    got = describe_value(value)
     match op.value:
         case ValueKind.NONE:
-            return None if value is None else f"operator {op.name!r} takes no value; got {got}"
+            if value is None:
+                return None
+            return f"operator {op.name!r} takes no value; got {describe_value(value)}"
         case ValueKind.SCALAR:
-            if isinstance(value, OrgRef):
-                kind = list_field(value)
-                return None if kind in _TEXTISH else f"expected {expected}; {value} is not"
-            return None if _scalar(value) else f"expected {expected}, got {got}"
+            return _check_scalar(value, list_field)
         case ValueKind.LIST | ValueKind.DOMAINS:
-            if isinstance(value, OrgRef):
-                kind = list_field(value)
-                return (
-                    None
-                    if kind is FieldKind.LIST
-                    else f"expected {expected}; {value} is not a list"
-                )
-            if isinstance(value, (list, tuple)) and all(_scalar(v) for v in value):
-                if op.value is ValueKind.DOMAINS and not all(isinstance(v, str) for v in value):
-                    return f"expected {expected}, got {got}"
-                return None
-            return f"expected {expected}, got {got}"
+            return _check_list(op.value, value, list_field)
         case ValueKind.DAYS:
-            if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-                return None
-            return f"expected {expected}, got {got}"
+            return None if _days(value) else _misfit(op.value, value)
         case ValueKind.RANGE:
-            ok = (
-                isinstance(value, (list, tuple))
-                and len(value) == 2
-                and all(
-                    v is None or (isinstance(v, int) and not isinstance(v, bool) and v >= 0)
-                    for v in value
-                )
-            )
-            if not ok:
-                return f"expected {expected}, got {got}"
-            assert isinstance(value, (list, tuple))
-            low, high = value
-            if low is not None and high is not None and low > high:
-                return f"expected min <= max, got [{low}, {high}]"
-            return None
+            return _check_range(value)
         case ValueKind.REGEX:
-            if isinstance(value, OrgRef):
-                kind = list_field(value)
-                return (
-                    None if kind is FieldKind.TEXT else f"expected {expected}; {value} is not text"
-                )
-            if isinstance(value, Mapping) and isinstance(value.get("pattern"), OrgRef):
-                ref = value["pattern"]
-                if list_field(ref) is not FieldKind.TEXT:
-                    return f"expected {expected}; {ref} is not text"
-            pattern, ignore_case, problem = regex_parts(value)
-            if problem:
-                return problem
-            if pattern is None:
-                return None
-            return user_pattern_problem(pattern, ignore_case=ignore_case)
+            return _check_regex(value, list_field)
         case ValueKind.SIMILAR:
-            if isinstance(value, str):
-                return None
-            if (
-                not isinstance(value, Mapping)
-                or set(value) - {"to", "threshold"}
-                or "to" not in value
-            ):
-                return f"expected {expected}, got {got}"
-            to = value["to"]
-            if isinstance(to, OrgRef):
-                if list_field(to) not in (FieldKind.TEXT, FieldKind.LIST):
-                    return f"expected {expected}; {to} is not text or a list"
-            elif not (
-                isinstance(to, str)
-                or (isinstance(to, (list, tuple)) and to and all(isinstance(t, str) for t in to))
-            ):
-                return f"expected {expected}, got {got}"
-            threshold = value.get("threshold", 85)
-            if (
-                isinstance(threshold, bool)
-                or not isinstance(threshold, (int, float))
-                or not 0 <= threshold <= 100
-            ):
-                return f"expected a threshold from 0 to 100, got {describe_value(threshold)}"
-            return None
+            return _check_similar(value, list_field)
         case ValueKind.CONDITION:
             return None  # the loader parses and checks the nested condition itself
         case ValueKind.WITHIN:
-            if not isinstance(value, Mapping) or set(value) != {"field", "days"}:
-                return f"expected {expected}, got {got}"
-            days = value["days"]
-            if isinstance(days, bool) or not isinstance(days, int) or days < 0:
-                return f"expected days to be {value_expectation(ValueKind.DAYS)}, got {describe_value(days)}"
-            if not isinstance(value["field"], (str, FieldRef)):
-                return f"expected field to be a field name, got {describe_value(value['field'])}"
-            return None
+            return _check_within(value)
         case _:
             assert_never(op.value)
+
+
+def _misfit(kind: ValueKind, value: object) -> str:
+    return f"expected {value_expectation(kind)}, got {describe_value(value)}"
+
+
+def _days(value: object) -> bool:
+    """A whole number of days: zero or more, never a yes/no."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+def _check_scalar(value: object, list_field: OrgKind) -> str | None:
+    if isinstance(value, OrgRef):
+        if list_field(value) in _TEXTISH:
+            return None
+        return f"expected {value_expectation(ValueKind.SCALAR)}; {value} is not"
+    return None if _scalar(value) else _misfit(ValueKind.SCALAR, value)
+
+
+def _check_list(kind: ValueKind, value: object, list_field: OrgKind) -> str | None:
+    if isinstance(value, OrgRef):
+        if list_field(value) is FieldKind.LIST:
+            return None
+        return f"expected {value_expectation(kind)}; {value} is not a list"
+    if not isinstance(value, (list, tuple)) or not all(_scalar(v) for v in value):
+        return _misfit(kind, value)
+    if kind is ValueKind.DOMAINS and not all(isinstance(v, str) for v in value):
+        return _misfit(kind, value)
+    return None
+
+
+def _check_range(value: object) -> str | None:
+    if not (
+        isinstance(value, (list, tuple))
+        and len(value) == 2
+        and all(v is None or _days(v) for v in value)
+    ):
+        return _misfit(ValueKind.RANGE, value)
+    low, high = value
+    if low is not None and high is not None and low > high:
+        return f"expected min <= max, got [{low}, {high}]"
+    return None
+
+
+def _check_regex(value: object, list_field: OrgKind) -> str | None:
+    expected = value_expectation(ValueKind.REGEX)
+    if isinstance(value, OrgRef):
+        return (
+            None
+            if list_field(value) is FieldKind.TEXT
+            else f"expected {expected}; {value} is not text"
+        )
+    if isinstance(value, Mapping) and isinstance(value.get("pattern"), OrgRef):
+        ref = value["pattern"]
+        if list_field(ref) is not FieldKind.TEXT:
+            return f"expected {expected}; {ref} is not text"
+    pattern, ignore_case, problem = regex_parts(value)
+    if problem:
+        return problem
+    if pattern is None:
+        return None
+    return user_pattern_problem(pattern, ignore_case=ignore_case)
+
+
+def _check_similar(value: object, list_field: OrgKind) -> str | None:
+    if isinstance(value, str):
+        return None
+    if not isinstance(value, Mapping) or set(value) - {"to", "threshold"} or "to" not in value:
+        return _misfit(ValueKind.SIMILAR, value)
+    to = value["to"]
+    if isinstance(to, OrgRef):
+        if list_field(to) not in (FieldKind.TEXT, FieldKind.LIST):
+            return f"expected {value_expectation(ValueKind.SIMILAR)}; {to} is not text or a list"
+    elif not (
+        isinstance(to, str)
+        or (isinstance(to, (list, tuple)) and to and all(isinstance(t, str) for t in to))
+    ):
+        return _misfit(ValueKind.SIMILAR, value)
+    threshold = value.get("threshold", 85)
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, (int, float))
+        or not 0 <= threshold <= 100
+    ):
+        return f"expected a threshold from 0 to 100, got {describe_value(threshold)}"
+    return None
+
+
+def _check_within(value: object) -> str | None:
+    if not isinstance(value, Mapping) or set(value) != {"field", "days"}:
+        return _misfit(ValueKind.WITHIN, value)
+    days = value["days"]
+    if not _days(days):
+        return (
+            f"expected days to be {value_expectation(ValueKind.DAYS)}, got {describe_value(days)}"
+        )
+    if not isinstance(value["field"], (str, FieldRef)):
+        return f"expected field to be a field name, got {describe_value(value['field'])}"
+    return None
 
 
 def regex_parts(value: object) -> tuple[str | None, bool, str | None]:

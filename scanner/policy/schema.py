@@ -6,6 +6,7 @@ value}``) describing the *compliant* state; ``scope`` says which accounts the ru
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,9 +26,17 @@ __all__ = [
     "Policy",
     "Rule",
     "Scope",
+    "template_fields",
 ]
 
 ParamValue: TypeAlias = "int | float | str | bool"
+TEMPLATE_FIELD = re.compile(r"\{([^{}]*)\}")
+
+
+def template_fields(template: str) -> list[str]:
+    """Names between braces in a rule's message template (``{{`` and ``}}`` are literal braces);
+    the loader checks them, the evaluator fills them."""
+    return TEMPLATE_FIELD.findall(template.replace("{{", "").replace("}}", ""))
 
 
 @dataclass(frozen=True)

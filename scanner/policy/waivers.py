@@ -7,17 +7,16 @@ expire, at most ``waivers.max_days`` (default 180) days after it was created.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from scanner.errors import Problem, SourceError, ValidationError
+from scanner.errors import Problem, SourceError, ValidationError, did_you_mean
 from scanner.model import Inventory, Location, WaiverRef
 from scanner.policy.builtin import builtin_rule
 from scanner.policy.schema import Policy
-from scanner.yamlsource import YList, YMap, load_yaml
+from scanner.yamlsource import YList, YMap, load_yaml, unknown_keys
 
 __all__ = [
     "DEFAULT_MAX_DAYS",
@@ -112,11 +111,6 @@ def _date(value: object) -> date | None:
     return None
 
 
-def _hint(word: str, choices: list[str]) -> str | None:
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
-
-
 def _int_param(policy: Policy, name: str, default: int) -> int:
     value = policy.params(name, default)
     return value if isinstance(value, int) and not isinstance(value, bool) else default
@@ -126,65 +120,99 @@ def load_waivers(path: str | Path, *, inventory: Inventory, policy: Policy, as_o
     """Load and validate a waivers file (a list, or a mapping with ``waivers:``) against the
     inventory's accounts and the policy's rules; raise ValidationError with every problem."""
     name = str(path)
-    max_days = _int_param(policy, "waivers.max_days", DEFAULT_MAX_DAYS)
-    warn_days = _int_param(policy, "waivers.warn_days", DEFAULT_WARN_DAYS)
     try:
         data = load_yaml(path)
     except SourceError as exc:
         raise ValidationError.single(name, None, str(exc).removeprefix(f"{name}: ")) from None
-    problems: list[Problem] = []
+    reader = _WaiverReader(name, inventory, policy)
+    items = reader.items(data)
+    waivers = [reader.waiver(items, index) for index in range(len(items))]
+    if reader.problems:
+        raise ValidationError(reader.problems)
+    warn_days = _int_param(policy, "waivers.warn_days", DEFAULT_WARN_DAYS)
+    return Waivers(
+        path=name,
+        items=tuple(w for w in waivers if w is not None),
+        as_of=as_of,
+        warn_days=warn_days,
+    )
+
+
+class _WaiverReader:
+    """Validates the waivers of one file, collecting every problem before any is raised."""
+
+    def __init__(self, name: str, inventory: Inventory, policy: Policy) -> None:
+        self.name = name
+        self.problems: list[Problem] = []
+        self.inventory_path = inventory.path
+        self.rule_ids = list(policy.rule_ids)
+        self.account_ids = [a.id for a in inventory.accounts]
+        self.known_accounts = set(self.account_ids)
+        self.max_days = _int_param(policy, "waivers.max_days", DEFAULT_MAX_DAYS)
+        self.seen: dict[str, int] = {}
+        """Line of each waiver id met so far."""
 
     def problem(
-        node: YMap | YList, message: str, key: str | None = None, hint: str | None = None
+        self, node: YMap | YList, message: str, key: str | None = None, hint: str | None = None
     ) -> None:
         if isinstance(node, YMap) and key is not None and key in node.key_lines:
             line, column = node.key_lines[key]
         else:
             line, column = node.line, node.column
-        problems.append(Problem(name, line, column, message, hint))
+        self.problems.append(Problem(self.name, line, column, message, hint))
 
-    if isinstance(data, YMap):
+    def items(self, data: object) -> YList:
+        """The list of waivers: the file itself, or its ``waivers:``."""
+        if isinstance(data, YList):
+            return data
+        if not isinstance(data, YMap):
+            raise ValidationError.single(
+                self.name, 1, "expected a list of waivers (or a mapping with 'waivers:')"
+            )
         for key in data:
             if key != "waivers":
-                problem(
-                    data, f"unknown key {key!r}; expected 'waivers'", key, _hint(key, ["waivers"])
-                )
+                hint = did_you_mean(key, ["waivers"])
+                self.problem(data, f"unknown key {key!r}; expected 'waivers'", key, hint)
         items = data.get("waivers", YList())
         if not isinstance(items, YList):
-            problem(data, "waivers: expected a list of waivers", "waivers")
-            raise ValidationError(problems)
-    elif isinstance(data, YList):
-        items = data
-    else:
-        raise ValidationError.single(
-            name, 1, "expected a list of waivers (or a mapping with 'waivers:')"
-        )
+            self.problem(data, "waivers: expected a list of waivers", "waivers")
+            raise ValidationError(self.problems)
+        return items
 
-    rule_ids = list(policy.rule_ids)
-    account_ids = [a.id for a in inventory.accounts]
-    known_accounts = set(account_ids)
-    waivers: list[Waiver] = []
-    seen: dict[str, int] = {}
-    for index, node in enumerate(items):
+    def waiver(self, items: YList, index: int) -> Waiver | None:
+        """The waiver at ``items[index]``, or None with its problems recorded."""
+        node = items[index]
         if not isinstance(node, YMap):
-            problems.append(
+            self.problems.append(
                 Problem(
-                    name,
+                    self.name,
                     items.line_of(index),
                     None,
                     "expected a waiver (a mapping with id, rule, account, ...)",
                 )
             )
-            continue
-        before = len(problems)
-        for key in node:
-            if key not in WAIVER_KEYS:
-                problem(
-                    node,
-                    f"unknown key {key!r} in a waiver; expected one of {', '.join(WAIVER_KEYS)}",
-                    key,
-                    _hint(key, list(WAIVER_KEYS)),
-                )
+            return None
+        before = len(self.problems)
+        self._keys(node)
+        texts = self._texts(node)
+        self._references(node, texts)
+        dates = self._dates(node)
+        if len(self.problems) > before:
+            return None
+        return Waiver(
+            id=texts["id"],
+            rule=texts["rule"],
+            account=texts["account"],
+            reason=texts["reason"],
+            owner=texts["owner"],
+            approved_by=texts["approved_by"],
+            created=dates["created"],
+            expires=dates["expires"],
+            location=Location(self.name, node.line, node.column),
+        )
+
+    def _keys(self, node: YMap) -> None:
+        self.problems.extend(unknown_keys(self.name, node, WAIVER_KEYS, "a waiver"))
         for key in WAIVER_KEYS:
             if key not in node:
                 what = (
@@ -192,78 +220,70 @@ def load_waivers(path: str | Path, *, inventory: Inventory, policy: Policy, as_o
                     if key == "expires"
                     else "expected it in every waiver"
                 )
-                problem(node, f"waiver is missing {key!r}; {what}")
+                self.problem(node, f"waiver is missing {key!r}; {what}")
+
+    def _texts(self, node: YMap) -> dict[str, str]:
         texts: dict[str, str] = {}
         for key in ("id", "rule", "account", "reason", "owner", "approved_by"):
-            if key in node:
-                value = node[key]
-                if not isinstance(value, str) or not value.strip():
-                    problem(node, f"{key}: expected non-empty text", key)
-                else:
-                    texts[key] = value.strip()
+            if key not in node:
+                continue
+            value = node[key]
+            if isinstance(value, str) and value.strip():
+                texts[key] = value.strip()
+            else:
+                self.problem(node, f"{key}: expected non-empty text", key)
+        return texts
+
+    def _references(self, node: YMap, texts: dict[str, str]) -> None:
+        """The waiver's id is new in this file; its rule and account exist."""
         waiver_id = texts.get("id")
         if waiver_id is not None:
-            if waiver_id in seen:
-                problem(
-                    node,
-                    f"duplicate waiver id {waiver_id!r} (first on line {seen[waiver_id]})",
-                    "id",
+            if waiver_id in self.seen:
+                first = self.seen[waiver_id]
+                self.problem(
+                    node, f"duplicate waiver id {waiver_id!r} (first on line {first})", "id"
                 )
             else:
-                seen[waiver_id] = node.line_of("id")
+                self.seen[waiver_id] = node.line_of("id")
         rule = texts.get("rule")
-        if rule is not None and rule not in rule_ids:
-            problem(
+        if rule is not None and rule not in self.rule_ids:
+            self.problem(
                 node,
                 f"unknown rule {rule!r}; expected a rule id of the loaded packs",
                 "rule",
-                _hint(rule, rule_ids),
+                did_you_mean(rule, self.rule_ids),
             )
         account = texts.get("account")
-        if account is not None and account not in known_accounts:
-            problem(
+        if account is not None and account not in self.known_accounts:
+            self.problem(
                 node,
-                f"unknown account {account!r}; expected an account id of {inventory.path}",
+                f"unknown account {account!r}; expected an account id of {self.inventory_path}",
                 "account",
-                _hint(account, account_ids),
+                did_you_mean(account, self.account_ids),
             )
+
+    def _dates(self, node: YMap) -> dict[str, date]:
+        """``created`` and ``expires`` as dates, in order and at most ``max_days`` apart."""
         dates: dict[str, date] = {}
         for key in ("created", "expires"):
-            if key in node:
-                parsed = _date(node[key])
-                if parsed is None:
-                    problem(node, f"{key}: expected a date (YYYY-MM-DD), got {node[key]!r}", key)
-                else:
-                    dates[key] = parsed
-        if "created" in dates and "expires" in dates:
-            span = (dates["expires"] - dates["created"]).days
-            if span < 0:
-                problem(
-                    node,
-                    f"expires {dates['expires']} is before created {dates['created']}",
-                    "expires",
-                )
-            elif span > max_days:
-                problem(
-                    node,
-                    f"expires {dates['expires']} is {span} days after created {dates['created']}; "
-                    f"expected at most {max_days} days (param waivers.max_days)",
-                    "expires",
-                )
-        if len(problems) == before:
-            waivers.append(
-                Waiver(
-                    id=texts["id"],
-                    rule=texts["rule"],
-                    account=texts["account"],
-                    reason=texts["reason"],
-                    owner=texts["owner"],
-                    approved_by=texts["approved_by"],
-                    created=dates["created"],
-                    expires=dates["expires"],
-                    location=Location(name, node.line, node.column),
-                )
+            if key not in node:
+                continue
+            parsed = _date(node[key])
+            if parsed is None:
+                self.problem(node, f"{key}: expected a date (YYYY-MM-DD), got {node[key]!r}", key)
+            else:
+                dates[key] = parsed
+        if "created" not in dates or "expires" not in dates:
+            return dates
+        created, expires = dates["created"], dates["expires"]
+        span = (expires - created).days
+        if span < 0:
+            self.problem(node, f"expires {expires} is before created {created}", "expires")
+        elif span > self.max_days:
+            self.problem(
+                node,
+                f"expires {expires} is {span} days after created {created}; "
+                f"expected at most {self.max_days} days (param waivers.max_days)",
+                "expires",
             )
-    if problems:
-        raise ValidationError(problems)
-    return Waivers(path=name, items=tuple(waivers), as_of=as_of, warn_days=warn_days)
+        return dates

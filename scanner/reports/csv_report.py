@@ -7,7 +7,7 @@ import csv
 import io
 
 from scanner.model import AuditResult
-from scanner.reports.interface import register
+from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.sanitize import csv_cell
 from scanner.reports.views import evidence_summary, first_seen, iso, listed_findings
 
@@ -31,7 +31,7 @@ HANDLE = COLUMNS.index("handle")
 """The one column whose ``@name`` handles are kept as they are (``sanitize.csv_cell``)."""
 
 
-@register("csv")
+@register(Document.AUDIT, ReportFormat.CSV)
 class CsvFormatter:
     name = "csv"
 

@@ -11,7 +11,7 @@ from scanner import humanize
 from scanner.model import AccountResult, AuditResult, Finding, FindingStatus, Observation, Severity
 from scanner.reports.charts import bar_chart, column_chart, line_chart
 from scanner.reports.htmlpage import e, page, safe_href
-from scanner.reports.interface import register
+from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.views import (
     OBSERVATION_STATES,
     SEVERITIES,
@@ -414,7 +414,7 @@ def _discoveries(result: AuditResult) -> str:
     return "".join(out)
 
 
-@register("html")
+@register(Document.AUDIT, ReportFormat.HTML)
 class HtmlFormatter:
     name = "html"
 

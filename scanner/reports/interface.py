@@ -1,10 +1,9 @@
-"""The report extension point: the Formatter protocol, the ReportFormat names and their registry,
-and atomic writing of several formats in one run (the one atomic writer every command uses)."""
+"""The rendering extension point: every Document Rollcall produces, the ReportFormat names, one
+registry of renderers keyed by (document, format), and the one atomic writer every command uses."""
 
 from __future__ import annotations
 
 import contextlib
-import difflib
 import enum
 import os
 import re
@@ -13,30 +12,46 @@ import stat
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Protocol, TypeVar, assert_never
+from typing import Any, Protocol, TypeVar, assert_never
 
-from scanner.errors import OutputError, UsageError
+from scanner.errors import OutputError, UsageError, did_you_mean
 from scanner.model import AuditResult
 from scanner.reports.layout import DEFAULT_WIDTH
 
 __all__ = [
-    "FORMATTERS",
+    "RENDERERS",
+    "Document",
     "Formatter",
+    "Renderer",
     "ReportFormat",
     "atomic_write",
     "check_writable",
     "file_suffix",
     "format_for_path",
+    "formats_for",
     "formatter_for",
     "register",
     "remove_stale_temp_files",
+    "render",
+    "renderer_for",
+    "write_documents",
     "write_outputs",
     "write_text_atomic",
 ]
 
 
+class Document(enum.StrEnum):
+    """Every document Rollcall produces; each renders in the formats registered for it."""
+
+    AUDIT = "audit"
+    OBSERVATIONS = "observations"
+    DISCOVERY = "discovery"
+    REVIEW = "review"
+    ORPHANS = "orphans"
+
+
 class ReportFormat(enum.StrEnum):
-    """Every audit report format; each has exactly one registered formatter."""
+    """Every output format; a document offers the ones that fit it (``formats_for``)."""
 
     TABLE = "table"
     JSON = "json"
@@ -47,48 +62,74 @@ class ReportFormat(enum.StrEnum):
     JUNIT = "junit"
 
 
-class Formatter(Protocol):
-    """Renders an audit result as text. ``color`` and ``width`` matter only to terminal formats:
+_D = TypeVar("_D", contravariant=True)
+
+
+class Renderer(Protocol[_D]):
+    """Renders one document as text. ``color`` and ``width`` matter only to terminal formats:
     ``color`` None means "decide from the terminal and NO_COLOR", False never colours (files);
     ``width`` is the display columns a line may use, None for no limit (``--wide``). Formats
-    that ignore it accept it anyway, so every caller can pass it."""
-
-    name: str
+    that ignore them accept them anyway, so every caller can pass them."""
 
     def render(
-        self, result: AuditResult, *, color: bool | None = None, width: int | None = ...
+        self, document: _D, /, *, color: bool | None = None, width: int | None = ...
     ) -> str: ...
 
 
-FORMATTERS: dict[str, Formatter] = {}
+Formatter = Renderer[AuditResult]
+"""A renderer of the audit document."""
 
-_F = TypeVar("_F", bound=Callable[[], Formatter])
+RENDERERS: dict[tuple[Document, ReportFormat], Renderer[Any]] = {}
+"""The one registry: a renderer per (document, format), filled by :func:`register`."""
+
+_R = TypeVar("_R", bound=Callable[[], Renderer[Any]])
 
 
-def register(name: str) -> Callable[[_F], _F]:
-    """Class decorator: instantiate the formatter and file it under ``name`` (a ReportFormat)."""
-    fmt = ReportFormat(name)
+def register(document: Document, fmt: ReportFormat) -> Callable[[_R], _R]:
+    """Class decorator: instantiate the renderer and file it under (``document``, ``fmt``)."""
 
-    def decorator(factory: _F) -> _F:
-        if fmt.value in FORMATTERS:
-            raise RuntimeError(f"report format {fmt.value!r} registered twice")
-        FORMATTERS[fmt.value] = factory()
+    def decorator(factory: _R) -> _R:
+        if (document, fmt) in RENDERERS:
+            raise RuntimeError(f"{document.value} {fmt.value} renderer registered twice")
+        RENDERERS[(document, fmt)] = factory()
         return factory
 
     return decorator
 
 
+def formats_for(document: Document) -> tuple[ReportFormat, ...]:
+    """The formats ``document`` renders in, in ReportFormat order."""
+    return tuple(f for f in ReportFormat if (document, f) in RENDERERS)
+
+
+def renderer_for(document: Document, name: str) -> Renderer[Any]:
+    """The renderer of ``document`` as ``name``; a format the document does not offer is a
+    UsageError naming the ones it does, with a suggestion."""
+    known = [f.value for f in formats_for(document)]
+    if name in known:
+        return RENDERERS[(document, ReportFormat(name))]
+    close = did_you_mean(name, known)
+    hint = f" ({close})" if close else ""
+    raise UsageError(
+        f"unknown {document.value} report format {name!r}; expected one of {', '.join(known)}{hint}"
+    )
+
+
 def formatter_for(name: str) -> Formatter:
-    """The formatter called ``name``; an unknown name is a UsageError with a suggestion."""
-    try:
-        return FORMATTERS[ReportFormat(name).value]
-    except (ValueError, KeyError):
-        known = [f.value for f in ReportFormat]
-        close = difflib.get_close_matches(name, known, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise UsageError(
-            f"unknown report format {name!r}; expected one of {', '.join(known)}{hint}"
-        ) from None
+    """The audit renderer called ``name`` (shorthand for ``renderer_for(Document.AUDIT, name)``)."""
+    return renderer_for(Document.AUDIT, name)
+
+
+def render(
+    document: Document,
+    value: object,
+    name: str,
+    *,
+    color: bool | None = False,
+    width: int | None = DEFAULT_WIDTH,
+) -> str:
+    """``value`` (the ``document``) rendered as format ``name``."""
+    return renderer_for(document, name).render(value, color=color, width=width)
 
 
 def file_suffix(fmt: ReportFormat) -> str:
@@ -269,16 +310,21 @@ def _unwritable(target: Path, directory: Path) -> str | None:
     return None
 
 
-def write_outputs(
-    result: AuditResult, pairs: Iterable[tuple[str, str | Path]], *, wide: bool = False
+def write_documents(
+    document: Document,
+    value: object,
+    pairs: Iterable[tuple[str, str | Path]],
+    *,
+    wide: bool = False,
 ) -> list[Path]:
-    """Render each (format, path) pair and write it atomically. Every format name is checked and
-    every report rendered before the first file is touched, so a bad name writes nothing; a file
-    that cannot be written does not stop the others (OutputError names it afterwards). A table
-    file is laid out at the default width whatever the terminal (``wide``: unlimited)."""
-    jobs = [(formatter_for(name), path) for name, path in pairs]
+    """Render ``value`` (the ``document``) for each (format, path) pair and write it atomically.
+    Every format name is checked and every file rendered before the first is touched, so a bad
+    name writes nothing; a file that cannot be written does not stop the others (OutputError
+    names it afterwards). A table file is laid out at the default width whatever the terminal
+    (``wide``: unlimited)."""
+    jobs = [(renderer_for(document, name), path) for name, path in pairs]
     width = None if wide else DEFAULT_WIDTH
-    rendered = [(fmt.render(result, color=False, width=width), path) for fmt, path in jobs]
+    rendered = [(r.render(value, color=False, width=width), path) for r, path in jobs]
     written: list[Path] = []
     failures: list[tuple[str, str]] = []
     for text, path in rendered:
@@ -289,3 +335,10 @@ def write_outputs(
     if failures:
         raise OutputError(failures)
     return written
+
+
+def write_outputs(
+    result: AuditResult, pairs: Iterable[tuple[str, str | Path]], *, wide: bool = False
+) -> list[Path]:
+    """The audit's :func:`write_documents`."""
+    return write_documents(Document.AUDIT, result, pairs, wide=wide)

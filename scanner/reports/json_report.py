@@ -17,7 +17,7 @@ from scanner.model import (
     Finding,
     Location,
 )
-from scanner.reports.interface import register
+from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.sanitize import json_safe, json_text
 from scanner.reports.views import (
     OBSERVATION_STATES,
@@ -194,7 +194,7 @@ def report_document(result: AuditResult) -> dict[str, JSON]:
     return scrubbed
 
 
-@register("json")
+@register(Document.AUDIT, ReportFormat.JSON)
 class JsonFormatter:
     name = "json"
 

@@ -4,15 +4,17 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import assert_never
 
 from scanner import humanize
 from scanner.model import AuditResult, Finding, FindingStatus
-from scanner.reports.interface import register
+from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.sanitize import truncate, xml_text
 from scanner.reports.views import iso, rule_index
 
-__all__ = ["JunitFormatter"]
+__all__ = ["JunitFormatter", "junit_document", "render_findings"]
 
 
 def _x(value: object) -> str:
@@ -41,7 +43,95 @@ def _detail(f: Finding) -> str:
     return "\n".join(lines)
 
 
-@register("junit")
+_Case = tuple[str, Finding | None]
+"""A test case: its name, and the finding it reports (None: the rule passed there)."""
+
+
+def _add_case(suite: ET.Element, rule_id: str, name: str, finding: Finding | None) -> str | None:
+    """Add one test case; returns the counter it adds to besides ``tests`` (None: a pass)."""
+    case = ET.SubElement(suite, "testcase", name=_x(name), classname=_x(f"rollcall.{rule_id}"))
+    case.set("time", "0")
+    if finding is None:
+        return None
+    detail = _x(_detail(finding))
+    match finding.status:
+        case FindingStatus.FAIL:
+            el = ET.SubElement(
+                case, "failure", message=_x(finding.message), type=finding.severity.value
+            )
+            el.text = detail
+            return "failures"
+        case FindingStatus.WAIVED:
+            waiver = finding.waiver
+            why = (
+                f"waived by {waiver.id} until {waiver.expires}: {waiver.reason}"
+                if waiver
+                else "waived"
+            )
+            ET.SubElement(case, "skipped", message=_x(why))
+            return "skipped"
+        case FindingStatus.ERROR:
+            el = ET.SubElement(case, "error", message=_x(finding.message), type="unverified")
+            el.text = detail
+            return "errors"
+        case FindingStatus.WARN:
+            out = ET.SubElement(case, "system-out")
+            out.text = _x(f"warning: {detail}")
+            return None
+        case FindingStatus.PASS:
+            return None
+        case _:
+            assert_never(finding.status)
+
+
+def junit_document(
+    cases: Mapping[str, Sequence[_Case]],
+    titles: Mapping[str, str],
+    *,
+    name: str = "rollcall",
+    timestamp: datetime | None = None,
+) -> str:
+    """One test suite per rule id of ``cases`` (titled from ``titles``), cases sorted by name."""
+    root = ET.Element("testsuites", name=_x(name))
+    root.set("timestamp", iso(timestamp) or "")
+    totals = dict.fromkeys(("tests", "failures", "errors", "skipped"), 0)
+    for rule_id in sorted(cases):
+        entries = sorted(cases[rule_id], key=lambda e: e[0])
+        if not entries:
+            continue
+        title = titles.get(rule_id)
+        suite = ET.SubElement(
+            root, "testsuite", name=_x(f"{rule_id} {title}" if title else rule_id)
+        )
+        counts = dict.fromkeys(totals, 0)
+        for case_name, finding in entries:
+            counts["tests"] += 1
+            kind = _add_case(suite, rule_id, case_name, finding)
+            if kind is not None:
+                counts[kind] += 1
+        for key, value in counts.items():
+            suite.set(key, str(value))
+            totals[key] += value
+    for key, value in totals.items():
+        root.set(key, str(value))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def render_findings(
+    findings: Iterable[Finding], *, name: str, timestamp: datetime | None = None
+) -> str:
+    """JUnit for findings that do not come from an audit (discovery, review): one suite per
+    rule id, one case per finding."""
+    cases: dict[str, list[_Case]] = {}
+    titles: dict[str, str] = {}
+    for f in findings:
+        cases.setdefault(f.rule_id, []).append((_case_name(f), f))
+        titles.setdefault(f.rule_id, f.title)
+    return junit_document(cases, titles, name=name, timestamp=timestamp)
+
+
+@register(Document.AUDIT, ReportFormat.JUNIT)
 class JunitFormatter:
     name = "junit"
 
@@ -50,7 +140,7 @@ class JunitFormatter:
     ) -> str:
         rules = rule_index(result)
         accounts = {a.account.id: a.account for a in result.accounts}
-        cases: dict[str, list[tuple[str, Finding | None]]] = {rid: [] for rid in sorted(rules)}
+        cases: dict[str, list[_Case]] = {rid: [] for rid in sorted(rules)}
         for rule_id, account_id in result.passed:
             account = accounts.get(account_id)
             name = (
@@ -61,68 +151,5 @@ class JunitFormatter:
             cases.setdefault(rule_id, []).append((name, None))
         for f in result.findings:
             cases.setdefault(f.rule_id, []).append((_case_name(f), f))
-
-        root = ET.Element("testsuites", name="rollcall")
-        root.set("timestamp", iso(result.run.started_at) or "")
-        totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        for rule_id in sorted(cases):
-            entries = sorted(cases[rule_id], key=lambda e: e[0])
-            if not entries:
-                continue
-            rule = rules.get(rule_id)
-            suite = ET.SubElement(
-                root, "testsuite", name=_x(f"{rule_id} {rule.title}" if rule else rule_id)
-            )
-            counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-            for name, finding in entries:
-                case = ET.SubElement(
-                    suite, "testcase", name=_x(name), classname=_x(f"rollcall.{rule_id}")
-                )
-                case.set("time", "0")
-                counts["tests"] += 1
-                if finding is None:
-                    continue
-                detail = _x(_detail(finding))
-                match finding.status:
-                    case FindingStatus.FAIL:
-                        el = ET.SubElement(
-                            case,
-                            "failure",
-                            message=_x(finding.message),
-                            type=finding.severity.value,
-                        )
-                        el.text = detail
-                        counts["failures"] += 1
-                    case FindingStatus.WAIVED:
-                        waiver = finding.waiver
-                        why = (
-                            f"waived by {waiver.id} until {waiver.expires}: {waiver.reason}"
-                            if waiver
-                            else "waived"
-                        )
-                        ET.SubElement(case, "skipped", message=_x(why))
-                        counts["skipped"] += 1
-                    case FindingStatus.ERROR:
-                        el = ET.SubElement(
-                            case, "error", message=_x(finding.message), type="unverified"
-                        )
-                        el.text = detail
-                        counts["errors"] += 1
-                    case FindingStatus.WARN:
-                        out = ET.SubElement(case, "system-out")
-                        out.text = _x(f"warning: {detail}")
-                    case FindingStatus.PASS:
-                        pass
-                    case _:
-                        assert_never(finding.status)
-            for key, value in counts.items():
-                suite.set(key, str(value))
-                totals[key] += value
-        for key, value in totals.items():
-            root.set(key, str(value))
-        ET.indent(root)
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            + ET.tostring(root, encoding="unicode")
-            + "\n"
-        )
+        titles = {rid: rule.title for rid, rule in rules.items()}
+        return junit_document(cases, titles, timestamp=result.run.started_at)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from scanner import humanize
 from scanner.humanize import count
 from scanner.model import AuditResult, Finding, FindingStatus, unverified_accounts
-from scanner.reports.interface import register
+from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.sanitize import markdown_text, truncate
 from scanner.reports.views import (
     SEVERITIES,
@@ -52,7 +52,7 @@ COMMENT_LIMIT = 60_000
 """GitHub rejects comments over 65,536 characters; stay below with room for a CI wrapper."""
 
 
-@register("markdown")
+@register(Document.AUDIT, ReportFormat.MARKDOWN)
 class MarkdownFormatter:
     name = "markdown"
 

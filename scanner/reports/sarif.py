@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from scanner import __version__
 from scanner.model import AuditResult, Finding, FindingStatus, RuleInfo, Severity
-from scanner.reports.interface import register
+from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.sanitize import json_safe, xml_text
 from scanner.reports.views import iso, listed_findings, rule_index
 
@@ -251,7 +251,7 @@ def render_findings(
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
 
 
-@register("sarif")
+@register(Document.AUDIT, ReportFormat.SARIF)
 class SarifFormatter:
     name = "sarif"
 

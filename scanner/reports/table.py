@@ -18,7 +18,7 @@ from scanner.model import (
     not_evaluated,
     unverified_accounts,
 )
-from scanner.reports.interface import register
+from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.layout import (
     DEFAULT_WIDTH,
     Align,
@@ -94,7 +94,7 @@ _UNVERIFIED_COLUMNS = (
 )
 
 
-@register("table")
+@register(Document.AUDIT, ReportFormat.TABLE)
 class TableFormatter:
     name = "table"
 

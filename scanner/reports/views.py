@@ -21,10 +21,11 @@ from scanner.model import (
     RuleInfo,
     RunInfo,
     Severity,
+    finding_order,
     not_evaluated,
     unverified_accounts,
 )
-from scanner.serialize import Stamp, extracted_json, iso, observation_fields
+from scanner.serialize import extracted_json, iso, observation_fields
 
 __all__ = [
     "NOT_OBSERVED",
@@ -32,7 +33,6 @@ __all__ = [
     "SEVERITIES",
     "TrendPoint",
     "STATUSES",
-    "Stamp",
     "Summary",
     "as_of_text",
     "by_severity",
@@ -67,10 +67,6 @@ STATUSES: tuple[FindingStatus, ...] = (
 NOT_OBSERVED = "not_observed"
 OBSERVATION_STATES: tuple[str, ...] = (*(s.value for s in ObservationStatus), NOT_OBSERVED)
 """The five observation states, plus "not observed" for offline runs and planned accounts."""
-
-
-def finding_order(f: Finding) -> tuple[int, str, str, str]:
-    return (-f.severity.rank, f.rule_id, f.account_id or "", f.handle or "")
 
 
 def by_severity(findings: Iterable[Finding]) -> dict[Severity, list[Finding]]:

@@ -7,40 +7,42 @@ costs a crawl. The result is one :class:`~scanner.model.AuditResult`; the CLI re
 from __future__ import annotations
 
 import dataclasses
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from scanner import __version__, humanize
 from scanner.errors import UsageError
-from scanner.fetch import FetchConfig, RunDeadline
-from scanner.history import HistoryStore, StoredRun, history_path
+from scanner.fetch import Clock, FetcherFactory
+from scanner.history import HistoryStore, StoredRun
 from scanner.inventory import load_inventory
 from scanner.model import (
     Account,
     AccountResult,
     AuditResult,
-    Discovery,
     Finding,
     Inventory,
     Observation,
     Platform,
     RunInfo,
+    finding_order,
     not_evaluated,
     unverified_accounts,
 )
-from scanner.platforms import adapter_for
+from scanner.platforms import adapter_for, all_capabilities
 from scanner.policy import Policy, default_pack_path, evaluate, load_policy, load_waivers
-from scanner.runs.discover import discover, read_candidates
+from scanner.runs.clock import SYSTEM_CLOCK, now
+from scanner.runs.discover import DiscoveryResult, OutsideCandidate, discover, read_candidates
 from scanner.runs.observe import Target, observe
 
 __all__ = [
     "AuditOptions",
+    "PreparedAudit",
     "audited_accounts",
     "incomplete_reason",
     "load_rules",
+    "prepare_audit",
     "run_audit",
     "unverified_fraction",
 ]
@@ -51,12 +53,12 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class AuditOptions:
     """What to audit and how. ``history=None`` means the default file next to the inventory;
-    ``use_history=False`` keeps no history at all."""
+    ``use_history=False`` keeps no history at all (the caller opens the store, see
+    :func:`run_audit`)."""
 
     inventory: Path
     policies: tuple[Path, ...] = ()
     offline: bool = False
-    fetch: FetchConfig = field(default_factory=FetchConfig)
     as_of: date | None = None
     history: Path | None = None
     use_history: bool = True
@@ -109,19 +111,49 @@ def incomplete_reason(result: AuditResult, max_unverified: float) -> str:
     return f"incomplete: {share} ({limit}), so the verdict cannot be trusted"
 
 
-def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditResult:
-    """Run one audit and return its result; records it in the history store when enabled."""
-    started = datetime.now(UTC)
-    # An explicit run budget covers the whole audit, discovery included; without one, each
-    # phase gets a budget scaled to its own targets (observe.run_budget).
-    budget = options.fetch.timeouts.run
-    deadline = RunDeadline.start(budget, time.monotonic()) if budget is not None else None
+@dataclass(frozen=True)
+class PreparedAudit:
+    """An audit whose inputs were all read and validated; nothing was sent or written yet."""
+
+    options: AuditOptions
+    inventory: Inventory
+    policy: Policy
+    candidates: tuple[OutsideCandidate, ...] = ()
+
+
+def prepare_audit(options: AuditOptions) -> PreparedAudit:
+    """Read and check everything an audit needs before the history store is opened (by the
+    caller, next) and the first request is sent: bad input never costs a crawl, nor leaves
+    an empty history behind."""
     if options.offline and options.discover and options.replay is None:
         # Discovery is nothing but requests: an offline run that discovered would not be one.
         raise UsageError("--offline sends no requests; it cannot run --discover")
     inventory = load_inventory(options.inventory)
     policy, _ = load_rules(inventory, options.policies)
-    replayed = _replayed_run(options)
+    if options.replay is not None:
+        if options.discover:
+            raise UsageError("--replay re-evaluates stored observations; it cannot run --discover")
+        if not options.use_history:
+            raise UsageError("--replay needs the history store; drop --no-history")
+    # Read the candidates file now: a mistake in it must fail before the crawl, not after.
+    candidates = read_candidates(options.candidates_file) if options.candidates_file else ()
+    return PreparedAudit(options, inventory, policy, candidates)
+
+
+def run_audit(
+    prepared: PreparedAudit,
+    *,
+    fetchers: FetcherFactory,
+    store: HistoryStore | None,
+    clock: Clock = SYSTEM_CLOCK,
+    progress: Progress | None = None,
+) -> AuditResult:
+    """Run one audit and return its result, recorded in ``store`` unless it is None (the caller
+    opened it, for a replay without creating it, and closes it). Every phase that fetches opens
+    its fetcher from ``fetchers``; ``clock`` says when the run started and ended."""
+    options, inventory, policy = prepared.options, prepared.inventory, prepared.policy
+    started = now(clock)
+    replayed = _replayed_run(options, store)
     # A replay judges the stored evidence as of the day it was gathered (unless --as-of says
     # otherwise), so what differs from the replayed run is the rule change, not the calendar.
     as_of = options.as_of or (replayed.run.as_of if replayed is not None else started.date())
@@ -131,101 +163,92 @@ def run_audit(options: AuditOptions, progress: Progress | None = None) -> AuditR
         if waivers_path
         else None
     )
+    observations = _observations(options, inventory, replayed, store, fetchers, clock, progress)
+    evaluation = evaluate(
+        inventory, observations, policy, waivers, as_of=as_of, capabilities=all_capabilities()
+    )
+    found = _discover(prepared, fetchers, clock)
+    findings: list[Finding] = [*evaluation.findings, *found.findings]
+    accounts = _account_results(inventory, observations, store)
+    # A replay sends no requests but judges real stored evidence: it is offline only when
+    # the run it replays was (it has no live evidence), and a replay of a run that could not
+    # verify enough stays incomplete (exit 3, as it was). An offline run is held to
+    # --max-unverified like any other: its live checks were not made, so by default it is
+    # incomplete (exit 3) unless its rules asked for nothing live.
+    run = RunInfo(
+        started_at=started,
+        finished_at=now(clock),
+        tool_version=__version__,
+        inventory_path=str(options.inventory),
+        inventory_sha256=inventory.sha256,
+        policy_packs=policy.packs,
+        complete=unverified_fraction(accounts, findings) <= options.max_unverified,
+        as_of=as_of,
+        offline=replayed.run.offline if replayed is not None else options.offline,
+        replay_of=options.replay,
+    )
+    result = AuditResult(
+        run=run,
+        inventory=inventory,
+        accounts=accounts,
+        findings=tuple(sorted(findings, key=finding_order)),
+        rules=evaluation.rules,
+        passed=evaluation.passed,
+        discoveries=found.discoveries,
+    )
+    return result if store is None else _record(store, result, options)
 
-    # Read the candidates file now: a mistake in it must fail before the crawl, not after.
-    candidates = read_candidates(options.candidates_file) if options.candidates_file else ()
 
-    store = _open_history(options)
-    try:
-        observations = _observations(options, inventory, replayed, store, progress, deadline)
-        evaluation = evaluate(inventory, observations, policy, waivers, as_of=as_of)
-        findings: list[Finding] = list(evaluation.findings)
-        discoveries: tuple[Discovery, ...] = ()
-        if options.discover:
-            found = discover(
-                inventory,
-                policy,
-                options.fetch,
-                max_candidates=options.max_candidates,
-                candidates=candidates,
-                deadline=deadline,
-            )
-            discoveries = found.discoveries
-            findings.extend(found.findings)
+def _discover(prepared: PreparedAudit, fetchers: FetcherFactory, clock: Clock) -> DiscoveryResult:
+    """Discovery when the audit asked for it (else nothing found, nothing probed)."""
+    if not prepared.options.discover:
+        return DiscoveryResult((), ())
+    return discover(
+        prepared.inventory,
+        prepared.policy,
+        fetchers,
+        max_candidates=prepared.options.max_candidates,
+        candidates=prepared.candidates,
+        clock=clock,
+    )
 
-        accounts = tuple(
-            AccountResult(
-                account=a,
-                profile_url=a.url or adapter_for(a.platform).profile_url(a.handle),
-                observation=observations.get(a.id),
-                last_known_good=_last_known_good(store, observations.get(a.id)),
-            )
-            for a in inventory.accounts
+
+def _account_results(
+    inventory: Inventory,
+    observations: Mapping[str, Observation | None],
+    store: HistoryStore | None,
+) -> tuple[AccountResult, ...]:
+    return tuple(
+        AccountResult(
+            account=a,
+            profile_url=a.url or adapter_for(a.platform).profile_url(a.handle),
+            observation=observations.get(a.id),
+            last_known_good=_last_known_good(store, observations.get(a.id)),
         )
-        # A replay sends no requests but judges real stored evidence: it is offline only when
-        # the run it replays was (it has no live evidence), and a replay of a run that could not
-        # verify enough stays incomplete (exit 3, as it was). An offline run is held to
-        # --max-unverified like any other: its live checks were not made, so by default it is
-        # incomplete (exit 3) unless its rules asked for nothing live.
-        offline = replayed.run.offline if replayed is not None else options.offline
-        complete = unverified_fraction(accounts, findings) <= options.max_unverified
-        run = RunInfo(
-            started_at=started,
-            finished_at=datetime.now(UTC),
-            tool_version=__version__,
-            inventory_path=str(options.inventory),
-            inventory_sha256=inventory.sha256,
-            policy_packs=policy.packs,
-            complete=complete,
-            as_of=as_of,
-            offline=offline,
-            replay_of=options.replay,
-        )
-        result = AuditResult(
-            run=run,
-            inventory=inventory,
-            accounts=accounts,
-            findings=tuple(sorted(findings, key=_finding_order)),
-            rules=evaluation.rules,
-            passed=evaluation.passed,
-            discoveries=discoveries,
-        )
-        if store is None:
-            return result
-        baseline = store.baseline_for(result)
-        run_id = store.record(result)
-        return dataclasses.replace(
-            result,
-            run=dataclasses.replace(result.run, run_id=run_id),
-            baseline=baseline,
-            trends=store.trends(str(options.inventory)),
-        )
-    finally:
-        if store is not None:
-            store.close()
+        for a in inventory.accounts
+    )
 
 
-def _history_path(options: AuditOptions) -> Path:
-    return history_path(options.history, options.inventory)
+def _record(store: HistoryStore, result: AuditResult, options: AuditOptions) -> AuditResult:
+    """Record ``result``; the recorded result carries its run id, baseline and trends."""
+    baseline = store.baseline_for(result)
+    run_id = store.record(result)
+    return dataclasses.replace(
+        result,
+        run=dataclasses.replace(result.run, run_id=run_id),
+        baseline=baseline,
+        trends=store.trends(str(options.inventory)),
+    )
 
 
-def _open_history(options: AuditOptions) -> HistoryStore | None:
-    if not options.use_history:
-        return None
-    return HistoryStore.open(_history_path(options))
-
-
-def _replayed_run(options: AuditOptions) -> StoredRun | None:
-    """The stored run ``--replay`` names, read before anything else is opened or written; a
-    missing history file is bad input here, never a new empty database."""
+def _replayed_run(options: AuditOptions, store: HistoryStore | None) -> StoredRun | None:
+    """The stored run ``--replay`` names (the store was opened without creating it: a missing
+    file was bad input, never a new empty database)."""
     if options.replay is None:
         return None
-    if options.discover:
-        raise UsageError("--replay re-evaluates stored observations; it cannot run --discover")
-    if not options.use_history:
+    if store is None:
         raise UsageError("--replay needs the history store; drop --no-history")
-    with HistoryStore.open(_history_path(options), create=False) as store:
-        return store.load_run(options.replay)
+    return store.load_run(options.replay)
 
 
 def _observations(
@@ -233,8 +256,9 @@ def _observations(
     inventory: Inventory,
     replayed: StoredRun | None,
     store: HistoryStore | None,
+    fetchers: FetcherFactory,
+    clock: Clock,
     progress: Progress | None,
-    deadline: RunDeadline | None,
 ) -> dict[str, Observation | None]:
     accounts = audited_accounts(inventory)
     if replayed is not None:
@@ -253,7 +277,7 @@ def _observations(
         )
         for a in accounts
     ]
-    seen = observe(targets, options.fetch, progress=progress, deadline=deadline)
+    seen = observe(targets, fetchers, progress=progress, clock=clock)
     return {a.id: o for a, o in zip(accounts, seen, strict=True)}
 
 
@@ -261,7 +285,3 @@ def _last_known_good(store: HistoryStore | None, obs: Observation | None) -> Obs
     if store is None or obs is None or obs.status.verified:
         return None
     return store.last_known_good(obs.platform.value, obs.handle)
-
-
-def _finding_order(f: Finding) -> tuple[int, str, str]:
-    return (-f.severity.rank, f.rule_id, f.account_id or "")

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from scanner.errors import Problem, ValidationError
-from scanner.fetch import FetchConfig, RunDeadline
+from scanner.errors import Problem, ValidationError, did_you_mean
+from scanner.fetch import Clock, FetcherFactory
 from scanner.matching import (
     DEFAULT_THRESHOLDS,
     HandleForm,
@@ -40,11 +40,13 @@ from scanner.model import (
     Platform,
     RuleInfo,
 )
-from scanner.platforms import adapter_for
+from scanner.platforms import adapter_for, handle_key
 from scanner.platforms.interface import SupportLevel
 from scanner.policy import Policy, fingerprint
 from scanner.policy.builtin import builtin_rule, rule_info
+from scanner.runs.clock import SYSTEM_CLOCK
 from scanner.runs.observe import Target, observe
+from scanner.serialize import iso
 from scanner.yamlsource import read_text
 
 __all__ = [
@@ -130,56 +132,18 @@ def default_platforms(inventory: Inventory) -> tuple[Platform, ...]:
     )
 
 
-def _form_of(platform: Platform, handle: str) -> tuple[str, str] | None:
-    """(prefix, suffix) around the name in an inventoried handle, or None when the handle has
-    no reusable form (a YouTube channel id, a Bluesky custom domain)."""
-    text = handle.strip()
-    match platform:
-        case Platform.MASTODON:
-            _, at, instance = text.removeprefix("@").partition("@")
-            return ("", f"@{instance}") if at and instance else None
-        case Platform.BLUESKY:
-            return ("", ".bsky.social") if text.casefold().endswith(".bsky.social") else None
-        case Platform.YOUTUBE:
-            return ("@", "") if text.startswith("@") else None
-        case Platform.REDDIT | Platform.LINKEDIN:
-            slash = text.rfind("/")
-            return (text[: slash + 1], "")
-        case (
-            Platform.X
-            | Platform.INSTAGRAM
-            | Platform.FACEBOOK
-            | Platform.TIKTOK
-            | Platform.THREADS
-            | Platform.GITHUB
-            | Platform.MEDIUM
-            | Platform.TUMBLR
-        ):
-            return ("", "")
-        case _:
-            typing.assert_never(platform)
-
-
-_DEFAULT_FORMS: Mapping[Platform, tuple[tuple[str, str], ...]] = {
-    Platform.MASTODON: (),  # no instance to guess: Mastodon needs an inventoried instance
-    Platform.BLUESKY: (("", ".bsky.social"),),
-    Platform.YOUTUBE: (("@", ""),),
-    Platform.REDDIT: (("r/", ""), ("u/", "")),
-    Platform.LINKEDIN: (("company/", ""),),
-}
-
-
 def handle_forms(inventory: Inventory, platform: Platform) -> tuple[HandleForm, ...]:
     """How to write a lookalike name as a handle on ``platform``: the forms the inventory's own
-    handles there use (``u/``, ``@instance``), or the platform's usual one."""
+    handles there use (``u/``, ``@instance``), or the spec's ``discovery_forms``."""
     adapter = adapter_for(platform)
+    rules = adapter.spec.handle
     found = [
         form
         for a in inventory.accounts
-        if a.platform is platform and (form := _form_of(platform, a.handle)) is not None
+        if a.platform is platform and (form := rules.affixes(a.handle)) is not None
     ]
-    forms = list(dict.fromkeys(found)) or list(_DEFAULT_FORMS.get(platform, (("", ""),)))
-    separators = adapter.spec.handle.separators
+    forms = list(dict.fromkeys(found)) or list(rules.discovery_forms)
+    separators = rules.separators
     return tuple(HandleForm(p, s, separators, adapter.check_handle) for p, s in forms)
 
 
@@ -230,7 +194,8 @@ def _parse_entry(entry: str, platform_hint: str | None = None) -> tuple[Platform
     if "://" in entry:
         resolved = resolve_link(entry)
         if resolved is None:
-            return f"{entry!r} is not a profile URL of a supported platform; expected e.g. https://x.com/NAME or platform:handle"
+            example = adapter_for(Platform.X).profile_url("NAME")
+            return f"{entry!r} is not a profile URL of a supported platform; expected e.g. {example} or platform:handle"
         return resolved
     if platform_hint is not None:
         key, handle = platform_hint, entry
@@ -241,10 +206,8 @@ def _parse_entry(entry: str, platform_hint: str | None = None) -> tuple[Platform
     try:
         platform = Platform(key.strip().casefold())
     except ValueError:
-        import difflib
-
-        close = difflib.get_close_matches(key.strip().casefold(), [p.value for p in Platform], 1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        close = did_you_mean(key.strip().casefold(), [p.value for p in Platform])
+        hint = f" ({close})" if close else ""
         return f"unknown platform {key.strip()!r}{hint}; expected one of {', '.join(p.value for p in Platform)}"
     handle = handle.strip()
     error = adapter_for(platform).check_handle(handle)
@@ -290,27 +253,23 @@ def _read_csv(text: str, name: str) -> tuple[OutsideCandidate, ...]:
     return tuple(found)
 
 
-def _key(handle: str) -> str:
-    return handle.strip().removeprefix("@").casefold()
-
-
 def discover(
     inventory: Inventory,
     policy: Policy | None,
-    config: FetchConfig,
+    fetchers: FetcherFactory,
     *,
     platforms: Iterable[Platform] | None = None,
     max_candidates: int | None = None,
     candidates_file: str | Path | None = None,
     candidates: Sequence[OutsideCandidate] = (),
     progress: Callable[[int, int], None] | None = None,
-    deadline: RunDeadline | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> DiscoveryResult:
     """Generate lookalike handles per alias and platform (at most ``max_candidates`` each),
     add the pages a candidates file names, observe them all through the fetch layer, classify
     what is there and raise DSC-001/DSC-002/INV-002 findings; inventoried handles are never
-    candidates. INV-002 also covers duplicate pages inside the inventory. ``deadline`` is the
-    audit's when discovery is part of one (see :func:`scanner.runs.observe.observe`)."""
+    candidates. INV-002 also covers duplicate pages inside the inventory. The pages are observed
+    over one fetcher from ``fetchers`` (see :func:`scanner.runs.observe.observe`)."""
     thresholds = thresholds_from_policy(policy)
     cap = max_candidates
     if cap is None:
@@ -327,7 +286,7 @@ def discover(
     aliases = list(dict.fromkeys([org.name, *org.aliases]))
     known: dict[Platform, set[str]] = {}
     for account in inventory.accounts:
-        known.setdefault(account.platform, set()).add(_key(account.handle))
+        known.setdefault(account.platform, set()).add(handle_key(account.platform, account.handle))
 
     # Callers that must not lose work (the audit) read the file before crawling and pass
     # ``candidates``; a file named here is read now.
@@ -335,7 +294,7 @@ def discover(
     targets: list[Target] = []
     seen: set[tuple[Platform, str]] = set()
     for candidate in outside:
-        key = (candidate.platform, _key(candidate.handle))
+        key = (candidate.platform, handle_key(candidate.platform, candidate.handle))
         if key[1] in known.get(candidate.platform, set()) or key in seen:
             continue
         seen.add(key)
@@ -350,12 +309,12 @@ def discover(
         )
         for platform in chosen:
             for lookalike in generated.get(platform, ()):
-                key = (platform, _key(lookalike.handle))
+                key = (platform, handle_key(platform, lookalike.handle))
                 if key not in seen and key[1] not in known.get(platform, set()):
                     seen.add(key)
                     targets.append(Target(platform, lookalike.handle))
 
-    observations = observe(targets, config, progress, deadline=deadline) if targets else []
+    observations = observe(targets, fetchers, progress, clock=clock) if targets else []
     context = MatchContext.from_inventory(
         inventory, resolve_link=resolve_link, profile_url=_profile_url
     )
@@ -386,7 +345,7 @@ def _finding(discovery: Discovery, inventory: Inventory, policy: Policy | None) 
     if observation.followers is not None:
         evidence["followers"] = observation.followers
     if observation.created_at is not None:
-        evidence["created_at"] = observation.created_at.isoformat()
+        evidence["created_at"] = iso(observation.created_at)
     if observation.signal:
         evidence["signal"] = observation.signal
     return Finding(
@@ -442,7 +401,9 @@ def inventory_duplicates(
     findings: list[Finding] = []
     flagged: set[str] = set()
     for first, second in itertools.combinations(active, 2):
-        if first.platform is not second.platform or _key(first.handle) == _key(second.handle):
+        if first.platform is not second.platform or handle_key(
+            first.platform, first.handle
+        ) == handle_key(second.platform, second.handle):
             continue
         if second.id in flagged:
             continue
@@ -482,8 +443,8 @@ def duplicate_reasons(first: Account, second: Account, limits: Thresholds) -> li
     # Handles on one platform always differ, and "brand" vs "brandCS" is 92% alike as strings:
     # only handles that are the same name once case, separators and lookalike letters are
     # set aside (copperkettleseattle / copperkettle.seattle) count as near-identical.
-    a = normalize(handle_name(first.handle), _STOPS).audience
-    if a and a == normalize(handle_name(second.handle), _STOPS).audience:
+    a = normalize(handle_name(first.platform, first.handle), _STOPS).audience
+    if a and a == normalize(handle_name(second.platform, second.handle), _STOPS).audience:
         reasons.append(
             f"handles {first.handle!r} and {second.handle!r} differ only in case, separators, lookalike letters or filler words (official, hq, team, …)"
         )

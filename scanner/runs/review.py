@@ -13,21 +13,22 @@ from __future__ import annotations
 import dataclasses
 import enum
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, assert_never
 
 from rapidfuzz import fuzz
 
-from scanner.errors import Problem, ValidationError
-from scanner.fetch import FetchConfig
+from scanner.errors import Problem, ValidationError, did_you_mean
+from scanner.fetch import Clock, FetcherFactory
 from scanner.matching import MatchContext, Thresholds, classify_candidates
 from scanner.matching.score import handle_name
 from scanner.model import (
     Account,
     AccountStatus,
     Classification,
+    Credentials,
     Finding,
     FindingStatus,
     Inventory,
@@ -38,8 +39,9 @@ from scanner.model import (
     Security,
     Severity,
 )
-from scanner.platforms import adapter_for
+from scanner.platforms import adapter_for, all_capabilities
 from scanner.policy import Policy, evaluate, fingerprint, rule_info
+from scanner.runs.clock import SYSTEM_CLOCK, now
 from scanner.runs.discover import duplicate_reasons, thresholds_from_policy
 from scanner.runs.observe import Target, observe
 from scanner.userregex import UserPatternTimeout, compile_user_pattern
@@ -175,7 +177,6 @@ class ReviewResult:
 @dataclass(frozen=True)
 class ReviewOptions:
     offline: bool = False
-    fetch: FetchConfig = field(default_factory=FetchConfig)
     as_of: date | None = None
     block_at: Severity = Severity.MEDIUM
     """Rule failures at or above this severity reject; below it they become conditions."""
@@ -223,17 +224,13 @@ def load_request(path: Path) -> Account:
     for key, value in data.items():
         expected = _REQUEST_FIELDS.get(key)
         if expected is None:
-            from difflib import get_close_matches
-
-            close = get_close_matches(key, list(_REQUEST_FIELDS), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else None
             problems.append(
                 Problem(
                     name,
                     data.line_of(key),
                     data.column_of(key),
                     f"unknown field {key!r}; expected one of {', '.join(_REQUEST_FIELDS)}",
-                    hint,
+                    did_you_mean(key, _REQUEST_FIELDS),
                 )
             )
         elif value is not None and not isinstance(value, expected):
@@ -252,9 +249,6 @@ def load_request(path: Path) -> Account:
     # A platform that is not text was reported above; do not call it an unknown platform too.
     platform_name = raw_platform if isinstance(raw_platform, str) else ""
     if platform_name and platform_name not in {p.value for p in Platform}:
-        from difflib import get_close_matches
-
-        close = get_close_matches(platform_name, [p.value for p in Platform], n=1)
         problems.append(
             Problem(
                 name,
@@ -262,7 +256,7 @@ def load_request(path: Path) -> Account:
                 None,
                 f"platform: unknown platform {platform_name!r}; expected one of "
                 + ", ".join(p.value for p in Platform),
-                f"did you mean {close[0]!r}?" if close else None,
+                did_you_mean(platform_name, [p.value for p in Platform]),
             )
         )
     if problems:
@@ -295,8 +289,6 @@ def _opt(value: Any) -> str | None:
 
 
 def _security(raw: Any) -> Security:
-    from scanner.model import Credentials
-
     if not isinstance(raw, dict):
         return Security()
     cred = str(raw.get("credentials", "unknown"))
@@ -314,23 +306,48 @@ def _security(raw: Any) -> Security:
 
 
 def review_request(
-    request: Account, inventory: Inventory, policy: Policy, options: ReviewOptions
+    request: Account,
+    inventory: Inventory,
+    policy: Policy,
+    options: ReviewOptions,
+    *,
+    fetchers: FetcherFactory,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> ReviewResult:
-    """Review one proposed account against the inventory it would join."""
-    items = _review([(request, "request")], inventory, policy, options, existing=inventory.accounts)
+    """Review one proposed account against the inventory it would join; its live state is
+    observed over a fetcher from ``fetchers`` unless ``options.offline``."""
+    started = now(clock)
+    items = _review(
+        [(request, "request")],
+        inventory,
+        policy,
+        options,
+        existing=inventory.accounts,
+        fetchers=fetchers,
+        started=started,
+        clock=clock,
+    )
     return ReviewResult(
         items=items,
         inventory=inventory,
         head_path=request.location.file,
-        reviewed_at=datetime.now(UTC),
+        reviewed_at=started,
         offline=options.offline,
     )
 
 
 def review_diff(
-    base: Inventory, head: Inventory, policy: Policy, options: ReviewOptions
+    base: Inventory,
+    head: Inventory,
+    policy: Policy,
+    options: ReviewOptions,
+    *,
+    fetchers: FetcherFactory,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> ReviewResult:
-    """Review only the accounts added or changed between two versions of an inventory."""
+    """Review only the accounts added or changed between two versions of an inventory (the
+    added ones' live state over a fetcher from ``fetchers`` unless ``options.offline``)."""
+    started = now(clock)
     before = {a.id: a for a in base.accounts}
     changes: list[tuple[Account, str]] = []
     for account in head.accounts:
@@ -344,12 +361,21 @@ def review_diff(
             changes.append((account, "retired" if retired else "changed"))
     changed_ids = {a.id for a, _ in changes}
     existing = tuple(a for a in head.accounts if a.id not in changed_ids)
-    items = _review(changes, head, policy, options, existing=existing)
+    items = _review(
+        changes,
+        head,
+        policy,
+        options,
+        existing=existing,
+        fetchers=fetchers,
+        started=started,
+        clock=clock,
+    )
     return ReviewResult(
         items=items,
         inventory=head,
         head_path=head.path,
-        reviewed_at=datetime.now(UTC),
+        reviewed_at=started,
         offline=options.offline,
     )
 
@@ -365,13 +391,16 @@ def _review(
     options: ReviewOptions,
     *,
     existing: Sequence[Account],
+    fetchers: FetcherFactory,
+    started: datetime,
+    clock: Clock,
 ) -> tuple[ReviewItem, ...]:
-    as_of = options.as_of or datetime.now(UTC).date()
+    as_of = options.as_of or started.date()
     thresholds = thresholds_from_policy(policy)
     live_targets = [
         a for a, change in changes if change in ("request", "added") and not options.offline
     ]
-    live = _observe(live_targets, options.fetch)
+    live = _observe(live_targets, fetchers, clock)
     items = []
     for account, change in changes:
         reasons: list[ReviewReason] = []
@@ -518,7 +547,9 @@ def _policy_checks(
     """Run the packs on the account as it would stand in the inventory, offline."""
     others = tuple(a for a in inventory.accounts if a.id != account.id)
     candidate = dataclasses.replace(inventory, accounts=(*others, account))
-    evaluation = evaluate(candidate, {account.id: None}, policy, None, as_of=as_of)
+    evaluation = evaluate(
+        candidate, {account.id: None}, policy, None, as_of=as_of, capabilities=all_capabilities()
+    )
     reasons = []
     for finding in evaluation.findings:
         if finding.account_id != account.id or finding.status is not FindingStatus.FAIL:
@@ -544,7 +575,8 @@ def _duplicate_checks(
     for other in existing:
         if other.platform is not account.platform or other.status is AccountStatus.RETIRED:
             continue
-        if handle_name(other.handle).casefold() == handle_name(account.handle).casefold():
+        name = handle_name(account.platform, account.handle).casefold()
+        if name and handle_name(other.platform, other.handle).casefold() == name:
             reasons.append(
                 _reason(
                     "INV-001",
@@ -580,11 +612,14 @@ def _duplicate_checks(
     return reasons
 
 
-def _observe(accounts: Sequence[Account], config: FetchConfig) -> dict[str, Observation]:
+def _observe(
+    accounts: Sequence[Account], fetchers: FetcherFactory, clock: Clock
+) -> dict[str, Observation]:
     if not accounts:
         return {}
     targets = [Target(platform=a.platform, handle=a.handle) for a in accounts]
-    return {a.id: o for a, o in zip(accounts, observe(targets, config), strict=True)}
+    seen = observe(targets, fetchers, clock=clock)
+    return {a.id: o for a, o in zip(accounts, seen, strict=True)}
 
 
 def _live_checks(

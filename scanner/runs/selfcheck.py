@@ -16,11 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import assert_never
 
-from scanner.fetch import FetchConfig, HostLimits, HttpFetcher
-from scanner.fetch.interface import Fetcher
+from scanner.fetch import Clock, Fetcher, FetcherFactory
 from scanner.model import Observation, ObservationStatus, Platform
 from scanner.platforms.interface import PlatformAdapter
 from scanner.platforms.registry import adapter_for
+from scanner.runs.clock import SYSTEM_CLOCK
+from scanner.runs.observe import Target, observe_async
 
 __all__ = [
     "CheckResult",
@@ -94,7 +95,13 @@ def unreachable(checks: Sequence[PlatformCheck]) -> str | None:
     return f"could not reach anything: all {len(results)} probes ended in error ({causes})"
 
 
-def absent_handles(adapter: PlatformAdapter, rng: random.Random, count: int = 2) -> list[str]:
+ABSENT_PROBES = 2
+"""Random absent handles probed per platform."""
+
+
+def absent_handles(
+    adapter: PlatformAdapter, rng: random.Random, count: int = ABSENT_PROBES
+) -> list[str]:
     """Random handles that fit the platform's rules (Sherlock generates them from its regex;
     we use lower-case letters and digits, which every platform accepts)."""
     rules = adapter.spec.handle
@@ -155,20 +162,14 @@ async def check_platforms_async(
     *,
     present: Mapping[Platform, Sequence[str]] | None = None,
     seed: int | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> list[PlatformCheck]:
     """Check every platform in ``platforms`` (``present`` overrides the specs' known handles)."""
-    rng = random.Random(seed)
-    jobs: list[tuple[Platform, str, ObservationStatus]] = []
-    for platform in platforms:
-        adapter = adapter_for(platform)
-        known = (present or {}).get(platform) or adapter.spec.self_check.present
-        jobs.extend((platform, h, ObservationStatus.PRESENT) for h in known)
-        jobs.extend((platform, h, ObservationStatus.ABSENT) for h in absent_handles(adapter, rng))
+    jobs = _jobs(platforms, present, random.Random(seed))
     # Through the orchestrator's one way to observe an account (its time budget, its guard
-    # against a broken adapter); imported late: scanner.runs.observe imports the platforms.
-    from scanner.runs.observe import Target, observe_async
-
-    observations = await observe_async([Target(p, h) for p, h, _ in jobs], fetcher)
+    # against a broken adapter).
+    targets = [Target(p, h) for p, h, _ in jobs]
+    observations = await observe_async(targets, fetcher, clock=clock)
     by_platform: dict[Platform, list[CheckResult]] = {p: [] for p in platforms}
     for (platform, handle, expected), obs in zip(jobs, observations, strict=True):
         by_platform[platform].append(_judge(adapter_for(platform), handle, expected, obs))
@@ -179,21 +180,41 @@ async def check_platforms_async(
     return checks
 
 
+def _jobs(
+    platforms: Sequence[Platform],
+    present: Mapping[Platform, Sequence[str]] | None,
+    rng: random.Random,
+) -> list[tuple[Platform, str, ObservationStatus]]:
+    """(platform, handle, expected status) of every probe, platform by platform."""
+    jobs: list[tuple[Platform, str, ObservationStatus]] = []
+    for platform in platforms:
+        adapter = adapter_for(platform)
+        known = (present or {}).get(platform) or adapter.spec.self_check.present
+        jobs.extend((platform, h, ObservationStatus.PRESENT) for h in known)
+        jobs.extend((platform, h, ObservationStatus.ABSENT) for h in absent_handles(adapter, rng))
+    return jobs
+
+
 def check_platforms(
-    config: FetchConfig,
+    fetchers: FetcherFactory,
     platforms: Sequence[Platform] | None = None,
     *,
     present: Mapping[Platform, Sequence[str]] | None = None,
     seed: int | None = None,
-    limits: Mapping[str, HostLimits] | None = None,
+    clock: Clock = SYSTEM_CLOCK,
 ) -> list[PlatformCheck]:
-    """Synchronous wrapper: one fetcher for the whole check (specs' politeness by default)."""
-    from scanner.runs.observe import host_limits
-
+    """Synchronous wrapper: one fetcher from ``fetchers`` for the whole check."""
     chosen = list(platforms) if platforms else list(Platform)
+    accounts = {
+        p.value: len((present or {}).get(p) or adapter_for(p).spec.self_check.present)
+        + ABSENT_PROBES
+        for p in chosen
+    }
 
     async def run() -> list[PlatformCheck]:
-        async with HttpFetcher(config, limits if limits is not None else host_limits()) as f:
-            return await check_platforms_async(f, chosen, present=present, seed=seed)
+        async with fetchers(accounts) as fetcher:
+            return await check_platforms_async(
+                fetcher, chosen, present=present, seed=seed, clock=clock
+            )
 
     return asyncio.run(run())

@@ -50,10 +50,11 @@ EXAMPLE_ACCOUNTS: Sequence[tuple[str, Mapping[str, Any]]] = (
         },
     ),
     (
-        "Bluesky: a pinned post stays on top whatever its date",
+        "Bluesky: a pinned post stays on top whatever its date; the did an inventory may use",
         {
             "platform": "bluesky",
             "handle": "example-bakery.bsky.social",
+            "did": "did:plc:examplebakery22222222222",
             "display_name": "Example Bakery",
             "links": ["https://example-bakery.test"],
             "posts": [

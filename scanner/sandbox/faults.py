@@ -6,11 +6,12 @@ a bare name (``login_wall``) or a mapping (``{kind: latency, ms: 100}``).
 
 from __future__ import annotations
 
-import difflib
 import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+from scanner.errors import did_you_mean
 
 __all__ = [
     "FAULT_PARAMS",
@@ -133,8 +134,8 @@ class Fault:
 
 
 def _did_you_mean(word: str, options: list[str]) -> str:
-    close = difflib.get_close_matches(word, options, n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = did_you_mean(word, options)
+    return f"; {close}" if close else ""
 
 
 def parse_fault(value: object) -> Fault:

@@ -4,7 +4,6 @@ and which faults to inject. Loaded from YAML with locations; every problem is re
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -12,7 +11,7 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from scanner.errors import Problem, ValidationError
+from scanner.errors import Problem, ValidationError, did_you_mean
 from scanner.model import AccountState, Platform
 from scanner.sandbox.faults import Fault, FaultSpecError, parse_fault
 from scanner.yamlsource import YList, YMap, load_yaml
@@ -33,6 +32,7 @@ __all__ = [
 ]
 
 YOUTUBE_CHANNEL_ID = re.compile(r"^UC[A-Za-z0-9_-]{22}$")
+BLUESKY_DID = re.compile(r"^did:plc:[a-z2-7]{24}\Z")
 
 WORLD_STATES = (
     AccountState.ACTIVE,
@@ -69,6 +69,8 @@ ACCOUNT_KEYS: Mapping[str, str] = {
     "verified": "true or false: the platform's verification badge",
     "created_at": "when the account was created: an ISO date or datetime (UTC by default)",
     "channel_id": "youtube only: the UC… channel id behind an @handle",
+    "did": "bluesky only: the account's did:plc: identifier (default: one derived from the "
+    "handle), so an inventory can name the account by its DID",
     "kind": f"github only: {' | '.join(_GITHUB_KINDS)} (default user)",
     "posts": "the account's activity, any order; each post: at, text, pinned, repost_of",
     "faults": "faults injected into every request for this account",
@@ -139,6 +141,7 @@ class WorldAccount:
     verified: bool | None = None
     created_at: datetime | None = None
     channel_id: str | None = None
+    did: str | None = None
     kind: GithubKind = "user"
     posts: tuple[Post, ...] = ()
     """Newest first."""
@@ -262,8 +265,8 @@ class _Checker:
     def unknown_keys(self, m: Mapping[str, Any], allowed: Sequence[str], what: str) -> None:
         for key in m:
             if key not in allowed:
-                close = difflib.get_close_matches(key, list(allowed), n=1)
-                hint = f"; did you mean {close[0]!r}?" if close else ""
+                close = did_you_mean(key, allowed)
+                hint = f"; {close}" if close else ""
                 self.add(
                     m,
                     key,
@@ -347,8 +350,8 @@ def _platform(c: _Checker, m: Mapping[str, Any], key: str, value: object) -> Pla
     names = [p.value for p in Platform]
     if isinstance(value, str) and value in names:
         return Platform(value)
-    close = difflib.get_close_matches(str(value), names, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    close = did_you_mean(str(value), names)
+    hint = f"; {close}" if close else ""
     c.add(m, key, f"unknown platform {value!r}{hint} (expected one of {', '.join(names)})")
     return None
 
@@ -426,6 +429,13 @@ def _account(c: _Checker, raw: Mapping[str, Any], where: str) -> WorldAccount | 
             channel_id = None
     if channel_id is None and platform is Platform.YOUTUBE and YOUTUBE_CHANNEL_ID.match(handle):
         channel_id = handle
+    did = raw.get("did")
+    if did is not None and platform is not Platform.BLUESKY:
+        c.add(raw, "did", f"{where}.did: only bluesky accounts have one")
+        did = None
+    elif did is not None and not (isinstance(did, str) and BLUESKY_DID.match(did)):
+        c.add(raw, "did", f"{where}.did: expected did:plc: and 24 letters a-z or digits 2-7")
+        did = None
     kind = raw.get("kind", "user")
     if kind not in _GITHUB_KINDS:
         c.add(raw, "kind", f"{where}.kind: expected one of {', '.join(_GITHUB_KINDS)}")
@@ -448,6 +458,7 @@ def _account(c: _Checker, raw: Mapping[str, Any], where: str) -> WorldAccount | 
         verified=verified,
         created_at=created_at,
         channel_id=channel_id,
+        did=did,
         kind=str(kind),
         posts=posts,
         faults=_faults(c, raw, where),

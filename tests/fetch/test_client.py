@@ -25,6 +25,7 @@ from scanner.fetch import (
     HttpFetcher,
     Timeouts,
 )
+from scanner.platforms import platform_hosts
 from tests.fetch.conftest import FakeClock, FakeResolver, LocalServer, RecordingBackend, Reply
 
 FREE = HostLimits(concurrency=4, min_interval=0.0)
@@ -35,6 +36,7 @@ def config_for(server: LocalServer, **overrides: Any) -> FetchConfig:
     platforms = ("github", "mastodon", "bluesky", "reddit", "tumblr")
     settings: dict[str, Any] = {
         "endpoints": {p: f"{server.url}/{p}" for p in platforms},
+        "platform_hosts": platform_hosts(),
         "tokens": {},
         "max_retries": 2,
     }
@@ -212,7 +214,10 @@ def test_connect_error_when_nothing_listens(clock: FakeClock) -> None:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     config = FetchConfig(
-        endpoints={"github": f"http://127.0.0.1:{port}/github"}, tokens={}, max_retries=1
+        endpoints={"github": f"http://127.0.0.1:{port}/github"},
+        platform_hosts=platform_hosts(),
+        tokens={},
+        max_retries=1,
     )
     outcome = failed(one(config, "https://api.github.com/users/a", platform="github", clock=clock))
     assert outcome.reason.code == "connect_error"

@@ -9,6 +9,7 @@ import pytest
 from scanner.config import TIMEOUT_KEYS, build_fetch_config, load_config, parse_timeout_flags
 from scanner.errors import SourceError, UsageError, ValidationError
 from scanner.fetch import FetchConfig, HostLimits, Timeouts
+from scanner.platforms import host_limits
 
 GOOD = """\
 contact_url = "https://copperkettle.coffee/security"
@@ -54,7 +55,7 @@ def test_good_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.host_limits["mastodon"] == HostLimits(concurrency=1, min_interval=1.5)
     # Unset keys keep the built-in limits: the fetcher's default, or the platform's spec.
     assert config.host_limits["default"] == HostLimits(concurrency=3, min_interval=0.25)
-    assert config.tokens["github"] == "ghp_fromenv"
+    assert config.tokens["GITHUB_TOKEN"] == "ghp_fromenv"
     assert "ghp_fromenv" not in repr(config)
 
 
@@ -157,8 +158,6 @@ def test_host_limits_validation() -> None:
 
 
 def test_a_partial_limits_table_keeps_the_specs_other_value(tmp_path: Path) -> None:
-    from scanner.runs.observe import host_limits
-
     spec = host_limits()["reddit"]
     config = load_config(write(tmp_path, "[limits.reddit]\nmin_interval = 9\n"))
     assert config.host_limits["reddit"] == HostLimits(spec.concurrency, 9)

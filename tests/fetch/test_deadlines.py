@@ -21,6 +21,7 @@ from scanner.fetch import (
 )
 from scanner.fetch.politeness import HostGate, HostGaveUp
 from scanner.fetch.ratelimit import RateLimitInfo
+from scanner.platforms import platform_hosts
 from tests.fetch.conftest import FakeClock, LocalServer, Reply, Trickle
 
 GITHUB = "https://api.github.com/users/slow"
@@ -30,6 +31,7 @@ LIMITS = {"default": HostLimits(concurrency=2, min_interval=0.0)}
 def config_for(server: LocalServer, **overrides: Any) -> FetchConfig:
     settings: dict[str, Any] = {
         "endpoints": {p: f"{server.url}/{p}" for p in ("github", "bluesky")},
+        "platform_hosts": platform_hosts(),
         "tokens": {},
         "max_retries": 0,
         "backoff_base": 0.01,

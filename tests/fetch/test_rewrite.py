@@ -5,11 +5,13 @@ from __future__ import annotations
 import pytest
 
 from scanner.fetch import FetchConfig, logical_host, rewrite, rewrite_url
-from scanner.fetch.rewrite import PLATFORM_DOMAINS, belongs_to
+from scanner.fetch.rewrite import belongs_to
 from scanner.model import Platform
+from scanner.platforms import platform_hosts
 
 SANDBOX = "http://127.0.0.1:8080"
 ENDPOINTS = {p.value: f"{SANDBOX}/{p.value}" for p in Platform}
+HOSTS = platform_hosts()
 
 
 @pytest.mark.parametrize(
@@ -57,24 +59,33 @@ ENDPOINTS = {p.value: f"{SANDBOX}/{p.value}" for p in Platform}
     ],
 )
 def test_rewrite_examples(platform: str | None, url: str, expected: str) -> None:
-    assert rewrite_url(platform, url, ENDPOINTS) == expected
+    assert rewrite_url(platform, url, ENDPOINTS, HOSTS) == expected
 
 
 def test_no_override_leaves_the_url_alone() -> None:
-    assert rewrite_url("github", "https://api.github.com/users/a", {}) == (
+    assert rewrite_url("github", "https://api.github.com/users/a", {}, HOSTS) == (
         "https://api.github.com/users/a"
     )
 
 
+def test_without_platform_hosts_no_override_applies() -> None:
+    # The hosts come from the specs; a config built without them must not send anything to an
+    # override (nor anything elsewhere by mistake): the URL stays what it was.
+    assert rewrite_url("github", "https://api.github.com/users/a", ENDPOINTS, {}) == (
+        "https://api.github.com/users/a"
+    )
+    assert not FetchConfig(endpoints=ENDPOINTS, tokens={}).platform_hosts
+
+
 def test_forwarded_host_names_the_original_host() -> None:
-    hop = rewrite("mastodon", "https://Fosstodon.org:443/api/v1/x", ENDPOINTS)
+    hop = rewrite("mastodon", "https://Fosstodon.org:443/api/v1/x", ENDPOINTS, HOSTS)
     assert hop.forwarded_host == "fosstodon.org:443"
-    assert rewrite("github", "https://example.org/", ENDPOINTS).forwarded_host is None
+    assert rewrite("github", "https://example.org/", ENDPOINTS, HOSTS).forwarded_host is None
 
 
 def test_base_url_trailing_slash_and_prefix_are_normalised() -> None:
     config = FetchConfig(endpoints={"github": "http://127.0.0.1:9/sandbox/github/"}, tokens={})
-    assert rewrite_url("github", "https://api.github.com/users/a", config.endpoints) == (
+    assert rewrite_url("github", "https://api.github.com/users/a", config.endpoints, HOSTS) == (
         "http://127.0.0.1:9/sandbox/github/users/a"
     )
 
@@ -85,5 +96,6 @@ def test_logical_host_is_the_real_host() -> None:
 
 def test_every_platform_has_domains() -> None:
     for platform in Platform:
-        assert PLATFORM_DOMAINS[platform.value], platform
-        assert not belongs_to(platform.value, "127.0.0.1")
+        assert HOSTS[platform.value], platform
+        assert not belongs_to(platform.value, "127.0.0.1", HOSTS)
+    assert not belongs_to("github", "api.github.com", {})

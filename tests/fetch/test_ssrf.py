@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from scanner.fetch import FetchConfig, Fetched, FetchFailed, FetchOutcome, HostLimits, HttpFetcher
+from scanner.platforms import platform_hosts
 from tests.fetch.conftest import FakeResolver, LocalServer, RecordingBackend, Reply
 
 PRIVATE_TARGETS = [
@@ -40,7 +41,11 @@ def refused(outcome: FetchOutcome) -> FetchFailed:
 
 def github_via(server: LocalServer, **overrides: Any) -> FetchConfig:
     return FetchConfig(
-        endpoints={"github": f"{server.url}/github"}, tokens={}, max_retries=0, **overrides
+        endpoints={"github": f"{server.url}/github"},
+        platform_hosts=platform_hosts(),
+        tokens={},
+        max_retries=0,
+        **overrides,
     )
 
 
@@ -190,7 +195,11 @@ def test_refusal_happens_before_an_injected_transport_is_used() -> None:
 
 def test_mastodon_override_does_not_swallow_ip_literals(backend: RecordingBackend) -> None:
     # "Every instance" means DNS names: an inventory URL on an IP literal still meets the guard.
-    config = FetchConfig(endpoints={"mastodon": "http://127.0.0.1:9/mastodon"}, tokens={})
+    config = FetchConfig(
+        endpoints={"mastodon": "http://127.0.0.1:9/mastodon"},
+        platform_hosts=platform_hosts(),
+        tokens={},
+    )
     outcome = fetch(
         config, "http://10.0.0.1/@copperkettle", platform="mastodon", network_backend=backend
     )

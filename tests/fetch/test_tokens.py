@@ -9,10 +9,12 @@ import logging
 import httpx
 import pytest
 
-from scanner.fetch import FetchConfig, HostLimits, HttpFetcher, tokens_from_env
+from scanner.fetch import FetchConfig, HostLimits, HttpFetcher, TokenSource, tokens_from_env
+from scanner.platforms import token_sources
 from tests.fetch.conftest import FakeClock, FakeResolver, LocalServer, Reply
 
 SECRET = "ghp_s3cretT0kenValue0123456789abcdefABCD"
+SOURCES = token_sources()  # the specs' (GitHub's GITHUB_TOKEN)
 PUBLIC_DNS = FakeResolver(
     {
         "api.github.com": ["140.82.112.6"],
@@ -23,23 +25,27 @@ PUBLIC_DNS = FakeResolver(
 
 
 def test_tokens_come_from_the_environment() -> None:
-    assert dict(tokens_from_env({"GITHUB_TOKEN": f" {SECRET} "})) == {"github": SECRET}
-    assert dict(tokens_from_env({"GITHUB_TOKEN": ""})) == {}
-    assert dict(tokens_from_env({})) == {}
+    env = {"GITHUB_TOKEN": f" {SECRET} ", "OTHER_TOKEN": "not ours"}
+    assert dict(tokens_from_env(SOURCES, env)) == {"GITHUB_TOKEN": SECRET}
+    assert dict(tokens_from_env(SOURCES, {"GITHUB_TOKEN": ""})) == {}
+    assert dict(tokens_from_env(SOURCES, {})) == {}
+    assert dict(tokens_from_env({}, env)) == {}  # no source, nothing read
 
 
 def test_config_reads_the_environment_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", SECRET)
-    config = FetchConfig()
+    config = FetchConfig(token_sources=SOURCES)
     monkeypatch.delenv("GITHUB_TOKEN")
-    assert config.tokens["github"] == SECRET
+    assert config.tokens["GITHUB_TOKEN"] == SECRET
+    monkeypatch.setenv("GITHUB_TOKEN", SECRET)
+    assert not FetchConfig().tokens  # a config that names no source reads no variable
 
 
 def test_repr_and_str_mask_tokens_and_proxy_passwords() -> None:
-    config = FetchConfig(tokens={"github": SECRET}, proxy="http://user:hunter2@proxy:3128")
+    config = FetchConfig(tokens={"GITHUB_TOKEN": SECRET}, proxy="http://user:hunter2@proxy:3128")
     for text in (repr(config), str(config), f"{config}", repr([config])):
         assert SECRET not in text and "hunter2" not in text
-        assert "'github': '***'" in text and "proxy:3128" in text
+        assert "'GITHUB_TOKEN': '***'" in text and "proxy:3128" in text
 
 
 def _recording_transport(sent: list[httpx.Request]) -> httpx.MockTransport:
@@ -57,7 +63,9 @@ def _recording_transport(sent: list[httpx.Request]) -> httpx.MockTransport:
 def test_github_token_goes_only_to_api_github_com(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
     sent: list[httpx.Request] = []
-    config = FetchConfig(tokens={"github": SECRET}, transport=_recording_transport(sent))
+    config = FetchConfig(
+        tokens={"GITHUB_TOKEN": SECRET}, token_sources=SOURCES, transport=_recording_transport(sent)
+    )
 
     async def main() -> None:
         async with HttpFetcher(
@@ -90,7 +98,12 @@ def test_github_token_goes_only_to_api_github_com(caplog: pytest.LogCaptureFixtu
 
 def test_token_is_not_sent_to_an_endpoint_override(server: LocalServer) -> None:
     server.route("/github/users/a", Reply(200))
-    config = FetchConfig(endpoints={"github": f"{server.url}/github"}, tokens={"github": SECRET})
+    config = FetchConfig(
+        endpoints={"github": f"{server.url}/github"},
+        platform_hosts={"github": ("github.com",)},
+        token_sources=SOURCES,
+        tokens={"GITHUB_TOKEN": SECRET},
+    )
 
     async def main() -> None:
         async with HttpFetcher(config, {"default": HostLimits(1, 0)}) as fetcher:
@@ -98,3 +111,35 @@ def test_token_is_not_sent_to_an_endpoint_override(server: LocalServer) -> None:
 
     asyncio.run(main())
     assert "authorization" not in server.requests[0].headers
+
+
+def test_an_api_key_goes_in_its_own_header_without_a_scheme() -> None:
+    # The shape the next platforms need (YouTube's Data API takes X-Goog-Api-Key).
+    key = TokenSource(env="VIDEO_API_KEY", host="api.example.com", header="X-Api-Key", scheme="")
+    sent: list[httpx.Request] = []
+    config = FetchConfig(
+        tokens={"VIDEO_API_KEY": SECRET},
+        token_sources={"youtube": (key,)},
+        transport=_recording_transport(sent),
+    )
+    dns = FakeResolver({"api.example.com": ["93.184.216.35"], "example.org": ["93.184.216.34"]})
+
+    async def main() -> None:
+        async with HttpFetcher(
+            config, {"default": HostLimits(4, 0)}, resolver=dns, clock=FakeClock()
+        ) as fetcher:
+            await fetcher.get(
+                "https://api.example.com/v3/channels",
+                platform="youtube",
+                headers={"x-api-key": "from-a-caller"},
+            )
+            await fetcher.get("https://api.example.com/v3/channels", platform="github")
+            await fetcher.get("https://example.org/", platform="youtube")
+
+    asyncio.run(main())
+    keys = [(str(r.url), r.headers.get("x-api-key"), r.headers.get("authorization")) for r in sent]
+    assert keys == [
+        ("https://api.example.com/v3/channels", SECRET, None),
+        ("https://api.example.com/v3/channels", None, None),  # another platform's request
+        ("https://example.org/", None, None),
+    ]

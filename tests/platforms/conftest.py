@@ -15,8 +15,9 @@ from typing import Any, TypeVar
 import pytest
 
 from scanner.fetch import FetchConfig, HostLimits, HttpFetcher
+from scanner.fetch.fake import Reply
 from scanner.model import Observation, Platform
-from scanner.platforms import adapter_for
+from scanner.platforms import adapter_for, platform_fetch_config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 T = TypeVar("T")
@@ -130,7 +131,7 @@ def fetch_config(endpoints: dict[str, str], **overrides: Any) -> FetchConfig:
         "tokens": {},
     }
     settings.update(overrides)
-    return FetchConfig(**settings)
+    return platform_fetch_config(**settings)
 
 
 FAST_LIMITS = {p.value: HostLimits(concurrency=8, min_interval=0.0) for p in Platform} | {
@@ -162,3 +163,9 @@ def look(server: FixtureServer) -> Callable[..., Observation]:
         )
 
     return do
+
+
+def reply(file: str, status: int = 200, **headers: str) -> Reply:
+    """A fixture body as a canned answer for :class:`scanner.fetch.fake.FakeFetcher`."""
+    content_type = CONTENT_TYPES[Path(file).suffix]
+    return Reply(status, fixture(file), {"content-type": content_type, **headers})

@@ -36,7 +36,7 @@ from scanner.model import (
     ObservationStatus,
     Platform,
 )
-from scanner.platforms import adapter_for
+from scanner.platforms import adapter_for, all_capabilities
 from scanner.policy import Policy, default_pack_path, evaluate, load_policy
 from tests.platforms.conftest import fixture, fixture_json, run_with_fetcher
 from tests.policy.helpers import AS_OF, account, organization, person, roster
@@ -372,7 +372,9 @@ def judge(policy: Policy, case: Case, obs: Observation) -> tuple[dict[str, Any],
     """(findings by rule id, rule ids passed) for the one account."""
     acct = _account(case)
     inventory = Inventory("inventory.yaml", "0" * 64, _ORG, (acct,), _ROSTER)
-    result = evaluate(inventory, {acct.id: obs}, policy, None, as_of=AS_OF)
+    result = evaluate(
+        inventory, {acct.id: obs}, policy, None, as_of=AS_OF, capabilities=all_capabilities()
+    )
     findings = {f.rule_id: f for f in result.findings}
     assert len(findings) == len(result.findings), "one finding per rule"
     return findings, {rule for rule, _ in result.passed}

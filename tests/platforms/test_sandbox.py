@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from scanner.fetch import FetchConfig, HttpFetcher, Timeouts
+from scanner.fetch import FetchConfig, HttpFetcher, HttpFetcherFactory, Timeouts
 from scanner.model import AccountState, Observation, ObservationStatus, Platform, Tri
-from scanner.platforms import adapter_for
+from scanner.platforms import adapter_for, host_limits, platform_fetch_config
 from scanner.runs.observe import Target, observe, observe_async
 from scanner.sandbox import FaultKind, Sandbox, WafVendor, load_world
 from tests.platforms.conftest import FAST_LIMITS
@@ -125,7 +125,7 @@ def config(sb: Sandbox, **overrides: Any) -> FetchConfig:
         "max_body_bytes": 1_000_000,
     }
     settings.update(overrides)
-    return FetchConfig(**settings)
+    return platform_fetch_config(**settings)
 
 
 def look(sb: Sandbox, targets: Sequence[tuple[Platform, str]], **cfg: Any) -> list[Observation]:
@@ -304,7 +304,8 @@ def test_sync_observe_with_spec_politeness(sandbox: Sandbox) -> None:
         Target(Platform.MASTODON, "kettle"),
     ]
     seen: list[tuple[int, int]] = []
-    result = observe(targets, config(sandbox), progress=lambda d, t: seen.append((d, t)))
+    fetchers = HttpFetcherFactory(config(sandbox), host_limits())
+    result = observe(targets, fetchers, progress=lambda d, t: seen.append((d, t)))
     assert [o.status for o in result] == [
         ObservationStatus.PRESENT,
         ObservationStatus.ABSENT,

@@ -29,6 +29,8 @@ rate_limit: {concurrency: 2, min_interval: 0.5}
 extracts: [display_name]
 self_check: {present: [octocat, torvalds]}
 launched: 2007-10-20
+hosts: [github.com]
+tokens: [{env: GITHUB_TOKEN, host: api.github.com, header: Authorization, scheme: Bearer}]
 """
 
 
@@ -114,6 +116,16 @@ def test_good_spec_loads() -> None:
         ("launched: 2007-10-20", "launched: soon", 16, "launch date (YYYY-MM-DD)"),
         ("launched: 2007-10-20", "launched: 2007-10-20T10:00:00Z", 16, "launch date"),
         ('separators: ["-"]}', "separators: [\"-\"], name_part: '(?P<nom>.+)'}", 6, "(?P<name>"),
+        ("[github.com]", '["https://github.com"]', 17, "expected a lower-case domain name"),
+        ("[github.com]", "[]", 17, "non-empty list of the platform's domains"),
+        # Every URL the spec builds must be covered, or an endpoint override would miss it.
+        ("[github.com]", "[api.github.com]", 17, "display_url is on 'github.com'"),
+        ("host: api.github.com", "host: api.example.com", 18, "not one of the spec's hosts"),
+        ("env: GITHUB_TOKEN", "env: github-token", 18, "an environment variable NAME"),
+        ("header: Authorization, ", "", 18, "missing required key 'header'"),
+        ("header: Authorization", "header: 'X Key'", 18, "an HTTP header name"),
+        ('separators: ["-"]}', 'separators: ["-"], prefix_use: require}', 6, "strip_prefix"),
+        ('separators: ["-"]}', 'separators: ["-"], discovery_forms: ["r/"]}', 6, "one {name}"),
     ],
 )
 def test_bad_specs_name_file_line_and_expectation(

@@ -19,6 +19,7 @@ from scanner.model import (
     Platform,
     Reason,
 )
+from scanner.platforms import all_capabilities
 from scanner.policy import (
     default_pack_path,
     evaluate,
@@ -26,20 +27,12 @@ from scanner.policy import (
     load_policy,
     load_waivers,
 )
-from scanner.policy import evaluator as evaluator_module
-from scanner.policy.evaluator import STATIC_CAPABILITIES
 from scanner.policy.fields import FIELDS, FieldSource, handle_name
 
 from .helpers import AS_OF, FETCHED, load_fixture
 
 DEFAULT = str(default_pack_path())
-
-
-@pytest.fixture(autouse=True)
-def _static_capabilities(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        evaluator_module, "capabilities", lambda p: STATIC_CAPABILITIES[Platform(p)]
-    )
+CAPS = all_capabilities()
 
 
 def _live_rules(policy) -> set[str]:  # type: ignore[no-untyped-def]
@@ -86,7 +79,7 @@ def test_unverified_observation_never_passes_or_fails_a_live_rule(
                 display_name="Fixture Roasters",
                 links=("https://fixture.example",),
             )
-    result = evaluate(fixture.inventory, observations, policy, None, as_of=AS_OF)
+    result = evaluate(fixture.inventory, observations, policy, None, as_of=AS_OF, capabilities=CAPS)
     for rule_id, _account in result.passed:
         assert rule_id not in live
     for finding in result.findings:
@@ -95,30 +88,37 @@ def test_unverified_observation_never_passes_or_fails_a_live_rule(
     assert any(f.status is FindingStatus.ERROR for f in result.findings)
 
 
-def test_rule_needing_a_field_the_platform_never_extracts_does_not_apply(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_rule_needing_a_field_the_platform_never_extracts_does_not_apply() -> None:
     fixture = load_fixture()
     policy = load_policy(DEFAULT)
     # GitHub without activity: ACT rules vanish for GitHub accounts, even offline.
-    no_activity = STATIC_CAPABILITIES[Platform.GITHUB] - {"last_activity_at", "no_activity_since"}
-    monkeypatch.setattr(
-        evaluator_module,
-        "capabilities",
-        lambda p: no_activity if p is Platform.GITHUB else STATIC_CAPABILITIES[p],
-    )
-    result = evaluate(fixture.inventory, {}, policy, None, as_of=AS_OF)
+    no_activity = CAPS[Platform.GITHUB] - {"last_activity_at", "no_activity_since"}
+    caps = {**CAPS, Platform.GITHUB: no_activity}
+    result = evaluate(fixture.inventory, {}, policy, None, as_of=AS_OF, capabilities=caps)
     for finding in result.findings:
         if finding.platform is Platform.GITHUB:
             assert not finding.rule_id.startswith("ACT-")
     assert any(f.rule_id == "ACT-001" and f.platform is Platform.MASTODON for f in result.findings)
+    # The same run with the specs' capabilities keeps the ACT rules on GitHub.
+    full = evaluate(fixture.inventory, {}, policy, None, as_of=AS_OF, capabilities=CAPS)
+    assert any(
+        f.rule_id.startswith("ACT-") and f.platform is Platform.GITHUB for f in full.findings
+    )
 
 
-def test_capabilities_falls_back_to_static_map() -> None:
-    caps = evaluator_module.capabilities(Platform.GITHUB)
-    assert "display_name" in caps or "last_activity_at" in caps
-    for platform in Platform:
-        assert platform in STATIC_CAPABILITIES
+def test_capabilities_are_the_specs_extracts() -> None:
+    # One home: what a platform extracts is its spec's `extracts`, handed to the evaluator.
+    assert set(CAPS) == set(Platform)
+    assert "links" not in CAPS[Platform.MEDIUM]  # Medium's feed carries no profile links
+    with_state = {p for p, caps in CAPS.items() if "account_state" in caps}
+    assert with_state == {
+        Platform.GITHUB,
+        Platform.MASTODON,
+        Platform.BLUESKY,
+        Platform.YOUTUBE,
+        Platform.REDDIT,
+        Platform.TIKTOK,
+    }
 
 
 def test_effective_from_in_the_future_turns_failures_into_warnings(tmp_path: Path) -> None:
@@ -131,10 +131,19 @@ def test_effective_from_in_the_future_turns_failures_into_warnings(tmp_path: Pat
     policy = load_policy([DEFAULT, str(org_pack)])
     rule = policy.rule("SEC-002")
     assert rule is not None and rule.severity.value == "critical"
-    result = evaluate(fixture.inventory, fixture.observations, policy, None, as_of=AS_OF)
+    result = evaluate(
+        fixture.inventory, fixture.observations, policy, None, as_of=AS_OF, capabilities=CAPS
+    )
     sec = [f for f in result.findings if f.rule_id == "SEC-002"]
     assert sec and all(f.status is FindingStatus.WARN for f in sec)
-    later = evaluate(fixture.inventory, fixture.observations, policy, None, as_of=date(2027, 1, 1))
+    later = evaluate(
+        fixture.inventory,
+        fixture.observations,
+        policy,
+        None,
+        as_of=date(2027, 1, 1),
+        capabilities=CAPS,
+    )
     assert all(f.status is FindingStatus.FAIL for f in later.findings if f.rule_id == "SEC-002")
 
 
@@ -157,7 +166,9 @@ def test_overrides_change_params_and_can_disable_rules(tmp_path: Path) -> None:
     assert policy.params("ACT-001.inactivity_days") == 200
     assert policy.params("nope", 7) == 7
     assert policy.rule("OWN-006") is None
-    result = evaluate(fixture.inventory, fixture.observations, policy, None, as_of=AS_OF)
+    result = evaluate(
+        fixture.inventory, fixture.observations, policy, None, as_of=AS_OF, capabilities=CAPS
+    )
     failed = {(f.account_id, f.rule_id) for f in result.findings if f.status is FindingStatus.FAIL}
     assert ("quiet-for-four-months", "ACT-001") not in failed
     assert ("dormant", "ACT-001") in failed
@@ -185,7 +196,9 @@ def _waivers(tmp_path: Path, body: str):  # type: ignore[no-untyped-def]
     path = tmp_path / "waivers.yaml"
     path.write_text(body, encoding="utf-8")
     waivers = load_waivers(path, inventory=fixture.inventory, policy=policy, as_of=AS_OF)
-    result = evaluate(fixture.inventory, fixture.observations, policy, waivers, as_of=AS_OF)
+    result = evaluate(
+        fixture.inventory, fixture.observations, policy, waivers, as_of=AS_OF, capabilities=CAPS
+    )
     return path, result
 
 
@@ -294,7 +307,9 @@ def test_waiver_max_days_is_a_param(tmp_path: Path) -> None:
 def test_fingerprint_is_stable_when_lines_move() -> None:
     fixture = load_fixture()
     policy = load_policy(DEFAULT)
-    first = evaluate(fixture.inventory, fixture.observations, policy, None, as_of=AS_OF)
+    first = evaluate(
+        fixture.inventory, fixture.observations, policy, None, as_of=AS_OF, capabilities=CAPS
+    )
     moved = dataclasses.replace(
         fixture.inventory,
         accounts=tuple(
@@ -304,7 +319,7 @@ def test_fingerprint_is_stable_when_lines_move() -> None:
             for a in reversed(fixture.inventory.accounts)
         ),
     )
-    second = evaluate(moved, fixture.observations, policy, None, as_of=AS_OF)
+    second = evaluate(moved, fixture.observations, policy, None, as_of=AS_OF, capabilities=CAPS)
     prints = {f.fingerprint for f in first.findings}
     assert prints == {f.fingerprint for f in second.findings if f.rule_id != "INV-001"} | {
         f.fingerprint for f in first.findings if f.rule_id == "INV-001"
@@ -323,14 +338,23 @@ def test_bad_org_pattern_is_a_validation_error_at_the_organization() -> None:
     org = dataclasses.replace(fixture.inventory.organization, naming=Naming(handle_pattern="(("))
     inventory = dataclasses.replace(fixture.inventory, organization=org)
     with pytest.raises(ValidationError, match="handle_pattern: bad regular expression"):
-        evaluate(inventory, fixture.observations, load_policy(DEFAULT), None, as_of=AS_OF)
+        evaluate(
+            inventory,
+            fixture.observations,
+            load_policy(DEFAULT),
+            None,
+            as_of=AS_OF,
+            capabilities=CAPS,
+        )
 
 
 def test_no_org_patterns_means_naming_rules_do_not_apply() -> None:
     fixture = load_fixture()
     org = dataclasses.replace(fixture.inventory.organization, naming=Naming(), departments=())
     inventory = dataclasses.replace(fixture.inventory, organization=org)
-    result = evaluate(inventory, fixture.observations, load_policy(DEFAULT), None, as_of=AS_OF)
+    result = evaluate(
+        inventory, fixture.observations, load_policy(DEFAULT), None, as_of=AS_OF, capabilities=CAPS
+    )
     ids = {f.rule_id for f in result.findings if f.status is FindingStatus.FAIL}
     assert "IDN-002" not in ids and "IDN-004" not in ids
     assert not {
@@ -360,7 +384,7 @@ def test_scope_platforms_and_tags(tmp_path: Path) -> None:
     inventory = dataclasses.replace(
         fixture.inventory, accounts=(tagged, *fixture.inventory.accounts[1:])
     )
-    result = evaluate(inventory, {}, load_policy(str(pack)), None, as_of=AS_OF)
+    result = evaluate(inventory, {}, load_policy(str(pack)), None, as_of=AS_OF, capabilities=CAPS)
     assert [(f.account_id, f.message) for f in result.findings] == [
         ("good", "TAG-001: fixture has no url")
     ]

@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import pytest
-
-from scanner.model import FindingStatus, Platform
+from scanner.model import FindingStatus
+from scanner.platforms import all_capabilities
 from scanner.policy import default_pack_path, evaluate, load_policy
-from scanner.policy import evaluator as evaluator_module
-from scanner.policy.evaluator import STATIC_CAPABILITIES
 
 from .helpers import AS_OF, load_fixture
 
-
-@pytest.fixture(autouse=True)
-def _static_capabilities(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The suite pins what each platform extracts so it tests rule semantics, not adapters.
-    monkeypatch.setattr(
-        evaluator_module, "capabilities", lambda p: STATIC_CAPABILITIES[Platform(p)]
-    )
+CAPS = all_capabilities()
 
 
 def _run():  # type: ignore[no-untyped-def]
     fixture = load_fixture()
     policy = load_policy(default_pack_path())
-    result = evaluate(fixture.inventory, fixture.observations, policy, None, as_of=AS_OF)
+    result = evaluate(
+        fixture.inventory, fixture.observations, policy, None, as_of=AS_OF, capabilities=CAPS
+    )
     return fixture, policy, result
 
 

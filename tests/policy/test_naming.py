@@ -16,7 +16,7 @@ from scanner.model import (
     Platform,
     Roster,
 )
-from scanner.platforms import adapter_for
+from scanner.platforms import adapter_for, all_capabilities
 from scanner.policy import evaluate, load_policy
 from scanner.policy.fields import handle_name, joined_handle_name
 from scanner.policy.loader import default_pack_path
@@ -45,7 +45,7 @@ FORMS: list[tuple[Platform, str, str | None, str | None]] = [
     (Platform.REDDIT, "/u/harbor-lane", "harbor-lane", "harborlane"),
     (Platform.REDDIT, "user/harbor_lane", "harbor_lane", "harborlane"),
     (Platform.REDDIT, "r/HarborLane", "HarborLane", "HarborLane"),
-    (Platform.REDDIT, "harborlane", "harborlane", "harborlane"),
+    (Platform.REDDIT, "r/reddit.com", "reddit.com", "reddit.com"),  # a legacy community name
     (Platform.MEDIUM, "@harbor_lane", "harbor_lane", "harborlane"),
     (Platform.TUMBLR, "harbor-lane", "harbor-lane", "harborlane"),
 ]
@@ -88,7 +88,13 @@ def _inventory(pattern: str, handles: list[tuple[Platform, str]]) -> Inventory:
 def _idn_004(pattern: str, handles: list[tuple[Platform, str]]) -> dict[str, FindingStatus]:
     """Handle → IDN-004's status for it (only handles the rule applies to)."""
     inventory = _inventory(pattern, handles)
-    evaluation = evaluate(inventory, {}, load_policy(str(default_pack_path())), as_of=AS_OF)
+    evaluation = evaluate(
+        inventory,
+        {},
+        load_policy(str(default_pack_path())),
+        as_of=AS_OF,
+        capabilities=all_capabilities(),
+    )
     by_id = {a.id: a.handle for a in inventory.accounts}
     return {
         by_id[f.account_id]: f.status

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from scanner.model import Severity
 from scanner.policy import default_pack_path, load_policy
-from scanner.policy.loader import STAGE_PARAMS
+from scanner.policy.settings import STAGE_PARAMS
 from scanner.reports.orphans import DEFAULT_DUE_DAYS
 
 DOC = Path(__file__).resolve().parents[2] / "policies" / "README.md"

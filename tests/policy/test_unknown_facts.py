@@ -26,6 +26,7 @@ from scanner.model import (
     Tri,
     unverified_accounts,
 )
+from scanner.platforms import all_capabilities
 from scanner.policy import default_pack_path, evaluate, load_policy
 from scanner.policy.evaluator import Evaluation
 from scanner.policy.fields import FIELDS, Activity, Context, Unknown
@@ -94,7 +95,9 @@ def _run(
 ) -> tuple[Inventory, Evaluation]:
     inventory = dataclasses.replace(FIXTURE.inventory, accounts=tuple(accounts))
     policy = load_policy(pack or default_pack_path())
-    return inventory, evaluate(inventory, observations, policy, None, as_of=as_of)
+    return inventory, evaluate(
+        inventory, observations, policy, None, as_of=as_of, capabilities=all_capabilities()
+    )
 
 
 def _by_rule(evaluation: Evaluation, account_id: str) -> dict[str, Finding]:

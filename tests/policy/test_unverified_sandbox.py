@@ -1,29 +1,30 @@
-"""End to end through the sandbox's faults: a blocked or errored observation never yields a pass
-or a fail on a rule that needs live facts (it is `error`, unverified)."""
+"""Faulty answers through observe and the rules: a blocked or errored observation never yields a
+pass or a fail on a rule that needs live facts (it is `error`, unverified). The answers come from
+the fake fetcher; the sandbox's own faults are tested in tests/platforms/test_sandbox.py."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from scanner.fetch import FetchConfig
+from scanner.fetch.fake import Answer, Failure, FakeFetcher, FakeRequest, Reply
 from scanner.model import FindingStatus, ObservationStatus, Platform
+from scanner.platforms import all_capabilities
 from scanner.policy import default_pack_path, evaluate, load_policy
 from scanner.runs.observe import Target, observe
-from scanner.sandbox import Sandbox, load_world
 
 from .helpers import AS_OF, account, load_fixture
 
-WORLD = """
-name: faults
-as_of: 2026-11-15
-accounts:
-  - {platform: github, handle: fixture-5xx, display_name: Fixture Roasters, faults: [{kind: http_5xx, count: 50}]}
-  - {platform: x, handle: fixturewall, display_name: Fixture Roasters, faults: [login_wall]}
-  - {platform: mastodon, handle: fixture@mastodon.social, display_name: Fixture Roasters, faults: [{kind: waf_challenge, vendor: cloudflare}]}
-  - {platform: bluesky, handle: fixture.bsky.social, display_name: Fixture Roasters, faults: [malformed_body]}
-  - {platform: reddit, handle: u/fixture, display_name: Fixture Roasters, faults: [connection_reset]}
-  - {platform: tumblr, handle: fixture, display_name: Fixture Roasters, faults: [truncated_body]}
-"""
+ANSWERS: dict[str | None, Answer] = {
+    "github": Reply(503),  # a server error, every retry
+    "x": Reply(429),  # rate limited: blocked
+    "mastodon": Reply(429, "<html>Just a moment...</html>", {"server": "cloudflare"}),
+    "bluesky": Reply(200, '{"did": ', {"content-type": "application/json"}),  # cut short
+    "reddit": Failure("connection_reset"),
+    "tumblr": Failure("timeout"),
+}
+
+
+def _answer(request: FakeRequest) -> Answer:
+    return ANSWERS[request.platform]
+
 
 HANDLES = [
     ("github", "fixture-5xx"),
@@ -35,9 +36,7 @@ HANDLES = [
 ]
 
 
-def test_faulty_observations_are_unverified_never_pass_or_fail(tmp_path: Path) -> None:
-    world_path = tmp_path / "world.yaml"
-    world_path.write_text(WORLD, encoding="utf-8")
+def test_faulty_observations_are_unverified_never_pass_or_fail() -> None:
     fixture = load_fixture()
     base = fixture.inventory.accounts[0]
     accounts = tuple(
@@ -67,18 +66,17 @@ def test_faulty_observations_are_unverified_never_pass_or_fail(tmp_path: Path) -
         accounts=accounts,
         roster=fixture.inventory.roster,
     )
-    with Sandbox(load_world(world_path)) as sandbox:
-        config = FetchConfig(
-            endpoints=sandbox.endpoints(), max_retries=0, backoff_base=0.01, tokens={}
-        )
-        results = observe([Target(a.platform, a.handle) for a in accounts], config)
+    fake = FakeFetcher(_answer)
+    results = observe([Target(a.platform, a.handle) for a in accounts], fake.factory())
     observations = {a.id: o for a, o in zip(accounts, results, strict=True)}
     statuses = {o.status for o in results}
     assert statuses <= {ObservationStatus.BLOCKED, ObservationStatus.ERROR}, statuses
     assert statuses == {ObservationStatus.BLOCKED, ObservationStatus.ERROR}
 
     policy = load_policy(default_pack_path())
-    result = evaluate(inventory, observations, policy, None, as_of=AS_OF)
+    result = evaluate(
+        inventory, observations, policy, None, as_of=AS_OF, capabilities=all_capabilities()
+    )
     live = {"IDN-001", "IDN-002", "IDN-003", "IDN-005", "ACT-001", "ACT-002", "ACT-003"}
     assert not [p for p in result.passed if p[0] in live]
     live_findings = [f for f in result.findings if f.rule_id in live]

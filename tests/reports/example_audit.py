@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scanner.cli.common import execute_audit
 from scanner.examples import example_inventory_path
-from scanner.fetch import FetchConfig, HostLimits
+from scanner.fetch import HostLimits
 from scanner.model import AuditResult, Platform
-from scanner.runs.audit import AuditOptions, run_audit
+from scanner.platforms import platform_fetch_config
+from scanner.runs.audit import AuditOptions
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
 __all__ = ["ExampleAudit", "run_example_audit"]
@@ -31,13 +33,13 @@ def run_example_audit() -> ExampleAudit:
     with Sandbox(world) as sandbox:
         options = AuditOptions(
             inventory=example_inventory_path(),
-            # The same pacing as the demo: the sandbox is local, so no per-host delay.
-            fetch=FetchConfig(
-                endpoints=sandbox.endpoints(),
-                host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
-            ),
             as_of=world.as_of,
             use_history=False,
             discover=True,
         )
-        return ExampleAudit(run_audit(options), sandbox.base_url)
+        # The same pacing as the demo: the sandbox is local, so no per-host delay.
+        config = platform_fetch_config(
+            endpoints=sandbox.endpoints(),
+            host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
+        )
+        return ExampleAudit(execute_audit(options, config), sandbox.base_url)

@@ -17,11 +17,11 @@ report_cli = pytest.importorskip("scanner.cli.report", reason="needs the audit p
 def calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     seen: list[Any] = []
 
-    def fake_run_audit(options: Any, progress: Any = None) -> Any:
-        seen.append(options)
+    def fake_execute_audit(options: Any, config: Any, progress: Any = None) -> Any:
+        seen.append((options, config))
         return audit_result()
 
-    monkeypatch.setattr(report_cli, "run_audit", fake_run_audit)
+    monkeypatch.setattr(report_cli, "execute_audit", fake_execute_audit)
     return seen
 
 
@@ -43,10 +43,10 @@ def test_a_table_on_stdout_by_default(calls: list[Any]) -> None:
     assert out.output.startswith("Orphaned pages: Copper Kettle Coffee Roasters (as of 2026-11-15)")
     assert "&lt;" not in out.output and "**" not in out.output  # no Markdown on a terminal
     assert max(len(line) for line in out.output.splitlines()) <= 80
-    (options,) = calls
+    ((options, config),) = calls
     assert options.inventory == Path("inv.yaml") and options.offline is True
     assert str(options.as_of) == "2026-11-15"
-    assert options.fetch.endpoints["x"] == "http://127.0.0.1:9/x"
+    assert config.endpoints["x"] == "http://127.0.0.1:9/x"
 
 
 def test_markdown_only_when_asked(calls: list[Any]) -> None:
@@ -73,9 +73,10 @@ def test_html_to_a_file(calls: list[Any], tmp_path: Path) -> None:
         ["orphans", "inv.yaml", "--format", "html", "--output", str(target), "--discover"],
     )
     assert out.exit_code == 0, out.output
-    assert out.output == ""
-    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert calls[0].discover is True
+    # Like every command's --output: the file is written, and --format is printed as well.
+    assert target.read_text(encoding="utf-8") == out.output
+    assert out.output.startswith("<!DOCTYPE html>")
+    assert calls[0][0].discover is True
 
 
 def test_bad_date_is_bad_input(calls: list[Any]) -> None:
@@ -129,17 +130,23 @@ def test_audit_report_orphans_refuses_a_format_it_has_not(audit_calls: list[Any]
         audit_cli.command, ["inv.yaml", "--report", "orphans", "--format", "sarif"]
     )
     assert out.exit_code == 2
-    assert "--report orphans prints table, markdown, html, csv, not sarif" in out.output
+    assert "--report orphans prints table, json, csv, markdown, html, not sarif" in out.output
     assert audit_calls == []  # refused before the audit
 
 
-def test_a_table_file_keeps_every_column(calls: list[Any], tmp_path: Path) -> None:
+@pytest.mark.parametrize("wide", [False, True])
+def test_a_table_file_is_laid_out_like_every_commands(
+    calls: list[Any], tmp_path: Path, wide: bool
+) -> None:
+    """At 100 columns whatever the terminal, as the audit's table files; --wide keeps all."""
     target = tmp_path / "orphans.txt"
-    out = CliRunner().invoke(
-        report_cli.command, ["orphans", "inv.yaml", "--output", str(target)], env={"COLUMNS": "80"}
-    )
+    args = ["orphans", "inv.yaml", "--output", str(target), *(["--wide"] if wide else [])]
+    out = CliRunner().invoke(report_cli.command, args, env={"COLUMNS": "60"})
     assert out.exit_code == 0, out.output
     text = target.read_text(encoding="utf-8")
-    assert text.startswith("Orphaned pages:") and "--wide shows all" not in text
+    assert text.startswith("Orphaned pages:")
     header = next(line for line in text.splitlines() if line.lstrip().startswith("# "))
-    assert header.rstrip().endswith("department")
+    if wide:
+        assert "--wide shows all" not in text and header.rstrip().endswith("department")
+    else:
+        assert max(len(line) for line in text.splitlines()) == 100

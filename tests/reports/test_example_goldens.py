@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 
 from scanner.examples import example_inventory_path
-from scanner.reports import ReportFormat, file_suffix, formatter_for
-from scanner.reports.orphans import OrphanFormat, build, orphan_suffix, render_orphans
+from scanner.reports import Document, ReportFormat, file_suffix, formats_for, formatter_for
+from scanner.reports.orphans import build, render_orphans
 from tests.reports.example_audit import run_example_audit
 
 GOLDEN = Path(__file__).parent / "golden" / "example"
 ROOT = example_inventory_path().parent.parent
-ORPHAN_SUFFIX = {kind: orphan_suffix(kind) for kind in OrphanFormat}
 
 # Any ISO 8601 timestamp as the reports write it (``iso()``: UTC with a Z suffix; the fraction
 # is dropped when the microseconds happen to be zero, so it is optional here), and a time as
@@ -30,6 +29,8 @@ _TIMESTAMP = re.compile(
     r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"
     r"|\d{4}-\d\d-\d\d \d\d:\d\d(?! ?\d)(?: UTC)?"
 )
+
+ORPHAN_FORMATS = formats_for(Document.ORPHANS)
 
 
 @dataclass(frozen=True)
@@ -83,8 +84,8 @@ def rendered() -> dict[str, str]:
         for fmt in ReportFormat:
             texts[f"audit{file_suffix(fmt)}"] = formatter_for(fmt.value).render(result, color=False)
         orphans = build(result)
-        for kind in OrphanFormat:
-            texts[f"orphans{ORPHAN_SUFFIX[kind]}"] = render_orphans(orphans, kind.value)
+        for kind in ORPHAN_FORMATS:
+            texts[f"orphans{file_suffix(kind)}"] = render_orphans(orphans, kind.value)
     normalize = Normalizer(
         started=result.run.started_at,
         rendered=datetime.now(UTC),
@@ -96,7 +97,7 @@ def rendered() -> dict[str, str]:
 
 def _golden_names() -> Iterator[str]:
     yield from (f"audit{file_suffix(fmt)}" for fmt in ReportFormat)
-    yield from (f"orphans{ORPHAN_SUFFIX[kind]}" for kind in OrphanFormat)
+    yield from (f"orphans{file_suffix(kind)}" for kind in ORPHAN_FORMATS)
 
 
 @pytest.mark.parametrize("name", list(_golden_names()))

@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
+from scanner.cli.common import execute_audit
 from scanner.examples import example_inventory_path
-from scanner.fetch import FetchConfig, HostLimits
+from scanner.fetch import HostLimits
 from scanner.model import AuditResult, Platform
+from scanner.platforms import platform_fetch_config
 from scanner.reports.htmlpage import e
 from scanner.reports.layout import display_width
 from scanner.reports.orphans import (
@@ -30,7 +32,7 @@ from scanner.reports.orphans import (
     render_orphans,
 )
 from scanner.reports.sanitize import markdown_text
-from scanner.runs.audit import AuditOptions, run_audit
+from scanner.runs.audit import AuditOptions
 from scanner.sandbox import Sandbox, example_world_path, load_world
 from scanner.yamlsource import load_yaml
 from tests.reports.example_audit import run_example_audit
@@ -206,25 +208,26 @@ def history_runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[list[Audi
     """An offline audit, then two live ones, of the example into one history database."""
     history = tmp_path_factory.mktemp("history") / "history.sqlite"
     world = load_world(example_world_path())
-    offline = run_audit(
+    offline = execute_audit(
         AuditOptions(
             inventory=example_inventory_path(), as_of=world.as_of, history=history, offline=True
-        )
+        ),
+        platform_fetch_config(),
     )
     runs = [offline]
     with Sandbox(world) as sandbox:
         for _ in range(2):
             options = AuditOptions(
                 inventory=example_inventory_path(),
-                fetch=FetchConfig(
-                    endpoints=sandbox.endpoints(),
-                    host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
-                ),
                 as_of=world.as_of,
                 history=history,
                 discover=True,
             )
-            runs.append(run_audit(options))
+            config = platform_fetch_config(
+                endpoints=sandbox.endpoints(),
+                host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
+            )
+            runs.append(execute_audit(options, config))
     yield runs
 
 

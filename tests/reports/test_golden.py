@@ -1,4 +1,4 @@
-"""Golden files per format on the deterministic fixture audit (fixed times). A deliberate change
+"""Golden files per document and format on the deterministic fixture audit (fixed times). A deliberate change
 of output: regenerate with ``ROLLCALL_UPDATE_GOLDEN=1 pytest tests/reports/test_golden.py`` and
 review the diff."""
 
@@ -9,12 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from scanner.reports import ReportFormat, file_suffix, formatter_for
-from scanner.reports.orphans import OrphanFormat, build, orphan_suffix, render_orphans
+from scanner.reports import (
+    Document,
+    ReportFormat,
+    file_suffix,
+    formats_for,
+    formatter_for,
+    render,
+)
+from scanner.reports.orphans import build, render_orphans
 from tests.reports.builders import audit_result
+from tests.reports.documents import document_of
 
 GOLDEN = Path(__file__).parent / "golden"
-ORPHAN_SUFFIX = {kind: orphan_suffix(kind) for kind in OrphanFormat}
+
+ORPHAN_FORMATS = formats_for(Document.ORPHANS)
 
 
 def _check(name: str, text: str) -> None:
@@ -34,6 +43,20 @@ def test_audit_report_golden(fmt: ReportFormat) -> None:
     _check(f"audit{file_suffix(fmt)}", formatter_for(fmt.value).render(audit_result(), color=False))
 
 
-@pytest.mark.parametrize("fmt", list(OrphanFormat))
-def test_orphans_report_golden(fmt: OrphanFormat) -> None:
-    _check(f"orphans{ORPHAN_SUFFIX[fmt]}", render_orphans(build(audit_result()), fmt.value))
+@pytest.mark.parametrize("fmt", list(ORPHAN_FORMATS))
+def test_orphans_report_golden(fmt: ReportFormat) -> None:
+    _check(f"orphans{file_suffix(fmt)}", render_orphans(build(audit_result()), fmt.value))
+
+
+OTHER = [
+    (d, f)
+    for d in (Document.OBSERVATIONS, Document.DISCOVERY, Document.REVIEW)
+    for f in formats_for(d)
+]
+
+
+@pytest.mark.parametrize(("document", "fmt"), OTHER, ids=[f"{d}-{f}" for d, f in OTHER])
+def test_other_document_golden(document: Document, fmt: ReportFormat) -> None:
+    """The observations, discovery and review documents built from the fixture audit."""
+    text = render(document, document_of(document, audit_result()), fmt.value)
+    _check(f"{document.value}{file_suffix(fmt)}", text)

@@ -10,16 +10,17 @@ import dataclasses
 import io
 import json
 import shutil
+import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 
 import pytest
 import yaml
 
 from scanner.cli.main import run
 from scanner.model import Platform
-from scanner.reports import ReportFormat, file_suffix
+from scanner.reports import Document, ReportFormat, file_suffix, formats_for
 from scanner.sandbox import Sandbox, World, example_world_path, load_world
 from tests.reports.hostile import (
     C1_CSI,
@@ -240,3 +241,54 @@ def test_audit_terminal_table_and_every_report_file(
             assert "<U+202E>Copper<U+200B> Kettle" in "".join(_assert_clean_json(printed))
         else:
             _assert_clean_terminal(printed)
+
+
+def _clean_file(path: Path, fmt: ReportFormat) -> None:
+    text = path.read_text(encoding="utf-8")
+    match fmt:
+        case ReportFormat.JSON | ReportFormat.SARIF:
+            assert forbidden_in_json(text) == [], path
+        case ReportFormat.TABLE:
+            assert forbidden_in(text, terminal=True) == [], path
+        case ReportFormat.CSV | ReportFormat.MARKDOWN | ReportFormat.HTML | ReportFormat.JUNIT:
+            assert forbidden_in(text) == [], path
+        case _:
+            assert_never(fmt)
+    assert not [p for p in PAYLOAD if p in text], path
+
+
+@pytest.mark.parametrize("command", ["observe", "discover", "review", "report orphans"])
+def test_every_command_writes_every_format_it_offers_at_once(
+    command: str,
+    org: Path,
+    candidates: Path,
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`--output FORMAT=PATH`, once per format the document offers, in one run; each file is the
+    format it names and carries nothing hostile."""
+    args, document = {
+        "observe": (["observe", str(org)], Document.OBSERVATIONS),
+        "discover": (
+            ["discover", str(org), "--max-candidates", "0", "--candidates", str(candidates)],
+            Document.DISCOVERY,
+        ),
+        "review": (
+            ["review", str(_request(org.parent)), "--inventory", str(org), "--as-of", AS_OF],
+            Document.REVIEW,
+        ),
+        "report orphans": (
+            ["report", "orphans", str(org), "--no-history", "--as-of", AS_OF],
+            Document.ORPHANS,
+        ),
+    }[command]
+    files = {f: tmp_path / f"out{file_suffix(f)}" for f in formats_for(document)}
+    outputs = [f"--output={f.value}={path}" for f, path in files.items()]
+    _printed([*args, *outputs, *_endpoints(sandbox)], capsys)
+    for fmt, path in files.items():
+        _clean_file(path, fmt)
+        if fmt in {ReportFormat.JSON, ReportFormat.SARIF}:
+            json.loads(path.read_text(encoding="utf-8"))
+        if fmt is ReportFormat.JUNIT:
+            ET.fromstring(path.read_bytes())

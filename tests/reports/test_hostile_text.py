@@ -1,6 +1,7 @@
-"""Every report format, and the orphaned-page report, rendered from an audit whose names, bios,
-links, reasons and evidence are hostile: no escape sequence, control, bidi or zero-width character
-survives, and what was invisible is shown as ``<U+XXXX>``."""
+"""Every document in every format (audit, orphaned pages, discovery, review, observations),
+rendered from an audit whose names, bios, links, reasons and evidence are hostile: no escape
+sequence, control, bidi or zero-width character survives, and what was invisible is shown as
+``<U+XXXX>``."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from typing import assert_never
 
 import pytest
 
-from scanner.reports import ReportFormat, formatter_for
-from scanner.reports.orphans import OrphanFormat, build, render_orphans
+from scanner.reports import Document, ReportFormat, formats_for, formatter_for, render
+from scanner.reports.orphans import build, render_orphans
+from tests.reports.documents import document_of
 from tests.reports.hostile import (
     BIDI,
     HOSTILE_HANDLE,
@@ -32,6 +34,8 @@ SHOWS_BIOS = {
     ReportFormat.SARIF,
     ReportFormat.JUNIT,
 }
+
+ORPHAN_FORMATS = formats_for(Document.ORPHANS)
 
 
 def _marks(text: str) -> set[str]:
@@ -83,10 +87,12 @@ def test_discovered_handle_reads_as_crafted_in_every_format() -> None:
         assert "copper" + ("&lt;" if fmt is ReportFormat.HTML else "<") + "U+200B" in text
 
 
-@pytest.mark.parametrize("fmt", list(OrphanFormat))
-def test_orphan_report_carries_no_hostile_character(fmt: OrphanFormat) -> None:
+@pytest.mark.parametrize("fmt", list(ORPHAN_FORMATS))
+def test_orphan_report_carries_no_hostile_character(fmt: ReportFormat) -> None:
     text = render_orphans(build(hostile_result()), fmt.value)
     assert forbidden_in(text) == []
+    if fmt is ReportFormat.JSON:
+        assert forbidden_in_json(text) == []
     assert not [p for p in LEAKED_PAYLOAD if p in text]
     assert "U+202E" in text, "the hostile reason reached the report, escaped"
 
@@ -95,3 +101,32 @@ def test_html_does_not_link_a_url_with_hidden_characters() -> None:
     text = formatter_for("html").render(hostile_result(), color=False)
     assert 'href="https://copperkettle.coffee/&lt;U+202E&gt;' not in text
     assert "gpj.exe" in text, "shown as text instead"
+
+
+OTHER = [
+    (d, f)
+    for d in (Document.DISCOVERY, Document.REVIEW, Document.OBSERVATIONS)
+    for f in formats_for(d)
+]
+
+
+@pytest.mark.parametrize(("document", "fmt"), OTHER, ids=[f"{d}-{f}" for d, f in OTHER])
+def test_other_documents_carry_no_hostile_character(document: Document, fmt: ReportFormat) -> None:
+    text = render(document, document_of(document, hostile_result()), fmt.value)
+    match fmt:
+        case ReportFormat.TABLE:
+            assert forbidden_in(text, terminal=True) == []
+        case ReportFormat.JSON | ReportFormat.SARIF:
+            assert forbidden_in_json(text) == []
+        case ReportFormat.JUNIT:
+            parsed = ET.fromstring(text.encode("utf-8"))
+            inner = "".join(parsed.itertext()) + "".join(
+                v for el in parsed.iter() for v in el.attrib.values()
+            )
+            assert forbidden_in(text) == [] and forbidden_in(inner) == []
+        case ReportFormat.CSV | ReportFormat.MARKDOWN | ReportFormat.HTML:
+            assert forbidden_in(text) == []
+        case _:
+            assert_never(fmt)
+    assert not [p for p in LEAKED_PAYLOAD if p in text], "escape sequences leave their payload"
+    assert "U+202E" in text, "the hostile text reached the document, escaped"

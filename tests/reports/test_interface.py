@@ -10,21 +10,24 @@ import pytest
 from scanner.errors import UsageError
 from scanner.model import AuditResult
 from scanner.reports import (
-    FORMATTERS,
+    RENDERERS,
     REPORT_FORMATS,
+    Document,
     ReportFormat,
     atomic_write,
     file_suffix,
+    format_names,
     formatter_for,
     write_outputs,
 )
 
 
 @pytest.mark.parametrize("fmt", list(ReportFormat))
-def test_every_format_has_a_formatter_and_suffix(fmt: ReportFormat, result: AuditResult) -> None:
+def test_every_format_has_an_audit_renderer_and_suffix(
+    fmt: ReportFormat, result: AuditResult
+) -> None:
     formatter = formatter_for(fmt.value)
-    assert formatter is FORMATTERS[fmt.value]
-    assert formatter.name == fmt.value
+    assert formatter is RENDERERS[(Document.AUDIT, fmt)]
     assert file_suffix(fmt).startswith(".")
     text = formatter.render(result)
     assert text.endswith("\n")
@@ -33,7 +36,7 @@ def test_every_format_has_a_formatter_and_suffix(fmt: ReportFormat, result: Audi
 
 def test_report_formats_lists_every_format() -> None:
     assert [f.value for f in ReportFormat] == REPORT_FORMATS
-    assert set(FORMATTERS) == set(REPORT_FORMATS)
+    assert format_names(Document.AUDIT) == REPORT_FORMATS
 
 
 def test_unknown_format_suggests_the_closest() -> None:

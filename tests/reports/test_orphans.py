@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import json
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from scanner.errors import UsageError
 from scanner.model import AuditResult, Role, Severity
 from scanner.policy import default_pack_path, load_policy
+from scanner.reports import Document, ReportFormat, formats_for
 from scanner.reports.htmlpage import e
 from scanner.reports.layout import display_width
 from scanner.reports.orphans import (
@@ -25,7 +27,6 @@ from scanner.reports.orphans import (
     ActivityState,
     Age,
     AgeState,
-    OrphanFormat,
     OrphanReason,
     Urgency,
     action_for,
@@ -39,6 +40,7 @@ from scanner.reports.orphans import (
 from tests.reports.builders import AS_OF, STARTED
 
 R = OrphanReason
+ORPHAN_FORMATS = formats_for(Document.ORPHANS)
 
 
 def test_lists_exactly_the_orphans_with_reasons_and_who_must_act(result: AuditResult) -> None:
@@ -225,12 +227,12 @@ def test_intern_era_only_for_interns(role: Role) -> None:
 def test_a_contractors_page_is_not_called_intern_era(result: AuditResult) -> None:
     tt = {e.key: e for e in build(result).entries}["tt-popup"]  # owner: a contractor
     assert tt.owner_role is Role.CONTRACTOR
-    for fmt in OrphanFormat:
+    for fmt in ORPHAN_FORMATS:
         text = render_orphans(build(result), fmt.value)
         assert "intern-era" not in text, fmt
-        if fmt is not OrphanFormat.CSV:  # the CSV lists reasons by their stable names
+        if fmt is not ReportFormat.CSV:  # the CSV lists reasons by their stable names
             words = "contractor's page (went silent when the contract ended)"
-            assert (e(words) if fmt is OrphanFormat.HTML else words) in text, fmt
+            assert (e(words) if fmt is ReportFormat.HTML else words) in text, fmt
 
 
 # --------------------------------------------------------------------------- summary
@@ -263,8 +265,15 @@ def test_a_clean_organization_says_so(result: AuditResult) -> None:
     report = build(quiet)
     assert report.entries == ()
     assert "none of the 8 inventoried accounts" in report.summary
-    for fmt in OrphanFormat:
-        assert "Nothing to act on." in render_orphans(report, fmt.value) or fmt is OrphanFormat.CSV
+    for fmt in ORPHAN_FORMATS:
+        text = render_orphans(report, fmt.value)
+        match fmt:
+            case ReportFormat.JSON:
+                assert json.loads(text)["entries"] == []
+            case ReportFormat.CSV:
+                assert text.count("\r\n") == 1  # the header alone
+            case _:
+                assert "Nothing to act on." in text, fmt
 
 
 def test_an_offline_run_says_what_it_could_not_check(result: AuditResult) -> None:
@@ -280,11 +289,11 @@ def test_an_offline_run_says_what_it_could_not_check(result: AuditResult) -> Non
 # --------------------------------------------------------------------------- renderings
 
 
-@pytest.mark.parametrize("fmt", list(OrphanFormat))
-def test_renderers_escape_hostile_text(fmt: OrphanFormat, result: AuditResult) -> None:
+@pytest.mark.parametrize("fmt", list(ORPHAN_FORMATS))
+def test_renderers_escape_hostile_text(fmt: ReportFormat, result: AuditResult) -> None:
     text = render_orphans(build(result), fmt.value)
     assert "\x00" not in text and "\x1b" not in text
-    assert "<b>official</b>" not in text or fmt is OrphanFormat.CSV
+    assert "<b>official</b>" not in text or fmt is ReportFormat.CSV
 
 
 @pytest.mark.parametrize("width", [80, 120])
@@ -350,7 +359,10 @@ def test_csv_rendering(result: AuditResult) -> None:
 
 
 def test_unknown_format_is_a_usage_error(result: AuditResult) -> None:
-    with pytest.raises(UsageError, match="expected one of table, markdown, html, csv"):
+    with pytest.raises(
+        UsageError,
+        match="unknown orphans report format .pdf.; expected one of table, json, csv, markdown, html",
+    ):
         render_orphans(build(result), "pdf")
 
 

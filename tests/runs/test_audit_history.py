@@ -17,6 +17,7 @@ import jsonschema
 import pytest
 import yaml
 
+from scanner.cli.common import execute_audit
 from scanner.cli.main import run
 from scanner.examples import example_inventory_path
 from scanner.fetch import FetchConfig, HostLimits
@@ -31,10 +32,11 @@ from scanner.model import (
     ObservationStatus,
     Platform,
 )
+from scanner.platforms import all_capabilities, platform_fetch_config
 from scanner.policy import default_pack_path, evaluate, load_policy, load_waivers
 from scanner.reports import formatter_for
 from scanner.reports.json_report import report_schema
-from scanner.runs.audit import AuditOptions, incomplete_reason, run_audit
+from scanner.runs.audit import AuditOptions, incomplete_reason
 from scanner.sandbox import Sandbox, example_world_path, load_world
 from scanner.sandbox.world import World
 
@@ -84,7 +86,7 @@ def sb(sandbox: Sandbox) -> Iterator[Sandbox]:
 
 def fast_config(sb: Sandbox, **changes: Any) -> FetchConfig:
     """Politeness lifted for the local sandbox (as `rollcall demo` does)."""
-    return FetchConfig(
+    return platform_fetch_config(
         endpoints=sb.endpoints(),
         host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
         **changes,
@@ -93,15 +95,15 @@ def fast_config(sb: Sandbox, **changes: Any) -> FetchConfig:
 
 def audit(sb: Sandbox, history: Path | None, **changes: Any) -> AuditResult:
     fetch = changes.pop("fetch", None) or fast_config(sb)
-    return run_audit(
+    return execute_audit(
         AuditOptions(
             inventory=INVENTORY,
-            fetch=fetch,
             as_of=AS_OF,
             history=history,
             use_history=history is not None,
             **changes,
-        )
+        ),
+        fetch,
     )
 
 
@@ -263,6 +265,7 @@ def test_replay_under_a_changed_rule_sends_nothing_and_flags_what_the_rule_adds(
         policy,
         load_waivers(waivers, inventory=inventory, policy=policy, as_of=AS_OF),
         as_of=AS_OF,
+        capabilities=all_capabilities(),
     )
     assert {
         (f["rule_id"], f["account_id"], f["status"], f["fingerprint"]) for f in doc["findings"]

@@ -11,9 +11,10 @@ from click.testing import CliRunner
 
 from scanner.cli.discover import command
 from scanner.errors import ValidationError
-from scanner.fetch import FetchConfig, HostLimits
+from scanner.fetch import HostLimits, HttpFetcherFactory
 from scanner.inventory import load_inventory
 from scanner.model import Classification, Platform
+from scanner.platforms import host_limits, platform_fetch_config
 from scanner.policy import fingerprint, load_policy
 from scanner.runs.discover import discover, inventory_duplicates, read_candidates
 from scanner.sandbox import Sandbox, example_world_path, load_world
@@ -93,13 +94,14 @@ def org(tmp_path: Path) -> Path:
     return path
 
 
-def _fast(endpoints: dict[str, str]) -> FetchConfig:
+def _fast(endpoints: dict[str, str]) -> HttpFetcherFactory:
     # The sandbox is local: no need for the real platforms' one-request-a-second politeness.
-    return FetchConfig(
+    config = platform_fetch_config(
         endpoints=endpoints,
         allow_private_network=True,
         host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
     )
+    return HttpFetcherFactory(config, host_limits())
 
 
 def test_discovers_and_classifies_generated_and_outside_candidates(org: Path) -> None:

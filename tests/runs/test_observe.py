@@ -1,19 +1,26 @@
 """scanner.runs.observe: the contract other stages call (order, never raising, SSRF on inventory
-URLs, politeness from the specs, JSON form)."""
+URLs, politeness from the specs, JSON form). Logic over the fake fetcher; what depends on the
+real fetcher (the SSRF guard, endpoint overrides) over a local server."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
-from scanner.fetch import FetchConfig
+from scanner.fetch import HttpFetcherFactory
+from scanner.fetch.fake import FakeFetcher
 from scanner.model import Observation, ObservationStatus, Platform
-from scanner.platforms import adapter_for, spec_for
-from scanner.runs.observe import Target, capabilities, host_limits, observation_json, observe
-from tests.platforms.conftest import FixtureServer
+from scanner.platforms import adapter_for, host_limits, platform_fetch_config, spec_for
+from scanner.runs.observe import Target, capabilities, observe
+from scanner.serialize import observation_fields
+from tests.fetch.conftest import FakeClock
+from tests.platforms.conftest import FixtureServer, reply
+
+GITHUB = "https://api.github.com/users"
 
 
 @pytest.fixture
@@ -22,24 +29,30 @@ def server() -> Iterator[FixtureServer]:
         yield srv
 
 
-def config(server: FixtureServer, **overrides: Any) -> FetchConfig:
+def config(server: FixtureServer, **overrides: Any) -> HttpFetcherFactory:
+    """The real fetchers, pointed at ``server``."""
     settings: dict[str, Any] = {"endpoints": server.endpoints(), "max_retries": 0, "tokens": {}}
     settings.update(overrides)
-    return FetchConfig(**settings)
+    return HttpFetcherFactory(platform_fetch_config(**settings), host_limits())
 
 
-def test_results_keep_target_order_and_never_raise(server: FixtureServer) -> None:
-    server.add("github", "/users/copperkettle", file="github_user.json")
-    server.add("github", "/users/copperkettle/events/public", file="github_events.json")
-    server.add("github", "/users/ghost", status=404, file="github_404.json")
+GITHUB_ANSWERS = {
+    f"{GITHUB}/copperkettle": reply("github_user.json"),
+    f"{GITHUB}/copperkettle/events/public": reply("github_events.json"),
+    f"{GITHUB}/ghost": reply("github_404.json", 404),
+}
+
+
+def test_results_keep_target_order_and_never_raise() -> None:
+    fake = FakeFetcher(GITHUB_ANSWERS)
     targets = [
         Target(Platform.GITHUB, "ghost"),
         Target(Platform.GITHUB, "copperkettle"),
         Target(Platform.BLUESKY, "not a handle"),
-        Target(Platform.GITHUB, "unrouted"),  # the server answers 599: an error, not absent
+        Target(Platform.GITHUB, "unrouted"),  # no answer at all: an error, not absent
     ]
     progress: list[tuple[int, int]] = []
-    result = observe(targets, config(server), progress=lambda d, t: progress.append((d, t)))
+    result = observe(targets, fake.factory(), progress=lambda d, t: progress.append((d, t)))
     assert [o.status for o in result] == [
         ObservationStatus.ABSENT,
         ObservationStatus.PRESENT,
@@ -48,24 +61,38 @@ def test_results_keep_target_order_and_never_raise(server: FixtureServer) -> Non
     ]
     assert [o.handle for o in result] == [t.handle for t in targets]
     assert sorted(progress) == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert fake.unanswered == [f"{GITHUB}/unrouted"]
 
 
-def test_an_adapter_bug_is_an_error_not_a_crash(
-    server: FixtureServer, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_one_fetcher_per_run_sized_by_its_accounts_and_one_budget_per_account() -> None:
+    fake = FakeFetcher(GITHUB_ANSWERS)
+    factory = fake.factory()
+    targets = [Target(Platform.GITHUB, "copperkettle"), Target(Platform.GITHUB, "ghost")]
+    observe([*targets, Target(Platform.BLUESKY, "not a handle")], factory)
+    assert factory.opened == [{"github": 2, "bluesky": 1}] and factory.closed == 1
+    # The profile and its activity share the account's view; the other account has its own.
+    account = {r.url: r.account for r in fake.requests}
+    assert account[f"{GITHUB}/copperkettle/events/public"] == account[f"{GITHUB}/copperkettle"]
+    assert account[f"{GITHUB}/ghost"] != account[f"{GITHUB}/copperkettle"]
+
+
+def test_an_adapter_bug_is_an_error_not_a_crash(monkeypatch: pytest.MonkeyPatch) -> None:
     adapter = adapter_for(Platform.MEDIUM)
 
     async def broken(*args: Any, **kwargs: Any) -> Observation:
         raise KeyError("surprise")
 
     monkeypatch.setattr(adapter, "observe", broken)
-    server.add("tumblr", "/rss", file="tumblr_rss.xml")
+    fake = FakeFetcher({"https://copperkettle.tumblr.com/rss": reply("tumblr_rss.xml")})
+    clock = FakeClock(epoch=1_800_000_000.0)
     medium, tumblr = observe(
         [Target(Platform.MEDIUM, "copperkettle"), Target(Platform.TUMBLR, "copperkettle")],
-        config(server),
+        fake.factory(),
+        clock=clock,
     )
     assert medium.status is ObservationStatus.ERROR
     assert medium.reason is not None and medium.reason.code == "adapter_error"
+    assert medium.fetched_at == datetime.fromtimestamp(1_800_000_000.0, UTC)
     assert tumblr.status is ObservationStatus.PRESENT
 
 
@@ -111,11 +138,10 @@ def test_politeness_and_capabilities_come_from_the_specs() -> None:
     assert "last_activity_at" not in capabilities(Platform.INSTAGRAM)
 
 
-def test_observation_json_is_plain_json(server: FixtureServer) -> None:
-    server.add("github", "/users/copperkettle", file="github_user.json")
-    server.add("github", "/users/copperkettle/events/public", file="github_events.json")
-    (obs,) = observe([Target(Platform.GITHUB, "copperkettle")], config(server))
-    data = json.loads(json.dumps(observation_json(obs)))
+def test_observation_json_is_plain_json() -> None:
+    fake = FakeFetcher(GITHUB_ANSWERS)
+    (obs,) = observe([Target(Platform.GITHUB, "copperkettle")], fake.factory())
+    data = json.loads(json.dumps(observation_fields(obs)))
     assert data["status"] == "present"
     assert data["last_activity_at"] == "2026-11-01T09:00:00Z"
     assert data["links"] == ["https://copperkettle.coffee", "https://x.com/copperkettle"]

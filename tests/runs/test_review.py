@@ -1,4 +1,5 @@
-"""The review gate end to end: request scenarios and inventory diffs against the sandbox."""
+"""The review gate: request scenarios and inventory diffs end to end against the sandbox, and
+the run's live-state decisions over the fake fetcher."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import json
 import shutil
 import subprocess
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +17,23 @@ import yaml
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.main import run
 from scanner.cli.review import exit_code_for
+from scanner.fetch.fake import Answer, FakeFetcher, FakeFetcherFactory, Reply
+from scanner.inventory import load_inventory
 from scanner.model import FindingStatus
 from scanner.policy import catalogue, default_pack_path, load_policy
-from scanner.runs.review import Decision, Effect
+from scanner.runs.audit import load_rules
+from scanner.runs.review import (
+    Decision,
+    Effect,
+    Liveness,
+    ReviewOptions,
+    ReviewResult,
+    load_request,
+    review_request,
+)
 from scanner.sandbox import Sandbox, example_world_path, load_world
+from tests.fetch.conftest import FakeClock
+from tests.platforms.conftest import reply
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = "2026-11-15"
@@ -161,24 +176,95 @@ def test_request_scenarios(
         assert reason["severity"] == severities[reason["rule_id"]]
 
 
-def test_unverifiable_handle_is_said_so_and_exits_3(
-    org: Path, sandbox: Sandbox, capsys: pytest.CaptureFixture[str]
+# ----------------------------------------------------------------- the run, over the fake fetcher
+
+PROFILE = "https://public.api.bsky.app/xrpc/app.bsky.actor.getProfile?actor="
+TOURS = "copperkettle-tours.bsky.social"
+
+
+def _profile(name: str, bio: str) -> Reply:
+    return Reply.of_json(
+        {"did": "did:plc:abc", "handle": TOURS, "displayName": name, "description": bio}
+    )
+
+
+def _review_run(
+    org: Path, answer: Answer | None, *, offline: bool = False
+) -> tuple[ReviewResult, FakeFetcherFactory]:
+    """Review a request for TOURS whose profile lookup gets ``answer`` (None: none at all)."""
+    fake = FakeFetcher({} if answer is None else {f"{PROFILE}{TOURS}": answer})
+    factory = fake.factory()
+    inventory = load_inventory(org / "copper-kettle.yaml")
+    policy, _ = load_rules(inventory, ())
+    request = load_request(_request(org, "run", handle=TOURS))
+    options = ReviewOptions(offline=offline, as_of=date.fromisoformat(AS_OF))
+    clock = FakeClock(epoch=1_800_000_000.0)
+    result = review_request(request, inventory, policy, options, fetchers=factory, clock=clock)
+    assert result.reviewed_at == datetime.fromtimestamp(1_800_000_000.0, UTC)
+    return result, factory
+
+
+LIVENESS: list[tuple[str, Answer | None, Liveness, Decision, set[str]]] = [
+    (
+        "free",
+        reply("bluesky_400_not_found.json", 400),
+        Liveness.FREE,
+        Decision.APPROVE,
+        set(),
+    ),
+    (
+        "taken by someone else",
+        _profile("Bob's Garage", "Weekend fixes"),
+        Liveness.TAKEN,
+        Decision.REJECT,
+        {"REV-008"},
+    ),
+    (
+        "already ours",
+        _profile("Copper Kettle Coffee Roasters", "Roastery tours https://copperkettle.coffee"),
+        Liveness.OURS,
+        Decision.APPROVE_WITH_CONDITIONS,
+        {"REV-006"},
+    ),
+    # A WAF page or a rate limit cannot tell free from taken: a person must look (exit 3).
+    ("rate limited", Reply(429), Liveness.UNVERIFIED, Decision.NEEDS_REVIEW, {"REV-005"}),
+    ("no answer", None, Liveness.UNVERIFIED, Decision.NEEDS_REVIEW, {"REV-005"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "answer", "liveness", "decision", "rules"), LIVENESS, ids=[c[0] for c in LIVENESS]
+)
+def test_the_live_state_decides(
+    name: str,
+    answer: Answer | None,
+    liveness: Liveness,
+    decision: Decision,
+    rules: set[str],
+    org: Path,
 ) -> None:
-    handle = "copperkettle-tours.bsky.social"
-    sandbox.set_faults("bluesky", handle, ["waf_challenge"])
-    try:
-        request = _request(org, "blocked", handle=handle)
-        code, doc, _ = _review(
-            [str(request), "--inventory", str(org / "copper-kettle.yaml"), *_endpoints(sandbox)],
-            capsys,
-        )
-    finally:
-        sandbox.set_faults("bluesky", handle, None)
-    item = doc["items"][0]
-    assert item["liveness"] == "unverified"
-    assert {r["rule_id"] for r in item["reasons"]} == {"REV-005"}
-    assert doc["decision"] == "needs_review"
-    assert code == ExitCode.INCOMPLETE
+    result, factory = _review_run(org, answer)
+    (item,) = result.items
+    assert item.liveness is liveness, item.observation
+    assert {r.rule_id for r in item.reasons} == rules
+    assert result.decision is decision
+    assert factory.opened == [{"bluesky": 1}] and factory.closed == 1
+
+
+def test_an_offline_review_opens_no_fetcher(org: Path) -> None:
+    result, factory = _review_run(org, _profile("Bob's Garage", ""), offline=True)
+    assert result.items[0].liveness is Liveness.NOT_CHECKED
+    assert factory.opened == [] and factory.fetcher.requests == []
+
+
+def test_an_invalid_handle_is_not_looked_up(org: Path) -> None:
+    fake = FakeFetcher()
+    inventory = load_inventory(org / "copper-kettle.yaml")
+    policy, _ = load_rules(inventory, ())
+    request = load_request(_request(org, "bad", platform="x", handle="copper.kettle.tours"))
+    result = review_request(request, inventory, policy, ReviewOptions(), fetchers=fake.factory())
+    assert result.decision is Decision.REJECT
+    assert fake.requests == []
 
 
 def test_login_walled_platform_needs_review_and_says_why_on_stderr(
@@ -354,7 +440,7 @@ def test_diff_from_a_git_ref(org: Path, capsys: pytest.CaptureFixture[str], tmp_
     head = repo / "copper-kettle.yaml"
     head.write_text(
         head.read_text(encoding="utf-8").replace(
-            "    handle: CopperKettleCS\n", "    handle: CopperKettleHelp\n"
+            "    handle: CopperKettleCS\n", "    handle: CopperKettleHlp\n"
         ),
         encoding="utf-8",
     )

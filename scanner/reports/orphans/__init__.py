@@ -7,8 +7,11 @@ from __future__ import annotations
 from scanner.reports.orphans.render import (
     CSV_COLUMNS,
     TABLE_COLUMNS,
-    OrphanFormat,
-    orphan_suffix,
+    OrphanCsv,
+    OrphanHtml,
+    OrphanJson,
+    OrphanMarkdown,
+    OrphanTable,
     render_orphans,
 )
 from scanner.reports.orphans.report import (
@@ -51,9 +54,13 @@ __all__ = [
     "AgeState",
     "Contact",
     "OrphanEntry",
-    "OrphanFormat",
+    "OrphanCsv",
+    "OrphanHtml",
+    "OrphanJson",
+    "OrphanMarkdown",
     "OrphanReason",
     "OrphanReport",
+    "OrphanTable",
     "ReasonTraits",
     "Urgency",
     "action_for",
@@ -61,7 +68,6 @@ __all__ = [
     "count_phrase",
     "describe",
     "due_days",
-    "orphan_suffix",
     "recommend",
     "render_orphans",
 ]

@@ -1,74 +1,86 @@
 """The orphaned-page report rendered: a table fitted to the terminal, Markdown (a PR comment), one
-offline HTML page and CSV, each carrying every page's urgency, action, who must act, due date and
+offline HTML page, CSV and JSON, each carrying every page's urgency, action, who must act, due date and
 age, and "could not check" where a fact was not established."""
 
 from __future__ import annotations
 
 import csv
-import enum
 import io
+import json
 from collections.abc import Iterable
-from typing import assert_never
 
 from scanner import humanize
-from scanner.errors import UsageError
+from scanner.model import JSON
 from scanner.reports.htmlpage import e, page, safe_href
+from scanner.reports.interface import Document, ReportFormat, register, render
 from scanner.reports.layout import Align, Column, render_table, wrap_text
 from scanner.reports.orphans.report import (
     OUTSIDE,
     AgeState,
+    Contact,
     OrphanEntry,
     OrphanReport,
     describe,
 )
-from scanner.reports.sanitize import csv_cell, markdown_text
+from scanner.reports.sanitize import csv_cell, json_safe, markdown_text
 from scanner.reports.views import iso
 
-__all__ = ["CSV_COLUMNS", "TABLE_COLUMNS", "OrphanFormat", "orphan_suffix", "render_orphans"]
-
-
-class OrphanFormat(enum.StrEnum):
-    TABLE = "table"
-    MARKDOWN = "markdown"
-    HTML = "html"
-    CSV = "csv"
-
-
-def orphan_suffix(fmt: OrphanFormat) -> str:
-    """The file ending a rendering of the report is written with."""
-    match fmt:
-        case OrphanFormat.TABLE:
-            return ".txt"
-        case OrphanFormat.MARKDOWN:
-            return ".md"
-        case OrphanFormat.HTML:
-            return ".html"
-        case OrphanFormat.CSV:
-            return ".csv"
-        case _:
-            assert_never(fmt)
+__all__ = [
+    "CSV_COLUMNS",
+    "TABLE_COLUMNS",
+    "OrphanCsv",
+    "OrphanHtml",
+    "OrphanJson",
+    "OrphanMarkdown",
+    "OrphanTable",
+    "render_orphans",
+]
 
 
 def render_orphans(report: OrphanReport, fmt: str, *, width: int | None = None) -> str:
-    """Render as ``table`` (fitted to ``width`` display columns; None: every column, unwrapped),
-    ``markdown``, ``html`` or ``csv``."""
-    try:
-        kind = OrphanFormat(fmt)
-    except ValueError:
-        raise UsageError(
-            f"unknown orphan report format {fmt!r}; expected one of {', '.join(OrphanFormat)}"
-        ) from None
-    match kind:
-        case OrphanFormat.TABLE:
-            return _table(report, width)
-        case OrphanFormat.MARKDOWN:
-            return _markdown(report)
-        case OrphanFormat.HTML:
-            return _html(report)
-        case OrphanFormat.CSV:
-            return _csv(report)
-        case _:
-            assert_never(kind)
+    """Shorthand for ``interface.render(Document.ORPHANS, ...)``: ``table`` is fitted to
+    ``width`` display columns (None: every column, unwrapped)."""
+    return render(Document.ORPHANS, report, fmt, width=width)
+
+
+@register(Document.ORPHANS, ReportFormat.TABLE)
+class OrphanTable:
+    def render(
+        self, report: OrphanReport, /, *, color: bool | None = None, width: int | None = None
+    ) -> str:
+        return _table(report, width)
+
+
+@register(Document.ORPHANS, ReportFormat.JSON)
+class OrphanJson:
+    def render(
+        self, report: OrphanReport, /, *, color: bool | None = None, width: int | None = None
+    ) -> str:
+        return _json(report)
+
+
+@register(Document.ORPHANS, ReportFormat.MARKDOWN)
+class OrphanMarkdown:
+    def render(
+        self, report: OrphanReport, /, *, color: bool | None = None, width: int | None = None
+    ) -> str:
+        return _markdown(report)
+
+
+@register(Document.ORPHANS, ReportFormat.HTML)
+class OrphanHtml:
+    def render(
+        self, report: OrphanReport, /, *, color: bool | None = None, width: int | None = None
+    ) -> str:
+        return _html(report)
+
+
+@register(Document.ORPHANS, ReportFormat.CSV)
+class OrphanCsv:
+    def render(
+        self, report: OrphanReport, /, *, color: bool | None = None, width: int | None = None
+    ) -> str:
+        return _csv(report)
 
 
 def _page_lines(entry: OrphanEntry) -> tuple[str, str]:
@@ -349,3 +361,60 @@ def _csv(report: OrphanReport) -> str:
             [csv_cell(c, handle=name == "handle") for name, c in zip(CSV_COLUMNS, row, strict=True)]
         )
     return out.getvalue()
+
+
+def _contact_json(contact: Contact | None) -> JSON:
+    if contact is None:
+        return None
+    return {"role": contact.role, "name": contact.name, "email": contact.email}
+
+
+def _entry_json(rank: int, x: OrphanEntry) -> dict[str, JSON]:
+    """The CSV's facts with their types: booleans, numbers, lists, nested people."""
+    return {
+        "rank": rank,
+        "urgency": x.urgency.value,
+        "severity": x.severity.value,
+        "account_id": x.account_id,
+        "platform": x.platform,
+        "handle": x.handle,
+        "url": x.url,
+        "action": x.action.value,
+        "action_reason": x.because,
+        "act": _contact_json(x.act),
+        "due": iso(x.due),
+        "overdue": x.overdue,
+        "age": {
+            "state": x.age.state.value,
+            "days": x.age.days if x.age.state is AgeState.OPEN else None,
+            "since": iso(x.age.since),
+        },
+        "reasons": [r.value for r in x.reasons],
+        "why": list(x.why),
+        "department": x.department,
+        "executive_sponsor": _contact_json(x.sponsor),
+        "owner": _contact_json(x.owner),
+        "owner_end_date": iso(x.owner_end_date),
+        "activity": x.activity.value,
+        "last_activity": iso(x.last_activity or x.no_activity_since),
+        "observation_status": x.observation_status,
+        "observation_url": x.observation_url,
+        "fetched_at": iso(x.fetched_at),
+        "last_known_good": iso(x.last_known_good),
+        "evidence": list(x.evidence),
+    }
+
+
+def _json(report: OrphanReport) -> str:
+    doc: dict[str, JSON] = {
+        "organization": report.organization,
+        "as_of": report.as_of.isoformat(),
+        "accounts_total": report.accounts_total,
+        "policy_owner": _contact_json(report.policy_owner),
+        "summary": report.summary,
+        "due_days": {s.value: n for s, n in sorted(report.due_days.items(), reverse=True)},
+        "counts": {r.value: n for r, n in report.counts.items()},
+        "entries": [_entry_json(rank, x) for rank, x in enumerate(report.entries, start=1)],
+    }
+    # Names come from the roster and evidence quotes fetched pages: every string is sanitized.
+    return json.dumps(json_safe(doc), indent=2, ensure_ascii=False) + "\n"

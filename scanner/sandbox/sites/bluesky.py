@@ -37,6 +37,11 @@ def did_of(handle: str) -> str:
     )
 
 
+def account_did(a: WorldAccount) -> str:
+    """The account's DID: the world's own, else one derived from its handle."""
+    return a.did or did_of(a.key)
+
+
 def _error(
     status: int, error: str, message: str, headers: list[tuple[str, str]] | None = None
 ) -> Response:
@@ -89,11 +94,14 @@ class Bluesky(Site):
 
     def _find(self, ctx: Ctx, actor: str) -> WorldAccount | None:
         if actor.startswith("did:"):
-            return next((a for a in ctx.world.on(Platform.BLUESKY) if did_of(a.key) == actor), None)
+            found = (a for a in ctx.world.on(Platform.BLUESKY) if account_did(a) == actor)
+            return next(found, None)
         return ctx.world.find(Platform.BLUESKY, actor)
 
-    def _basic(self, handle: str, display: str, created: datetime | None) -> dict[str, Any]:
-        did = did_of(handle)
+    def _basic(
+        self, handle: str, display: str, created: datetime | None, did: str | None = None
+    ) -> dict[str, Any]:
+        did = did or did_of(handle)
         basic: dict[str, Any] = {
             "did": did,
             "handle": handle,
@@ -110,7 +118,7 @@ class Bluesky(Site):
             return []
         # Bluesky has no private accounts; the closest is the self-label asking logged-out
         # clients not to show the profile.
-        did = did_of(a.key)
+        did = account_did(a)
         return [
             {
                 "src": did,
@@ -123,7 +131,7 @@ class Bluesky(Site):
     def _post_uri(self, a: WorldAccount, p: Post) -> tuple[str, str]:
         rkey = stable_token("rkey", a.key, p.at, length=13, alphabet=_B32)
         return (
-            f"at://{did_of(a.key)}/app.bsky.feed.post/{rkey}",
+            f"at://{account_did(a)}/app.bsky.feed.post/{rkey}",
             "bafyrei" + stable_token("cid", a.key, p.at, length=52, alphabet=_B32),
         )
 
@@ -132,7 +140,7 @@ class Bluesky(Site):
         if error is not None or a is None:
             return error or _error(400, "InvalidRequest", "Profile not found")
         body: dict[str, Any] = {
-            **self._basic(a.display_handle, a.display_name, a.created_at),
+            **self._basic(a.display_handle, a.display_name, a.created_at, account_did(a)),
             "associated": {"lists": 0, "feedgens": 0, "starterPacks": 0, "labeler": False},
             "labels": self._labels(a),
             "description": a.bio,
@@ -192,7 +200,9 @@ class Bluesky(Site):
             post = {
                 "uri": uri,
                 "cid": cid,
-                "author": self._basic(a.display_handle, a.display_name, a.created_at),
+                "author": self._basic(
+                    a.display_handle, a.display_name, a.created_at, account_did(a)
+                ),
                 "record": {
                     "$type": "app.bsky.feed.post",
                     "createdAt": iso_ms(p.at),
@@ -217,7 +227,7 @@ class Bluesky(Site):
         elif p.repost_of:
             item["reason"] = {
                 "$type": "app.bsky.feed.defs#reasonRepost",
-                "by": self._basic(a.display_handle, a.display_name, a.created_at),
+                "by": self._basic(a.display_handle, a.display_name, a.created_at, account_did(a)),
                 "indexedAt": iso_ms(p.at),
             }
         return item

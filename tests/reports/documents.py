@@ -1,0 +1,91 @@
+"""The other documents built from an audit fixture (the hostile one included), so every
+(document, format) pair renders deterministic data: discovery, review decision, observations,
+orphaned pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, assert_never
+
+from scanner.model import AuditResult, FindingStatus
+from scanner.reports import Document
+from scanner.reports.observations import Observed, ObservedAccount
+from scanner.reports.orphans import build
+from scanner.runs.discover import DiscoveryResult
+from scanner.runs.review import (
+    Decision,
+    Effect,
+    Liveness,
+    ReviewItem,
+    ReviewReason,
+    ReviewResult,
+)
+from tests.reports.builders import INVENTORY, STARTED
+
+_EFFECT = {
+    FindingStatus.FAIL: Effect.BLOCKS,
+    FindingStatus.ERROR: Effect.UNVERIFIED,
+    FindingStatus.WARN: Effect.CONDITION,
+}
+_DECISION = {
+    Effect.BLOCKS: Decision.REJECT,
+    Effect.UNVERIFIED: Decision.NEEDS_REVIEW,
+    Effect.CONDITION: Decision.APPROVE_WITH_CONDITIONS,
+}
+
+
+def discovery_of(result: AuditResult) -> DiscoveryResult:
+    """The audit's discoveries and findings (every severity and status) as a discover run."""
+    return DiscoveryResult(
+        discoveries=result.discoveries,
+        findings=result.findings,
+        probed=3 * len(result.discoveries),
+        rules=result.rules,
+    )
+
+
+def review_of(result: AuditResult) -> ReviewResult:
+    """Each audited account reviewed as added, its open findings as the reasons."""
+    items = []
+    for a in result.accounts:
+        reasons = tuple(
+            ReviewReason(f.rule_id, f.severity, f.message, _EFFECT[f.status], f.location)
+            for f in result.findings
+            if f.account_id == a.account.id and f.status in _EFFECT
+        )
+        decision = max(
+            (_DECISION[r.effect] for r in reasons), key=lambda d: d.rank, default=Decision.APPROVE
+        )
+        items.append(
+            ReviewItem(a.account, "added", decision, reasons, Liveness.OURS, a.observation)
+        )
+    return ReviewResult(tuple(items), result.inventory, INVENTORY, STARTED, offline=False)
+
+
+def observed_of(result: AuditResult) -> Observed:
+    return Observed(
+        tuple(
+            ObservedAccount(a.account, a.observation)
+            for a in result.accounts
+            if a.observation is not None
+        )
+    )
+
+
+def document_of(document: Document, result: AuditResult) -> Any:
+    """``document`` built from the audit ``result``."""
+    build_it: Callable[[AuditResult], Any]
+    match document:
+        case Document.AUDIT:
+            return result
+        case Document.OBSERVATIONS:
+            build_it = observed_of
+        case Document.DISCOVERY:
+            build_it = discovery_of
+        case Document.REVIEW:
+            build_it = review_of
+        case Document.ORPHANS:
+            build_it = build
+        case _:
+            assert_never(document)
+    return build_it(result)
