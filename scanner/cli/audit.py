@@ -15,6 +15,7 @@ from scanner.cli.options import (
     endpoint_option,
     fail_on_option,
     format_option,
+    max_unverified_option,
     offline_option,
     output_option,
     policy_option,
@@ -37,13 +38,7 @@ from scanner.runs.audit import AuditOptions, incomplete_reason
 @format_option(REPORT_FORMATS)
 @output_option
 @fail_on_option
-@click.option(
-    "--max-unverified",
-    default=0.25,
-    show_default=True,
-    type=click.FloatRange(0, 1),
-    help="Above this share of unverified accounts the run is incomplete (exit 3).",
-)
+@max_unverified_option
 @endpoint_option
 @allow_private_network_option
 @timeout_option

@@ -114,6 +114,17 @@ def format_option(choices: list[str], default: str = "table") -> Callable[[F], F
     return decorator
 
 
+def max_unverified_option(f: F) -> F:
+    """``--max-unverified``: the share of unverified accounts above which a run is incomplete."""
+    return click.option(
+        "--max-unverified",
+        default=0.25,
+        show_default=True,
+        type=click.FloatRange(0, 1),
+        help="Above this share of unverified accounts the run is incomplete (exit 3).",
+    )(f)
+
+
 def wide_option(f: F) -> F:
     """``--wide`` into ``wide``: tables show every column, nothing wrapped; else they fit the
     terminal (``scanner.reports.layout.output_width``)."""

@@ -15,12 +15,14 @@ from scanner.cli.common import (
     parse_as_of,
     progress_bar,
 )
+from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import (
     allow_private_network_option,
     as_of_option,
     config_option,
     endpoint_option,
     format_option,
+    max_unverified_option,
     offline_option,
     output_option,
     policy_option,
@@ -31,7 +33,7 @@ from scanner.cli.output import emit, output_pairs
 from scanner.model import AuditResult
 from scanner.reports import Document, format_names
 from scanner.reports.orphans import OrphanReport, build, due_days
-from scanner.runs.audit import AuditOptions, load_rules
+from scanner.runs.audit import AuditOptions, incomplete_reason, load_rules
 
 __all__ = ["ORPHAN_FORMATS", "command", "orphan_report"]
 
@@ -61,7 +63,11 @@ def command() -> None:
 @allow_private_network_option
 @timeout_option
 @config_option
-@offline_option("Send no requests (roster-based problems only).")
+@offline_option(
+    "Send no requests (roster-based problems only); the run is incomplete (exit 3) unless"
+    " --max-unverified allows it."
+)
+@max_unverified_option
 @as_of_option()
 @click.option(
     "--history",
@@ -81,6 +87,7 @@ def orphans(
     timeouts: tuple[str, ...],
     config_path: Path | None,
     offline: bool,
+    max_unverified: float,
     as_of: str | None,
     history: Path | None,
     no_history: bool,
@@ -103,9 +110,13 @@ def orphans(
         history=history,
         use_history=not no_history,
         discover=discover,
+        max_unverified=max_unverified,
     )
     config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
     pairs = output_pairs(outputs, Document.ORPHANS, fmt)  # before the audit spends requests
     result = execute_audit(options, config, progress_bar("observing"))
     emit(Document.ORPHANS, orphan_report(result, policies), fmt, pairs, wide=wide)
-    return int(exit_code_for(result, "never"))
+    code = exit_code_for(result, "never")
+    if code is ExitCode.INCOMPLETE:
+        click.echo(incomplete_reason(result, max_unverified), err=True)
+    return int(code)

@@ -150,3 +150,19 @@ def test_a_table_file_is_laid_out_like_every_commands(
         assert "--wide shows all" not in text and header.rstrip().endswith("department")
     else:
         assert max(len(line) for line in text.splitlines()) == 100
+
+
+def test_an_offline_report_is_incomplete_unless_max_unverified_allows_it() -> None:
+    # Offline, no activity can be checked: the report is still produced, but the run is
+    # incomplete (exit 3, with the reason on stderr) unless the user accepts that share.
+    inventory = str(Path(__file__).resolve().parents[2] / "inventories" / "copper-kettle.yaml")
+    args = ["orphans", inventory, "--offline", "--no-history", "--as-of", "2026-11-15"]
+    strict = CliRunner().invoke(report_cli.command, args, standalone_mode=False)
+    assert strict.return_value == 3, strict.output
+    assert "incomplete: the run was offline" in strict.stderr
+    assert strict.stdout.startswith("Orphaned pages: Copper Kettle Coffee Roasters")
+    lenient = CliRunner().invoke(
+        report_cli.command, [*args, "--max-unverified", "1"], standalone_mode=False
+    )
+    assert lenient.return_value == 0, lenient.output
+    assert lenient.stderr == ""
