@@ -20,6 +20,13 @@ environment.
     [limits.mastodon]
     concurrency = 2
     min_interval = 1.0
+
+    [apis.meta-graph]
+    version = "v25.0"     # owner-API versions (the specs give the defaults)
+
+    [credentials.emea-meta]
+    api = "meta-graph"    # a named credential: accounts say `credential: emea-meta`
+    env = "EMEA_META_TOKEN"   # the variable that holds it; never the secret itself
 """
 
 from __future__ import annotations
@@ -37,11 +44,20 @@ from scanner.fetch.config import (
     DEFAULT_HOST_LIMITS,
     FetchConfig,
     HostLimits,
+    TokenSource,
     check_endpoint,
 )
 from scanner.inputfile import read_input, too_deep_line
+from scanner.inventory.loader import CREDENTIAL_NAME
 from scanner.model import Platform
-from scanner.platforms import host_limits, platform_fetch_config, token_env_names
+from scanner.platforms import (
+    api_specs,
+    host_limits,
+    platform_fetch_config,
+    token_env_names,
+    token_sources,
+)
+from scanner.platforms.api import Api
 from scanner.yamlsource import MAX_DEPTH, decode_text
 
 __all__ = [
@@ -55,7 +71,10 @@ __all__ = [
 
 MAX_CONFIG_BYTES = 1024 * 1024
 
-_PLATFORMS = [p.value for p in Platform]
+_PLATFORMS = [*(p.value for p in Platform), *(a.value for a in Api)]
+"""Names an endpoint override or a limit applies to: platforms and owner-API endpoints."""
+_APIS = [a.value for a in Api]
+_ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 
 
 def _positive_int(value: Any) -> str | None:
@@ -133,7 +152,7 @@ TOP_LEVEL: Mapping[str, Check] = {
     "global_concurrency": _positive_int,
 }
 MOVED: Mapping[str, str] = {"max_rate_limit_wait": "max_wait in the [timeouts] table"}
-TABLES = ("endpoints", "timeouts", "limits")
+TABLES = ("endpoints", "timeouts", "limits", "apis", "credentials")
 TIMEOUT_KEYS: Mapping[str, Check] = {
     "attempt": _duration,
     "account": _duration,
@@ -245,10 +264,84 @@ def _build(located: _Located, data: dict[str, Any]) -> FetchConfig:
         located, ("timeouts",), data.get("timeouts", {}), TIMEOUT_KEYS, problems
     )
     limits = _limits(located, data.get("limits", {}), problems)
+    versions = _versions(located, data.get("apis", {}), problems)
+    named = _credentials(located, data.get("credentials", {}), problems)
     if problems:
         raise ValidationError(problems)
-    config = platform_fetch_config(endpoints=endpoints, host_limits=limits, **settings)
+    sources = dict(token_sources())
+    for source_api, source in named:
+        sources[source_api] = (*sources.get(source_api, ()), source)
+    config = platform_fetch_config(
+        endpoints=endpoints,
+        host_limits=limits,
+        token_sources=sources,
+        api_versions=versions,
+        **settings,
+    )
     return with_timeouts(config, timeouts)
+
+
+def _versions(located: _Located, raw: object, problems: list[Problem]) -> dict[str, str]:
+    """``[apis.<endpoint>]``: ``version`` (Meta Graph's ``v25.0``, LinkedIn's ``202601``)."""
+    versions: dict[str, str] = {}
+    if not isinstance(raw, dict):
+        problems.append(located.problem(("apis",), None, "expected a table"))
+        return versions
+    for api, table in raw.items():
+        if api not in _APIS:
+            problems.append(_unknown(located, ("apis",), api, _APIS, "API"))
+            continue
+        values = _check_table(located, ("apis", api), table, {"version": _version}, problems)
+        if "version" in values:
+            versions[api] = values["version"]
+    return versions
+
+
+def _version(value: Any) -> str | None:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9.]{1,20}", value):
+        return f"expected an API version such as v25.0 or 202601, got {value!r}"
+    return None
+
+
+def _credential_env(value: Any) -> str | None:
+    if not isinstance(value, str) or not _ENV_NAME.fullmatch(value):
+        return f"expected the NAME of an environment variable (never the secret), got {value!r}"
+    return None
+
+
+def _credential_api(value: Any) -> str | None:
+    if value not in _APIS:
+        return f"expected one of {', '.join(_APIS)}, got {value!r}"
+    return None
+
+
+def _credentials(
+    located: _Located, raw: object, problems: list[Problem]
+) -> list[tuple[str, TokenSource]]:
+    """``[credentials.<name>]``: ``api`` and ``env`` (the variable holding the secret); sent
+    like the API's default credential, to the same host, as the same header."""
+    named: list[tuple[str, TokenSource]] = []
+    if not isinstance(raw, dict):
+        problems.append(located.problem(("credentials",), None, "expected a table"))
+        return named
+    checks = {"api": _credential_api, "env": _credential_env}
+    for name, table in raw.items():
+        where = ("credentials", name)
+        if not CREDENTIAL_NAME.fullmatch(name):
+            message = "expected a name of lower-case letters, digits, '-' or '_' (emea-meta)"
+            problems.append(located.problem(("credentials",), name, message))
+            continue
+        values = _check_table(located, where, table, checks, problems)
+        if isinstance(table, dict) and not all(k in table for k in checks):
+            problems.append(located.problem(where, None, "expected both api and env"))
+        if "api" not in values or "env" not in values:
+            continue
+        default = api_specs()[Api(values["api"])].token
+        if default is None:  # every declared API has one: a packaging bug otherwise
+            raise RuntimeError(f"API {values['api']} declares no token")
+        source = TokenSource(values["env"], default.host, default.header, default.scheme, name)
+        named.append((values["api"], source))
+    return named
 
 
 def _settings(located: _Located, data: dict[str, Any], problems: list[Problem]) -> dict[str, Any]:

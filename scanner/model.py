@@ -265,6 +265,9 @@ class Account:
     security: Security = field(default_factory=Security)
     tags: tuple[str, ...] = ()
     lines: Mapping[str, int] = field(default_factory=dict, compare=False, hash=False)
+    credential: str | None = None
+    """A named credential of the config file (``[credentials.NAME]``) to observe the account
+    through its platform's API with; None: the platform's default credential, if any."""
 
     def line_of(self, field_name: str) -> int | None:
         """Line of a field if known, else the account's own line."""

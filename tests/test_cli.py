@@ -20,8 +20,12 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Command]]:
+    # list_commands/get_command, not .commands: the top group loads its commands lazily.
+    ctx = click.Context(group)
     found = []
-    for name, cmd in sorted(group.commands.items()):
+    for name in group.list_commands(ctx):
+        cmd = group.get_command(ctx, name)
+        assert cmd is not None, name
         full = f"{prefix}{name}"
         found.append((full, cmd))
         if isinstance(cmd, click.Group):
@@ -45,6 +49,41 @@ def test_version() -> None:
     result = CliRunner().invoke(cli, ["--version"])
     assert result.exit_code == 0
     assert __version__ in result.output
+
+
+HEAVY = ("numpy", "rapidfuzz", "httpx")
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_version_and_help_do_not_load_the_audit_stack(args: list[str]) -> None:
+    # A fresh interpreter: this test process has imported everything already.
+    probe = (
+        "import sys\n"
+        "from scanner.cli.main import run\n"
+        f"code = run({args!r})\n"
+        f"loaded = sorted(m for m in sys.modules if m.split('.')[0] in {HEAVY!r})\n"
+        "print('LOADED', loaded, code)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "LOADED [] 0" in proc.stdout, proc.stdout
+
+
+def test_help_lists_every_command_with_its_own_short_help() -> None:
+    # The lazy listing reads help from source; it must say what the loaded command says.
+    result = CliRunner().invoke(cli, ["--help"])
+    assert result.exit_code == 0
+    listed = dict(
+        re.findall(r"^  (\S+)\s+(.+)$", result.output.split("Commands:")[1], re.MULTILINE)
+    )
+    ctx = click.Context(cli)
+    assert set(listed) == set(cli.list_commands(ctx))
+    for name, short in listed.items():
+        cmd = cli.get_command(ctx, name)
+        assert cmd is not None
+        assert short.rstrip(".") in cmd.get_short_help_str(200), name
 
 
 def test_python_dash_m_runs_without_traceback() -> None:

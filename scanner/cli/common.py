@@ -18,6 +18,7 @@ from scanner.fetch import FetchConfig, HttpFetcherFactory
 from scanner.history import HistoryStore, history_path
 from scanner.model import AuditResult, FindingStatus, Severity
 from scanner.platforms import host_limits
+from scanner.platforms.connectors import ApiAccess
 from scanner.reports import REPORT_FORMATS, check_writable, formatter_for, write_outputs
 from scanner.reports.layout import output_width
 from scanner.runs.audit import AuditOptions, prepare_audit, run_audit
@@ -73,9 +74,11 @@ def execute_audit(
     """What every auditing command runs: inputs checked first, then the history store opened
     and the audit run over the real fetchers."""
     fetchers = fetchers_for(config)
+    access = ApiAccess.from_config(config)  # names of credentials, never their secrets
     prepared = prepare_audit(options)
+    access.check(prepared.inventory.accounts)  # an unknown credential name is bad input
     with open_history(options) as store:
-        return run_audit(prepared, fetchers=fetchers, store=store, progress=progress)
+        return run_audit(prepared, fetchers=fetchers, store=store, progress=progress, access=access)
 
 
 def progress_bar(label: str) -> Callable[[int, int], None] | None:

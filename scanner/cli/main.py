@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import sys
-from importlib import import_module
 
 import click
 
 from scanner import __version__
 from scanner.cli.exitcodes import ExitCode
+from scanner.cli.lazy import LazyGroup
 from scanner.errors import IncompleteError, InputError, RunError, ValidationError
 
 __all__ = ["cli", "main"]
 
-# Each module defines one click command or group named ``command``; order is the help order.
+# Each module defines one click command or group named ``command``, imported when that command
+# runs or its help is shown (LazyGroup); the help lists them in alphabetical order.
 COMMAND_MODULES = (
     "validate",
     "audit",
@@ -30,7 +31,12 @@ COMMAND_MODULES = (
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    cls=LazyGroup,
+    package="scanner.cli",
+    modules=COMMAND_MODULES,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(__version__, prog_name="rollcall")
 def cli() -> None:
     """Rollcall: audit an organization's social media accounts against its inventory, its HR
@@ -41,11 +47,6 @@ def cli() -> None:
                 2 bad input · 3 incomplete (too much could not be verified)
                 4 storage (the history database could not be read or written)
     """
-
-
-for _name in COMMAND_MODULES:
-    _module = import_module(f"scanner.cli.{_name}")
-    cli.add_command(_module.command)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -21,8 +21,10 @@ from scanner.cli.options import (
 from scanner.cli.output import emit, output_pairs
 from scanner.inventory import load_inventory
 from scanner.model import Platform
+from scanner.platforms.connectors import ApiAccess, ApiRun
 from scanner.reports import Document, format_names
 from scanner.reports.observations import Observed
+from scanner.runs.clock import SYSTEM_CLOCK
 from scanner.runs.observe import Target, observe
 
 __all__ = ["FORMATS", "command"]
@@ -63,7 +65,12 @@ def command(
     wanted = {Platform(p) for p in platforms}
     accounts = [a for a in inv.accounts if not wanted or a.platform in wanted]
     config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
-    targets = [Target(a.platform, a.handle, a.url) for a in accounts]
-    observations = observe(targets, fetchers_for(config), progress=progress_bar("observing"))
+    access = ApiAccess.from_config(config)
+    access.check(accounts)
+    targets = [Target(a.platform, a.handle, a.url, credential=a.credential) for a in accounts]
+    apis = ApiRun(SYSTEM_CLOCK, access)
+    observations = observe(
+        targets, fetchers_for(config), progress=progress_bar("observing"), apis=apis
+    )
     emit(Document.OBSERVATIONS, Observed.of(accounts, observations), fmt, pairs, wide=wide)
     return int(ExitCode.CLEAN)

@@ -11,6 +11,7 @@ import click
 
 from scanner.fetch import FetchConfig, Timeouts
 from scanner.model import Platform, Severity
+from scanner.platforms.api import Api
 from scanner.reports.interface import format_for_path
 
 __all__ = [
@@ -34,6 +35,8 @@ __all__ = [
 F = TypeVar("F", bound=Callable[..., Any])
 
 PLATFORM_NAMES = [p.value for p in Platform]
+ENDPOINT_NAMES = [*PLATFORM_NAMES, *(a.value for a in Api)]
+"""What ``--endpoint NAME=URL`` may name: a platform or an owner API (``meta-graph``...)."""
 
 
 def config_option(f: F) -> F:
@@ -51,8 +54,9 @@ def endpoint_option(f: F) -> F:
         "--endpoint",
         "endpoints",
         multiple=True,
-        metavar="PLATFORM=BASE_URL",
-        help="Send PLATFORM's requests to BASE_URL (keeps the real path and query). Repeatable.",
+        metavar="NAME=BASE_URL",
+        help="Send the requests of platform or API NAME (github, meta-graph, x-api...) to "
+        "BASE_URL (keeps the real path and query). Repeatable.",
     )(f)
 
 
@@ -202,11 +206,11 @@ def _pairs(values: tuple[str, ...], flag: str, what: str) -> list[tuple[str, str
 
 
 def parse_endpoints(values: tuple[str, ...]) -> dict[str, str]:
-    pairs = _pairs(values, "--endpoint", "PLATFORM=BASE_URL")
+    pairs = _pairs(values, "--endpoint", "NAME=BASE_URL")
     for key, _ in pairs:
-        if key not in PLATFORM_NAMES:
+        if key not in ENDPOINT_NAMES:
             raise click.BadParameter(
-                f"unknown platform {key!r}; expected one of {', '.join(PLATFORM_NAMES)}",
+                f"unknown platform or API {key!r}; expected one of {', '.join(ENDPOINT_NAMES)}",
                 param_hint="--endpoint",
             )
     return dict(pairs)

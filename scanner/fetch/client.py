@@ -21,7 +21,7 @@ import httpcore
 import httpx
 
 from scanner.fetch.body import BodyLimits, BodyRefused, read_body
-from scanner.fetch.config import FetchConfig, HostLimits, effective_limits
+from scanner.fetch.config import FetchConfig, HostLimits, TokenSource, effective_limits
 from scanner.fetch.deadline import AccountBudget, RunDeadline
 from scanner.fetch.guard import GuardedBackend, NetworkGuard, Resolver, SsrfRefused, system_resolver
 from scanner.fetch.interface import Fetched, Fetcher, FetchFailed, FetchOutcome
@@ -122,6 +122,23 @@ class _Response:
 class _Failure:
     code: str
     text: str
+
+
+@dataclass(frozen=True)
+class _Call:
+    """What one request sends besides its URL and headers: the method, a body, and which of
+    the platform's credentials (None: the default one)."""
+
+    method: str = "GET"
+    body: bytes | None = None
+    credential: str | None = None
+
+    def after_redirect(self, status: int) -> _Call:
+        # Browsers and httpx turn a POST into a GET (dropping the body) on 301, 302 and 303;
+        # 307 and 308 repeat the request as it was.
+        if self.method != "GET" and status in (301, 302, 303):
+            return _Call(credential=self.credential)
+        return self
 
 
 SHARD = "rollcall.shard"
@@ -281,10 +298,38 @@ class HttpFetcher:
         headers: Mapping[str, str] | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
+        credential: str | None = None,
         budget: AccountBudget | None = None,
     ) -> FetchOutcome:
         """The protocol's ``get``; ``budget`` is the account's (see :meth:`for_account`)."""
-        outcome = await self._get(url, platform, headers or {}, etag, last_modified, budget)
+        call = _Call(credential=credential)
+        return await self._run(url, platform, headers or {}, etag, last_modified, budget, call)
+
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        platform: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        credential: str | None = None,
+        budget: AccountBudget | None = None,
+    ) -> FetchOutcome:
+        """The protocol's ``post``; ``budget`` is the account's (see :meth:`for_account`)."""
+        call = _Call("POST", body, credential)
+        return await self._run(url, platform, headers or {}, None, None, budget, call)
+
+    async def _run(
+        self,
+        url: str,
+        platform: str | None,
+        headers: Mapping[str, str],
+        etag: str | None,
+        last_modified: str | None,
+        budget: AccountBudget | None,
+        call: _Call,
+    ) -> FetchOutcome:
+        outcome = await self._get(url, platform, headers, etag, last_modified, budget, call)
         if isinstance(outcome, FetchFailed):
             self._counters.failures[outcome.reason.code] += 1
         elif outcome.not_modified:
@@ -309,7 +354,10 @@ class HttpFetcher:
         etag: str | None,
         last_modified: str | None,
         budget: AccountBudget | None,
+        call: _Call,
     ) -> FetchOutcome:
+        """Fetch ``url`` hop by hop, each hop with its retries, following redirects until an
+        answer that is not one, a refused redirect, a loop or a failure."""
         problem = _check_url(url)
         if problem:
             return self._failed(url, "bad_url", problem)
@@ -320,42 +368,19 @@ class HttpFetcher:
         redirects: list[str] = []
         seen = {hop.url}
         while True:
-            result = await self._attempts(gate, hop, platform, headers, etag, last_modified, budget)
+            result = await self._attempts(
+                gate, hop, platform, headers, etag, last_modified, budget, call
+            )
             if isinstance(result, _Failure):
                 return self._failed(requested, result.code, result.text, hop.url, redirects)
             location = result.headers.get("location")
             if result.status not in REDIRECT_STATUSES or not location:
-                return Fetched(
-                    url=requested,
-                    final_url=hop.url,
-                    status=result.status,
-                    headers=result.headers,
-                    body=result.body,
-                    fetched_at=self._now(),
-                    redirects=tuple(redirects),
-                    not_modified=result.status == 304,
-                )
+                return self._fetched(requested, hop, result, redirects)
             target = urljoin(hop.url, location.strip())
-            problem = _check_url(target)
-            if problem:
-                return self._failed(
-                    requested,
-                    "bad_url",
-                    f"redirect refused: {problem}",
-                    hop.url,
-                    redirects,
-                    result.status,
-                )
+            refused = self._refused_redirect(requested, hop, target, redirects, result.status)
+            if refused is not None:
+                return refused
             redirects.append(hop.url)
-            if len(redirects) > self.config.max_redirects:
-                return self._failed(
-                    requested,
-                    "redirect_limit",
-                    f"more than {self.config.max_redirects} redirects",
-                    hop.url,
-                    redirects,
-                    result.status,
-                )
             hop = self._rewrite(platform, target, origin, first)
             if hop.url in seen:
                 return self._failed(
@@ -367,7 +392,44 @@ class HttpFetcher:
                     result.status,
                 )
             seen.add(hop.url)
+            call = call.after_redirect(result.status)
             self._counters.redirects += 1
+
+    def _fetched(
+        self, requested: str, hop: Rewritten, result: _Response, redirects: list[str]
+    ) -> Fetched:
+        """The answer that ends a fetch: the last hop's, reported under the requested URL."""
+        return Fetched(
+            url=requested,
+            final_url=hop.url,
+            status=result.status,
+            headers=result.headers,
+            body=result.body,
+            fetched_at=self._now(),
+            redirects=tuple(redirects),
+            not_modified=result.status == 304,
+        )
+
+    def _refused_redirect(
+        self, requested: str, hop: Rewritten, target: str, redirects: list[str], status: int
+    ) -> FetchFailed | None:
+        """Why ``hop``'s redirect to ``target`` is not followed: a URL we refuse, or one redirect
+        more than ``max_redirects`` (counting this one); None to follow it."""
+        problem = _check_url(target)
+        if problem:
+            return self._failed(
+                requested, "bad_url", f"redirect refused: {problem}", hop.url, redirects, status
+            )
+        if len(redirects) + 1 > self.config.max_redirects:
+            return self._failed(
+                requested,
+                "redirect_limit",
+                f"more than {self.config.max_redirects} redirects",
+                hop.url,
+                [*redirects, hop.url],
+                status,
+            )
+        return None
 
     # ------------------------------------------------------------------ one hop, with retries
 
@@ -380,14 +442,15 @@ class HttpFetcher:
         etag: str | None,
         last_modified: str | None,
         budget: AccountBudget | None,
+        call: _Call,
     ) -> _Response | _Failure:
         refused = await self._preflight(hop.url)
         if refused is not None:
             return refused
-        request_headers = self._headers(hop, platform, headers, etag, last_modified)
+        request_headers = self._headers(hop, platform, headers, etag, last_modified, call)
         attempt = 0
         while True:
-            result = await self._attempt(gate, hop.url, request_headers, budget)
+            result = await self._attempt(gate, hop.url, request_headers, budget, call)
             exhausted = attempt >= self.config.max_retries
             if isinstance(result, _Failure):
                 if exhausted or result.code not in RETRY_FAILURES:
@@ -456,6 +519,7 @@ class HttpFetcher:
         url: str,
         headers: Mapping[str, str],
         budget: AccountBudget | None,
+        call: _Call,
     ) -> _Response | _Failure:
         """One attempt, within the run deadline (waiting for the host's turn included)."""
         if budget is not None and budget.exhausted:
@@ -465,7 +529,7 @@ class HttpFetcher:
             return self._run_over()
         try:
             async with asyncio.timeout(left):
-                return await self._admitted(gate, url, headers, budget)
+                return await self._admitted(gate, url, headers, budget, call)
         except TimeoutError:
             # Only the run's timeout reaches here: _admitted turns its own into a _Failure.
             return self._run_over()
@@ -478,6 +542,7 @@ class HttpFetcher:
         url: str,
         headers: Mapping[str, str],
         budget: AccountBudget | None,
+        call: _Call,
     ) -> _Response | _Failure:
         async with gate.turn() as paused, self._global:
             if paused > 0:
@@ -493,7 +558,7 @@ class HttpFetcher:
                 # httpx's timeouts restart with every byte read; this one bounds the whole
                 # exchange, so a server trickling a byte or a header line at a time ends here.
                 async with asyncio.timeout(limit):
-                    return await self._exchange(gate, url, headers)
+                    return await self._exchange(gate, url, headers, call)
             except TimeoutError:
                 if budget is not None and limit < self.config.timeouts.attempt:
                     return _account_over(budget)
@@ -506,7 +571,7 @@ class HttpFetcher:
                     budget.spend(self._clock.monotonic() - started)
 
     async def _exchange(
-        self, gate: HostGate, url: str, headers: Mapping[str, str]
+        self, gate: HostGate, url: str, headers: Mapping[str, str], call: _Call
     ) -> _Response | _Failure:
         """Send one request and read its whole answer (inside the gate's turn)."""
         transport = self._transport
@@ -516,16 +581,17 @@ class HttpFetcher:
             merged = httpx.Headers(self._base_headers)
             merged.update(headers)  # case-insensitive: a caller's "accept" replaces ours
             request = httpx.Request(
-                "GET",
+                call.method,
                 url,
                 headers=merged,
+                content=call.body,
                 extensions={
                     "timeout": self._timeout,
                     SHARD: (gate.host, gate.limits.concurrency),
                 },
             )
             response = await transport.handle_async_request(request)
-            log.debug("GET %s -> %d", url, response.status_code)
+            log.debug("%s %s -> %d", call.method, url, response.status_code)
             try:
                 self._counters.statuses[response.status_code] += 1
                 lowered = {k.lower(): v for k, v in response.headers.items()}
@@ -603,6 +669,7 @@ class HttpFetcher:
         headers: Mapping[str, str],
         etag: str | None,
         last_modified: str | None,
+        call: _Call,
     ) -> dict[str, str]:
         # Callers never set credentials: tokens come from the config and go to one host only.
         sources = self.config.token_sources.get(platform, ()) if platform else ()
@@ -614,10 +681,11 @@ class HttpFetcher:
             result["If-Modified-Since"] = last_modified
         if hop.forwarded_host is not None:
             result["X-Forwarded-Host"] = hop.forwarded_host
-        parts = urlsplit(hop.url)
         for source in sources:
+            if source.name != (call.credential or ""):
+                continue  # another credential of the platform (or its default one)
             token = self.config.tokens.get(source.env)
-            if token and parts.scheme == "https" and parts.hostname == source.host:
+            if token and _may_carry(source, hop):
                 result[source.header] = source.header_value(token)
         return result
 
@@ -669,6 +737,7 @@ class _AccountFetcher:
         headers: Mapping[str, str] | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
+        credential: str | None = None,
     ) -> FetchOutcome:
         return await self._fetcher.get(
             url,
@@ -676,11 +745,40 @@ class _AccountFetcher:
             headers=headers,
             etag=etag,
             last_modified=last_modified,
+            credential=credential,
+            budget=self.budget,
+        )
+
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        platform: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        credential: str | None = None,
+    ) -> FetchOutcome:
+        return await self._fetcher.post(
+            url,
+            body,
+            platform=platform,
+            headers=headers,
+            credential=credential,
             budget=self.budget,
         )
 
     def for_account(self) -> Fetcher:
         return self._fetcher.for_account()
+
+
+def _may_carry(source: TokenSource, hop: Rewritten) -> bool:
+    """A token goes to its own host over HTTPS, or to the endpoint override the user configured
+    for its platform (``forwarded_host`` is set only when that override replaced the token's
+    host); a redirect to any other host goes without it."""
+    parts = urlsplit(hop.url)
+    if parts.scheme == "https" and parts.hostname == source.host:
+        return True
+    return hop.forwarded_host is not None and hop.forwarded_host == source.host
 
 
 def _account_over(budget: AccountBudget) -> _Failure:

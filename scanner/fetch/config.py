@@ -88,13 +88,17 @@ class Timeouts:
 @dataclass(frozen=True)
 class TokenSource:
     """A credential a platform's spec names: read from environment variable ``env`` and sent
-    only over HTTPS to exactly ``host``, as header ``header`` (``scheme`` + space + token, or the
-    bare token when ``scheme`` is empty, as API keys in their own header are sent)."""
+    only over HTTPS to exactly ``host`` (or to the endpoint override configured for the
+    platform), as header ``header`` (``scheme`` + space + token, or the bare token when
+    ``scheme`` is empty, as API keys in their own header are sent). ``name`` is empty for the
+    spec's default credential, else a named credential of the config file, sent only when a
+    request asks for it."""
 
     env: str
     host: str
     header: str
     scheme: str
+    name: str = ""
 
     def header_value(self, token: str) -> str:
         return f"{self.scheme} {token}" if self.scheme else token
@@ -169,6 +173,9 @@ class FetchConfig:
     token_sources: TokenSources = field(default_factory=dict)
     tokens: Mapping[str, str] = field(default_factory=lambda: _FROM_ENVIRONMENT)
     transport: httpx.AsyncBaseTransport | None = None
+    api_versions: Mapping[str, str] = field(default_factory=dict)
+    """Owner-API endpoint name → the version to call (``[apis.meta-graph] version`` in the
+    config file); the specs give the defaults."""
 
     def __post_init__(self) -> None:
         endpoints: dict[str, str] = {}
@@ -179,6 +186,7 @@ class FetchConfig:
             endpoints[platform] = base.rstrip("/")
         object.__setattr__(self, "endpoints", MappingProxyType(endpoints))
         object.__setattr__(self, "host_limits", MappingProxyType(dict(self.host_limits)))
+        object.__setattr__(self, "api_versions", MappingProxyType(dict(self.api_versions)))
         hosts = {p: tuple(h.lower() for h in hs) for p, hs in self.platform_hosts.items()}
         object.__setattr__(self, "platform_hosts", MappingProxyType(hosts))
         sources = {p: tuple(group) for p, group in self.token_sources.items()}
@@ -223,6 +231,7 @@ class FetchConfig:
             "max_rate_limit_wait": self.max_rate_limit_wait,
             "global_concurrency": self.global_concurrency,
             "host_limits": dict(self.host_limits),
+            "api_versions": dict(self.api_versions),
             "tokens": dict.fromkeys(self.tokens, "***"),
         }
         body = ", ".join(f"{k}={v!r}" for k, v in shown.items())

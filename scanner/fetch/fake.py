@@ -66,6 +66,10 @@ class FakeRequest:
     etag: str | None
     last_modified: str | None
     account: int
+    method: str = "GET"
+    body: bytes = b""
+    credential: str | None = None
+    """The credential the caller asked for (None: the platform's default one)."""
 
 
 Responder: TypeAlias = Callable[[FakeRequest], Answer | None]
@@ -77,7 +81,7 @@ reached, the account ends ``error`` (unverified), never ``absent``."""
 
 
 class FakeFetcher:
-    """Answers every ``get`` from ``answers``: a table of URL → :data:`Answer`, or a
+    """Answers every ``get`` and ``post`` from ``answers``: a table of URL → :data:`Answer`, or a
     :data:`Responder`. A URL without an answer fails as :data:`UNANSWERED` and is listed in
     ``unanswered``; ``requests`` holds every request in the order received."""
 
@@ -112,8 +116,24 @@ class FakeFetcher:
         headers: Mapping[str, str] | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
+        credential: str | None = None,
     ) -> FetchOutcome:
-        return self.answer(url, platform, headers, etag, last_modified, account=0)
+        return self.answer(
+            url, platform, headers, etag, last_modified, account=0, credential=credential
+        )
+
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        platform: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        credential: str | None = None,
+    ) -> FetchOutcome:
+        return self.answer(
+            url, platform, headers, None, None, account=0, credential=credential, sent=body
+        )
 
     def answer(
         self,
@@ -124,10 +144,21 @@ class FakeFetcher:
         last_modified: str | None,
         *,
         account: int,
+        credential: str | None = None,
+        sent: bytes | None = None,
     ) -> FetchOutcome:
-        """Record the request and return its answer (``get`` of the fetcher and its views)."""
+        """Record the request and return its answer (``get`` and ``post`` of the fetcher and
+        its views; ``sent`` is a POST's body, None for a GET)."""
         request = FakeRequest(
-            url, platform, MappingProxyType(dict(headers or {})), etag, last_modified, account
+            url,
+            platform,
+            MappingProxyType(dict(headers or {})),
+            etag,
+            last_modified,
+            account,
+            "GET" if sent is None else "POST",
+            sent or b"",
+            credential,
         )
         self.requests.append(request)
         found = self._lookup(request)
@@ -172,9 +203,30 @@ class _FakeAccount:
         headers: Mapping[str, str] | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
+        credential: str | None = None,
     ) -> FetchOutcome:
         return self._fetcher.answer(
-            url, platform, headers, etag, last_modified, account=self.number
+            url, platform, headers, etag, last_modified, account=self.number, credential=credential
+        )
+
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        platform: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        credential: str | None = None,
+    ) -> FetchOutcome:
+        return self._fetcher.answer(
+            url,
+            platform,
+            headers,
+            None,
+            None,
+            account=self.number,
+            credential=credential,
+            sent=body,
         )
 
     def for_account(self) -> Fetcher:

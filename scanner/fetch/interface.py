@@ -85,8 +85,10 @@ class Fetcher(Protocol):
 
     ``platform`` selects endpoint overrides, per-host politeness defaults and tokens. ``etag`` and
     ``last_modified`` make the request conditional (a 304 comes back as ``not_modified=True``).
+    ``credential`` names which of the platform's credentials to send (a named credential of the
+    config file); None sends its default one. Callers never pass a secret: the fetcher adds it.
     Politeness, retries with backoff for transient failures, rate-limit pauses, size caps, the
-    redirect limit, the SSRF guard and the deadlines all happen inside ``get``.
+    redirect limit, the SSRF guard and the deadlines all happen inside ``get`` and ``post``.
     """
 
     async def get(
@@ -97,7 +99,21 @@ class Fetcher(Protocol):
         headers: Mapping[str, str] | None = None,
         etag: str | None = None,
         last_modified: str | None = None,
+        credential: str | None = None,
     ) -> FetchOutcome: ...
+
+    async def post(
+        self,
+        url: str,
+        body: bytes,
+        *,
+        platform: str | None = None,
+        headers: Mapping[str, str] | None = None,
+        credential: str | None = None,
+    ) -> FetchOutcome:
+        """Send ``body`` (its type in ``headers``, e.g. ``content-type: application/json``) and
+        read the answer as ``get`` does; a 301/302/303 redirect continues as a GET."""
+        ...
 
     def for_account(self) -> Fetcher:
         """A view whose requests share one account's time budget: the orchestrator takes one

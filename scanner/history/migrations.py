@@ -10,6 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from scanner.errors import HistoryError
+from scanner.history.dedup import (
+    FINDING_FACTS,
+    INSTANT_SQL,
+    OBSERVATION_FACTS,
+    intern,
+    split_instant,
+)
 
 __all__ = [
     "LATEST_VERSION",
@@ -136,7 +143,139 @@ _V2 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2)
+
+def _observations_view() -> str:
+    fetched = INSTANT_SQL.format(text="o.fetched_text", us="o.fetched_us")
+    facts = ", ".join(f"s.{c} AS {c}" for c in OBSERVATION_FACTS)
+    return (
+        f"CREATE VIEW observations AS SELECT o.run_id AS run_id, o.seq AS seq, {facts}, "
+        f"{fetched} AS fetched_at, o.not_modified AS not_modified FROM run_observations o "
+        "JOIN stored_observations s ON s.id = o.observation_id"
+    )
+
+
+def _findings_view() -> str:
+    facts = ", ".join(f"s.{c} AS {c}" for c in FINDING_FACTS)
+    return (
+        f"CREATE VIEW findings AS SELECT r.run_id AS run_id, r.seq AS seq, {facts} "
+        "FROM run_findings r JOIN stored_findings s ON s.id = r.finding_id"
+    )
+
+
+def _move_observations(conn: sqlite3.Connection) -> None:
+    rows = conn.execute(
+        f"SELECT run_id, fetched_at, not_modified, {', '.join(OBSERVATION_FACTS)} "
+        "FROM observations ORDER BY run_id, rowid"
+    ).fetchall()
+    seq: dict[int, int] = {}
+    for run_id, fetched_at, not_modified, *facts in rows:
+        stored = intern(conn, "stored_observations", OBSERVATION_FACTS, facts)
+        n = seq[run_id] = seq.get(run_id, -1) + 1
+        conn.execute(
+            "INSERT INTO run_observations (run_id, seq, observation_id, fetched_us, fetched_text,"
+            " not_modified) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, n, stored, *split_instant(str(fetched_at)), not_modified),
+        )
+
+
+def _move_findings(conn: sqlite3.Connection) -> None:
+    rows = conn.execute(
+        f"SELECT run_id, {', '.join(FINDING_FACTS)} FROM findings ORDER BY run_id, id"
+    ).fetchall()
+    seq: dict[int, int] = {}
+    for run_id, *facts in rows:
+        stored = intern(conn, "stored_findings", FINDING_FACTS, facts)
+        n = seq[run_id] = seq.get(run_id, -1) + 1
+        conn.execute(
+            "INSERT INTO run_findings (run_id, seq, finding_id) VALUES (?, ?, ?)",
+            (run_id, n, stored),
+        )
+
+
+# A weekly audit of an unchanged world stored every observation and finding again (about 1 KB
+# an account a week). Rows are now stored once by content digest; a run keeps a reference per
+# account (and the fetch time, as an integer). The old tables become views of the same name
+# and columns, so every query reads them as before.
+_V3 = Migration(
+    3,
+    "observations and findings stored once by digest; runs reference them",
+    (
+        """
+        CREATE TABLE stored_observations (
+            id INTEGER PRIMARY KEY,
+            digest BLOB NOT NULL UNIQUE,
+            account_id TEXT NOT NULL,
+            platform TEXT NOT NULL,
+            handle TEXT NOT NULL,
+            handle_key TEXT NOT NULL,
+            status TEXT NOT NULL,
+            reason_code TEXT,
+            reason_text TEXT,
+            http_status INTEGER,
+            url TEXT NOT NULL,
+            final_url TEXT,
+            signal TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            body_sha256 TEXT,
+            fields TEXT NOT NULL
+        )
+        """,
+        """
+        CREATE TABLE run_observations (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            observation_id INTEGER NOT NULL REFERENCES stored_observations(id),
+            fetched_us INTEGER,
+            fetched_text TEXT,
+            not_modified INTEGER NOT NULL CHECK (not_modified IN (0, 1)),
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID
+        """,
+        """
+        CREATE TABLE stored_findings (
+            id INTEGER PRIMARY KEY,
+            digest BLOB NOT NULL UNIQUE,
+            fingerprint TEXT NOT NULL,
+            rule_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            status TEXT NOT NULL,
+            category TEXT NOT NULL,
+            account_id TEXT,
+            platform TEXT,
+            handle TEXT,
+            message TEXT NOT NULL,
+            remediation TEXT NOT NULL,
+            location TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            waiver TEXT
+        )
+        """,
+        """
+        CREATE TABLE run_findings (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            finding_id INTEGER NOT NULL REFERENCES stored_findings(id),
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID
+        """,
+        _move_observations,
+        _move_findings,
+        "DROP INDEX observations_handle",
+        "DROP INDEX findings_run",
+        "DROP INDEX findings_fingerprint",
+        "DROP TABLE observations",
+        "DROP TABLE findings",
+        _observations_view(),
+        _findings_view(),
+        # last_known_good and previous_observations look an account up by platform and handle.
+        "CREATE INDEX stored_observations_handle ON stored_observations (platform, handle_key)",
+        "CREATE INDEX run_observations_stored ON run_observations (observation_id)",
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
 LATEST_VERSION = MIGRATIONS[-1].version
 
 _BOOTSTRAP = """

@@ -1,4 +1,5 @@
-"""HistoryStore: audit runs, their observations (the evidence) and findings in one SQLite file.
+"""HistoryStore: audit runs, their observations (the evidence) and findings in one SQLite file;
+an observation or finding that did not change between runs is stored once (history.dedup).
 
 A run is written in ONE ``BEGIN IMMEDIATE`` transaction after the audit finished, never as a
 'running' row updated later: a process killed mid-write (SIGKILL, power loss) leaves no partial
@@ -20,6 +21,7 @@ from types import TracebackType
 
 from scanner.errors import HistoryError, SourceError, UsageError
 from scanner.history import codec
+from scanner.history.dedup import FINDING_FACTS, OBSERVATION_FACTS, intern, split_instant
 from scanner.history.migrations import migrate
 from scanner.model import (
     JSON,
@@ -345,9 +347,9 @@ def _storable(row: tuple[object, ...]) -> tuple[object, ...]:
     return tuple(_SURROGATE.sub("\ufffd", v) if isinstance(v, str) else v for v in row)
 
 
-def _observation_row(run_id: int, account_id: str, obs: Observation) -> tuple[object, ...]:
+def _observation_facts(account_id: str, obs: Observation) -> tuple[object, ...]:
+    """The columns of ``stored_observations`` (dedup.OBSERVATION_FACTS order)."""
     return (
-        run_id,
         account_id,
         obs.platform.value,
         obs.handle,
@@ -358,20 +360,18 @@ def _observation_row(run_id: int, account_id: str, obs: Observation) -> tuple[ob
         obs.http_status,
         obs.url,
         obs.final_url,
-        _sortable(obs.fetched_at),
         obs.signal,
         obs.etag,
         obs.last_modified,
         obs.body_sha256,
         codec.dumps(codec.extracted_to_dict(obs)),
-        int(obs.not_modified),
     )
 
 
-def _finding_row(run_id: int, f: Finding) -> tuple[object, ...]:
+def _finding_facts(f: Finding) -> tuple[object, ...]:
+    """The columns of ``stored_findings`` (dedup.FINDING_FACTS order)."""
     d = codec.finding_to_dict(f)
     return (
-        run_id,
         f.fingerprint,
         f.rule_id,
         f.title,
@@ -387,6 +387,32 @@ def _finding_row(run_id: int, f: Finding) -> tuple[object, ...]:
         codec.dumps(d["evidence"]),
         None if f.waiver is None else codec.dumps(d["waiver"]),
     )
+
+
+def _write_observations(
+    conn: sqlite3.Connection, run_id: int, observed: Sequence[tuple[str, Observation]]
+) -> None:
+    """Each observation stored once by content (see scanner.history.dedup); the run keeps a
+    reference, the fetch time and whether a 304 confirmed it."""
+    for seq, (account_id, obs) in enumerate(observed):
+        facts = _storable(_observation_facts(account_id, obs))
+        stored = intern(conn, "stored_observations", OBSERVATION_FACTS, facts)
+        conn.execute(
+            "INSERT INTO run_observations (run_id, seq, observation_id, fetched_us, "
+            "fetched_text, not_modified) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, seq, stored, *split_instant(_sortable(obs.fetched_at)), obs.not_modified),
+        )
+
+
+def _write_findings(conn: sqlite3.Connection, run_id: int, findings: Sequence[Finding]) -> None:
+    """Each finding stored once by content; the run keeps a reference, in the run's order."""
+    for seq, finding in enumerate(findings):
+        facts = _storable(_finding_facts(finding))
+        stored = intern(conn, "stored_findings", FINDING_FACTS, facts)
+        conn.execute(
+            "INSERT INTO run_findings (run_id, seq, finding_id) VALUES (?, ?, ?)",
+            (run_id, seq, stored),
+        )
 
 
 @dataclass
@@ -655,20 +681,9 @@ class HistoryStore:
             )
             run_id = cur.lastrowid
             assert run_id is not None
-            conn.executemany(
-                "INSERT INTO observations (run_id, account_id, platform, handle, handle_key, "
-                "status, reason_code, reason_text, http_status, url, final_url, fetched_at, "
-                "signal, etag, last_modified, body_sha256, fields, not_modified) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (_storable(_observation_row(run_id, aid, obs)) for aid, obs in observed),
-            )
+            _write_observations(conn, run_id, observed)
             self._hook("observations")
-            conn.executemany(
-                "INSERT INTO findings (run_id, fingerprint, rule_id, title, severity, status, "
-                "category, account_id, platform, handle, message, remediation, location, "
-                "evidence, waiver) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (_storable(_finding_row(run_id, f)) for f in result.findings),
-            )
+            _write_findings(conn, run_id, result.findings)
             self._hook("findings")
             conn.executemany(
                 "INSERT INTO discoveries (run_id, platform, handle, url, classification, score, "
@@ -720,7 +735,7 @@ class HistoryStore:
     def _findings(self, run_id: int) -> tuple[Finding, ...]:
         with self._guard() as conn:
             rows = conn.execute(
-                "SELECT * FROM findings WHERE run_id = ? ORDER BY id", (run_id,)
+                "SELECT * FROM findings WHERE run_id = ? ORDER BY seq", (run_id,)
             ).fetchall()
         return tuple(_finding_from_row(r) for r in rows)
 
@@ -733,7 +748,7 @@ class HistoryStore:
                 conn.execute("SELECT accounts FROM runs WHERE id = ?", (run_id,)).fetchone()[0]
             )
             obs_rows = conn.execute(
-                f"SELECT {_OBS_COLUMNS} FROM observations WHERE run_id = ? ORDER BY rowid",
+                f"SELECT {_OBS_COLUMNS} FROM observations WHERE run_id = ? ORDER BY seq",
                 (run_id,),
             ).fetchall()
             disc_rows = conn.execute(

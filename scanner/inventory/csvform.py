@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from scanner.errors import did_you_mean
 from scanner.inventory.fields import Checker, Field, Record
@@ -22,27 +22,33 @@ def read_csv_records(
     *,
     columns: Sequence[str],
     required: Sequence[str],
-) -> list[Record]:
-    """Parse ``text`` (BOM already removed) into records; header problems stop row parsing,
-    since rows under a misspelled header cannot be read reliably."""
+) -> Iterator[Record]:
+    """Parse ``text`` (BOM already removed) into records, one row at a time (a 50,000-row file
+    never becomes a list of rows); header problems stop row parsing, since rows under a
+    misspelled header cannot be read reliably, and so does malformed CSV (reported at its
+    line)."""
+    before = len(checker.problems)
     rows = _rows(text, checker)
-    if rows is None:
-        return []
-    if not rows:
-        checker.problem(1, None, "file has no header row; expected a CSV header naming the columns")
-        return []
-    header_line, raw_header = rows[0]
+    first = next(rows, None)
+    if first is None:
+        if len(checker.problems) == before:  # not malformed: empty
+            checker.problem(
+                1, None, "file has no header row; expected a CSV header naming the columns"
+            )
+        return
+    header_line, raw_header = first
     header = _header(header_line, raw_header, checker, columns=columns, required=required)
     if header is None:
-        return []
-    records = (_record(line, cells, header, checker) for line, cells in rows[1:])
-    return [r for r in records if r is not None]
+        return
+    for line, cells in rows:
+        record = _record(line, cells, header, checker)
+        if record is not None:
+            yield record
 
 
-def _rows(text: str, checker: Checker) -> list[tuple[int, list[str]]] | None:
-    """Non-blank rows with the line each starts on; None (reported) for malformed CSV."""
+def _rows(text: str, checker: Checker) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank rows with the line each starts on; malformed CSV is reported and ends them."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    rows: list[tuple[int, list[str]]] = []
     previous_end = 0
     try:
         for row in reader:
@@ -50,13 +56,11 @@ def _rows(text: str, checker: Checker) -> list[tuple[int, list[str]]] | None:
             previous_end = reader.line_num
             if all(not cell.strip() for cell in row):
                 continue  # blank rows and rows of empty cells: common in spreadsheet exports
-            rows.append((start, row))
+            yield start, row
     except csv.Error as exc:
         checker.problem(
             reader.line_num, None, f"malformed CSV: {exc}; expected comma-separated values"
         )
-        return None
-    return rows
 
 
 def _header(

@@ -72,6 +72,7 @@ ACCOUNT_FIELDS = (
     "last_attested",
     "security",
     "tags",
+    "credential",
 )
 CSV_COLUMNS = (
     *(f for f in ACCOUNT_FIELDS if f != "security"),
@@ -81,6 +82,8 @@ REQUIRED_ACCOUNT_FIELDS = ("id", "platform", "handle", "status")
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 _URL = re.compile(r"^https?://\S+$")
+CREDENTIAL_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+"""A named credential (``[credentials.emea-meta]`` in rollcall.toml)."""
 # Names people type for a platform that Rollcall spells differently.
 _PLATFORM_ALIASES = {
     "twitter": "x",
@@ -114,20 +117,25 @@ def load_inventory(path: str | Path) -> Inventory:
         )
     text, raw = read_source(path)
     checker = Checker(name)
+    # Each account is checked as soon as its row or mapping is read, and only the Account is
+    # kept: a 50,000-account file is never held as 50,000 mappings or records at once.
+    collected = _Accounts(checker)
     if suffix == ".csv":
         org, org_problems = _companion_organization(name)
-        records = read_csv_records(
+        for record in read_csv_records(
             text, checker, columns=CSV_COLUMNS, required=REQUIRED_ACCOUNT_FIELDS
-        )
+        ):
+            collected.add(record)
     else:
-        org_checker = checker
         # A bad value (a date that does not exist) is one problem among all the others, not
         # the end of validation: collect it and read on.
-        data = load_yaml_text(text, name, problems=checker.problems)
-        org, records = _yaml_inventory(data, org_checker)
+        data = load_yaml_text(
+            text, name, problems=checker.problems, items={"accounts": collected.yaml_item}
+        )
+        org = _yaml_inventory(data, checker)
         org_problems = []
 
-    accounts = _accounts(records, checker)
+    accounts = tuple(collected.accounts)
     roster: Roster | None = None
     roster_problems: list[Problem] = []
     if org is not None and org.roster is not None:
@@ -156,40 +164,29 @@ def _roster(path: str) -> tuple[Roster | None, list[Problem]]:
 # --------------------------------------------------------------------------- YAML form
 
 
-def _yaml_inventory(data: object, checker: Checker) -> tuple[Organization | None, list[Record]]:
+def _yaml_inventory(data: object, checker: Checker) -> Organization | None:
+    """The organization, and the top-level checks; the accounts were taken as they were read
+    (:meth:`_Accounts.yaml_item`)."""
     if not isinstance(data, YMap):
         checker.problem(1, None, "expected a mapping with 'organization' and 'accounts' at the top")
-        return None, []
+        return None
     top = record_from_yaml(data, "")
     checker.unknown_keys(top, TOP_LEVEL_FIELDS)
     org_record = checker.mapping(top, "organization", required=True)
     org = _organization(org_record, checker) if org_record is not None else None
-    accounts = data.get("accounts")
-    records: list[Record] = []
     if "accounts" not in data:
         checker.problem(
             data.line,
             data.column,
             "accounts: missing; expected a list of accounts (id, platform, handle, status, ...)",
         )
-    elif not isinstance(accounts, YList):
+    elif not isinstance(data["accounts"], YList):
         checker.problem(
             data.line_of("accounts"),
             data.column_of("accounts"),
             "accounts: expected a list of accounts (id, platform, handle, status, ...)",
         )
-    else:
-        for index, item in enumerate(accounts):
-            if item is INVALID:
-                continue  # already reported
-            if not isinstance(item, YMap):
-                line, column = accounts.item_lines[index]
-                checker.problem(
-                    line, column, f"accounts[{index}]: expected a mapping (one account)"
-                )
-                continue
-            records.append(record_from_yaml(item, f"accounts[{index}]"))
-    return org, records
+    return org
 
 
 def _companion_organization(csv_name: str) -> tuple[Organization | None, list[Problem]]:
@@ -327,24 +324,37 @@ def _platform_hint(value: str) -> str | None:
     return did_you_mean(folded, [p.value for p in Platform])
 
 
-def _accounts(records: list[Record], checker: Checker) -> tuple[Account, ...]:
-    accounts: list[Account] = []
-    first_line: dict[str, int | None] = {}
-    for record in records:
-        account = _account(record, checker)
+class _Accounts:
+    """Accounts checked one record at a time, each id once (a repeated id is reported)."""
+
+    def __init__(self, checker: Checker) -> None:
+        self.checker = checker
+        self.accounts: list[Account] = []
+        self.first_line: dict[str, int | None] = {}
+
+    def add(self, record: Record) -> None:
+        account = _account(record, self.checker)
         if account is None:
-            continue
-        if account.id in first_line:
-            checker.problem(
+            return
+        if account.id in self.first_line:
+            self.checker.problem(
                 record.line_of("id"),
                 record.fields["id"].column,
                 f"{record.label('id')}: duplicate account id {account.id!r} (first on line "
-                f"{first_line[account.id]}); expected each id once",
+                f"{self.first_line[account.id]}); expected each id once",
             )
-            continue
-        first_line[account.id] = record.line_of("id")
-        accounts.append(account)
-    return tuple(accounts)
+            return
+        self.first_line[account.id] = record.line_of("id")
+        self.accounts.append(account)
+
+    def yaml_item(self, index: int, item: object, at: tuple[int, int]) -> None:
+        """The YAML loader's hook for each item of ``accounts`` (the list keeps None)."""
+        if item is INVALID:
+            return  # already reported
+        if not isinstance(item, YMap):
+            self.checker.problem(*at, f"accounts[{index}]: expected a mapping (one account)")
+            return
+        self.add(record_from_yaml(item, f"accounts[{index}]"))
 
 
 def _account(record: Record, checker: Checker) -> Account | None:
@@ -372,6 +382,9 @@ def _account(record: Record, checker: Checker) -> Account | None:
     created = checker.day(record, "created")
     attested = checker.day(record, "last_attested")
     tags = checker.strings(record, "tags")
+    credential = checker.pattern_text(
+        record, "credential", CREDENTIAL_NAME, "a credential name of the config file (emea-meta)"
+    )
     security, security_lines = _security(record, checker)
     if checker.failures != before:
         return None
@@ -400,6 +413,7 @@ def _account(record: Record, checker: Checker) -> Account | None:
         security=security,
         tags=tags,
         lines=lines,
+        credential=credential,
     )
 
 

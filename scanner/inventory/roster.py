@@ -6,6 +6,7 @@ Emails are the key and compare case-insensitively; a person listed twice is an e
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from scanner.errors import Problem, ValidationError
@@ -45,6 +46,7 @@ def collect_roster(path: str | Path) -> tuple[Roster | None, list[Problem]]:
     text, _ = read_source(path)
     checker = Checker(name)
     suffix = Path(name).suffix.casefold()
+    records: Iterable[Record]
     if suffix == ".csv":
         records = read_csv_records(
             text, checker, columns=PERSON_FIELDS, required=REQUIRED_PERSON_FIELDS

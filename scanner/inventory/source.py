@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from scanner.inputfile import read_input
-from scanner.yamlsource import MAX_FILE_BYTES, decode_text
+from scanner.yamlsource import decode_text, max_file_bytes
 
 __all__ = ["read_source"]
 
 
-def read_source(path: str | Path, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[str, bytes]:
+def read_source(path: str | Path, *, max_bytes: int | None = None) -> tuple[str, bytes]:
     """Return (text, raw bytes), read once. A path that is not a readable regular file is a
-    SourceError naming its kind; a file over the size limit is a located problem (line 1)."""
-    raw = read_input(path, max_bytes=max_bytes)
+    SourceError naming its kind; a file over the size limit (default
+    :func:`~scanner.yamlsource.max_file_bytes`) is a located problem (line 1)."""
+    raw = read_input(path, max_bytes=max_file_bytes() if max_bytes is None else max_bytes)
     return decode_text(raw, str(path)), raw

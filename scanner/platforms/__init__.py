@@ -8,6 +8,8 @@ from __future__ import annotations
 from scanner.platforms import bluesky, feeds, github, htmlprofile, mastodon, reddit, youtube
 from scanner.platforms.facts import (
     all_capabilities,
+    api_spec,
+    api_specs,
     host_limits,
     platform_fetch_config,
     platform_hosts,
@@ -49,6 +51,8 @@ __all__ = [
     "adapter_for",
     "all_capabilities",
     "all_specs",
+    "api_spec",
+    "api_specs",
     "capabilities",
     "handle_key",
     "host_limits",

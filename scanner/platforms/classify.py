@@ -146,9 +146,19 @@ def classify(spec: PlatformSpec, probe: ProbeSpec, outcome: FetchOutcome) -> Ver
             outcome.reason,
         )
     r = Response(outcome)
+    # Each step answers only when it decides; the first that does wins (the docstring's order).
+    return (
+        _fingerprinted(spec, probe, r)
+        or _refused(spec.name, r)
+        or _signalled(spec.name, probe, r)
+        or _unexplained(spec.name, probe, r)
+    )
+
+
+def _fingerprinted(spec: PlatformSpec, probe: ProbeSpec, r: Response) -> Verdict | None:
+    """Steps 2 and 3: a vendor's block page, then one of the platform's own, is BLOCKED."""
     status = r.status
     name = spec.name
-
     # A well-formed 2xx answer of the expected structured kind cannot be a block page; checking
     # its body would let a hostile bio ("Incapsula incident ID") hide an account.
     structured_ok = (
@@ -178,8 +188,13 @@ def classify(spec: PlatformSpec, probe: ProbeSpec, outcome: FetchOutcome) -> Ver
                 Reason(block.code, f"{name}: {block.text} (HTTP {status})"),
                 response=r,
             )
+    return None
 
-    if status == 429 or (status == 403 and _budget_exhausted(outcome)):
+
+def _refused(name: str, r: Response) -> Verdict | None:
+    """Step 4: rate limiting (429, or 403 with no budget left) is BLOCKED; a 5xx is ERROR."""
+    status = r.status
+    if status == 429 or (status == 403 and _budget_exhausted(r.fetched)):
         return Verdict(
             ObservationStatus.BLOCKED,
             f"status:{status}",
@@ -193,7 +208,12 @@ def classify(spec: PlatformSpec, probe: ProbeSpec, outcome: FetchOutcome) -> Ver
             Reason("http_5xx", f"{name} answered with a server error (HTTP {status})"),
             response=r,
         )
+    return None
 
+
+def _signalled(name: str, probe: ProbeSpec, r: Response) -> Verdict | None:
+    """Steps 5 and 6: a state signal, else exactly one of the exists and missing signals."""
+    status = r.status
     for state_signal in probe.states:
         sig = state_signal.signal
         if status in sig.statuses and r.content_ok(sig.content) and r.all_match(sig.markers):
@@ -225,7 +245,7 @@ def classify(spec: PlatformSpec, probe: ProbeSpec, outcome: FetchOutcome) -> Ver
             Reason("not_found", f"{name} says this account does not exist (HTTP {status})"),
             response=r,
         )
-    return _unexplained(name, probe, r)
+    return None
 
 
 def _first(signals: tuple[Signal, ...], r: Response) -> str | None:
@@ -306,33 +326,9 @@ def _unexplained(name: str, probe: ProbeSpec, r: Response) -> Verdict:
     ok_status = 200 <= status < 300
     if not probe.exists and ok_status and r.content_ok(expected):
         return Verdict(ObservationStatus.PRESENT, signal, response=r)
-    if expected is not ContentKind.ANY and r.body_kind is not expected:
-        got = r.fetched.content_type or "no content type"
-        # HTML where an API answer was expected is a block or interstitial page, never absence.
-        blocked = r.body_kind is ContentKind.HTML
-        return Verdict(
-            ObservationStatus.BLOCKED if blocked else ObservationStatus.ERROR,
-            f"{signal}+content-type:{got}",
-            Reason(
-                "unexpected_content_type",
-                f"{name} answered {got} where {expected.value} was expected (HTTP {status})",
-            ),
-            response=r,
-        )
-    if r.text is None and expected is not ContentKind.XML:
-        return Verdict(
-            ObservationStatus.ERROR,
-            f"{signal}+undecodable",
-            Reason("wrong_encoding", f"{name}'s answer does not decode in its declared charset"),
-            response=r,
-        )
-    if not r.content_ok(expected):
-        return Verdict(
-            ObservationStatus.ERROR,
-            f"{signal}+malformed",
-            Reason("malformed_body", f"{name}'s answer is not valid {expected.value}"),
-            response=r,
-        )
+    unreadable = _unreadable(name, expected, r)
+    if unreadable is not None:
+        return unreadable
     if status in (401, 403, 407):
         return Verdict(
             ObservationStatus.BLOCKED,
@@ -359,6 +355,39 @@ def _unexplained(name: str, probe: ProbeSpec, r: Response) -> Verdict:
         ),
         response=r,
     )
+
+
+def _unreadable(name: str, expected: ContentKind, r: Response) -> Verdict | None:
+    """An answer of the wrong content type, in an undecodable charset, or malformed."""
+    signal = f"status:{r.status}"
+    if expected is not ContentKind.ANY and r.body_kind is not expected:
+        got = r.fetched.content_type or "no content type"
+        # HTML where an API answer was expected is a block or interstitial page, never absence.
+        blocked = r.body_kind is ContentKind.HTML
+        return Verdict(
+            ObservationStatus.BLOCKED if blocked else ObservationStatus.ERROR,
+            f"{signal}+content-type:{got}",
+            Reason(
+                "unexpected_content_type",
+                f"{name} answered {got} where {expected.value} was expected (HTTP {r.status})",
+            ),
+            response=r,
+        )
+    if r.text is None and expected is not ContentKind.XML:
+        return Verdict(
+            ObservationStatus.ERROR,
+            f"{signal}+undecodable",
+            Reason("wrong_encoding", f"{name}'s answer does not decode in its declared charset"),
+            response=r,
+        )
+    if not r.content_ok(expected):
+        return Verdict(
+            ObservationStatus.ERROR,
+            f"{signal}+malformed",
+            Reason("malformed_body", f"{name}'s answer is not valid {expected.value}"),
+            response=r,
+        )
+    return None
 
 
 def evidence_observation(

@@ -14,8 +14,10 @@ from typing import Protocol
 from scanner.fetch.config import TokenSource
 from scanner.fetch.interface import Fetcher
 from scanner.model import AccountState, Location, Observation, ObservationStatus, Platform
+from scanner.platforms.api.interface import Api
 
 __all__ = [
+    "ApiSpec",
     "BlockSignal",
     "ContentKind",
     "HandleRules",
@@ -263,6 +265,29 @@ class ProbeSpec:
 
 
 @dataclass(frozen=True)
+class ApiSpec:
+    """The owner API a platform's accounts can be seen through with the organization's own
+    credential (issue 12). ``endpoint`` is the ``--endpoint`` name; the API's ``hosts``,
+    ``base_url`` (scheme and host: request paths carry the version), default ``version``,
+    credential ``token`` and ``rate_limit`` are written in exactly one spec per endpoint (Meta
+    Graph serves Facebook and Instagram: instagram.yaml names the endpoint only). ``connector``
+    names the adapter that reads it (``scanner/platforms/connectors.py``)."""
+
+    endpoint: Api
+    connector: str
+    hosts: tuple[str, ...] = ()
+    base_url: str = ""
+    version: str = ""
+    token: TokenSource | None = None
+    rate_limit: RateLimits | None = None
+
+    @property
+    def declares(self) -> bool:
+        """True in the one spec that holds the endpoint's facts."""
+        return bool(self.hosts)
+
+
+@dataclass(frozen=True)
 class PlatformSpec:
     """One platform, as declared in ``scanner/platforms/specs/<platform>.yaml``."""
 
@@ -291,6 +316,8 @@ class PlatformSpec:
     url_patterns: tuple[UrlPattern, ...] = ()
     html: HtmlHints = field(default_factory=HtmlHints)
     notes: str = ""
+    api: ApiSpec | None = None
+    """The owner API that verifies the platform's accounts with a credential, if any."""
 
 
 class PlatformAdapter(Protocol):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
@@ -27,7 +28,9 @@ from scanner.model import (
     ObservationStatus,
     Platform,
 )
+from scanner.platforms.api.interface import Api
 from scanner.platforms.interface import (
+    ApiSpec,
     BlockSignal,
     ContentKind,
     HandleRules,
@@ -57,6 +60,7 @@ _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
 _DOMAIN = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
 _ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _HEADER = re.compile(r"^[A-Za-z0-9-]+$")
+_API_BASE = re.compile(r"^https://(?:[a-z0-9-]+\.)+[a-z]+$")
 
 T = TypeVar("T")
 
@@ -86,6 +90,34 @@ def load_spec_text(
     if v.problems or spec is None:
         raise ValidationError(v.problems)
     return spec
+
+
+_SPEC_REQUIRED = (
+    "platform",
+    "name",
+    "launched",
+    "support",
+    "extractor",
+    "display_url",
+    "handle",
+    "probes",
+    "rate_limit",
+    "extracts",
+    "self_check",
+    "hosts",
+)
+_SPEC_OPTIONAL = ("id_display_url", "tokens", "url_patterns", "blocks", "html", "notes", "api")
+
+
+@dataclass(frozen=True)
+class _Identity:
+    """Who a spec is about: the fields that name the platform and how it is read."""
+
+    platform: Platform
+    name: str
+    launched: date
+    support: SupportLevel
+    extractor: str
 
 
 class _Validator:
@@ -205,28 +237,66 @@ class _Validator:
 
     def spec(self, data: Any) -> PlatformSpec | None:
         root = self.mapping(
-            data,
-            "spec",
-            data,
-            None,
-            required=(
-                "platform",
-                "name",
-                "launched",
-                "support",
-                "extractor",
-                "display_url",
-                "handle",
-                "probes",
-                "rate_limit",
-                "extracts",
-                "self_check",
-                "hosts",
-            ),
-            optional=("id_display_url", "tokens", "url_patterns", "blocks", "html", "notes"),
+            data, "spec", data, None, required=_SPEC_REQUIRED, optional=_SPEC_OPTIONAL
         )
         if root is None:
             return None
+        identity = self.identity(root)
+        display_url = self.get(root, "display_url", "spec", _template, "a URL template")
+        id_url = self.get(root, "id_display_url", "spec", _template, "a URL template", default="")
+        handle = self.handle_rules(root.get("handle"), root)
+        probes = self.probes(root.get("probes"), root)
+        blocks = self.blocks(root.get("blocks", YList()), root)
+        rate = self.rate_limit(root.get("rate_limit"), root)
+        extracts = self.extracts(root.get("extracts"), root)
+        self_check = self.self_check(root.get("self_check"), root, handle)
+        url_patterns = self.url_patterns(root.get("url_patterns", YList()), root)
+        html = self.html(root.get("html"), root)
+        notes = self.get(root, "notes", "spec", _str, "text", default="")
+        hosts = self.hosts(root)
+        if hosts is not None and probes is not None and display_url is not None:
+            displays = {"display_url": display_url, "id_display_url": id_url or display_url}
+            self.urls_on_hosts(root, hosts, probes, displays)
+        tokens = self.tokens(root.get("tokens", YList()), root, hosts or ())
+        api = self.api(root["api"], root) if "api" in root else None
+        if (
+            identity is None
+            or display_url is None
+            or handle is None
+            or probes is None
+            or rate is None
+            or extracts is None
+            or self_check is None
+            or hosts is None
+            or self.problems
+        ):
+            return None
+        return PlatformSpec(
+            platform=identity.platform,
+            name=identity.name,
+            support=identity.support,
+            extractor=identity.extractor,
+            display_url=display_url,
+            id_display_url=id_url or "",
+            probes=probes,
+            handle=handle,
+            blocks=blocks,
+            rate_limit=rate,
+            extracts=extracts,
+            self_check=self_check,
+            launched=identity.launched,
+            location=Location(self.file, root.line, root.column),
+            hosts=hosts,
+            tokens=tokens,
+            url_patterns=url_patterns,
+            html=html,
+            notes=notes or "",
+            api=api,
+        )
+
+    def identity(self, root: YMap) -> _Identity | None:
+        """The platform, its name, launch date, support level and extractor (None if any is
+        missing or invalid, each reported)."""
         platform = self.get(
             root, "platform", "spec", _enum(Platform), f"one of {', '.join(Platform)}"
         )
@@ -250,59 +320,15 @@ class _Validator:
                 f"{', '.join(sorted(self.extractors))}",
                 did_you_mean(extractor, self.extractors),
             )
-        display_url = self.get(root, "display_url", "spec", _template, "a URL template")
-        id_url = self.get(root, "id_display_url", "spec", _template, "a URL template", default="")
-        handle = self.handle_rules(root.get("handle"), root)
-        probes = self.probes(root.get("probes"), root)
-        blocks = self.blocks(root.get("blocks", YList()), root)
-        rate = self.rate_limit(root.get("rate_limit"), root)
-        extracts = self.extracts(root.get("extracts"), root)
-        self_check = self.self_check(root.get("self_check"), root, handle)
-        url_patterns = self.url_patterns(root.get("url_patterns", YList()), root)
-        html = self.html(root.get("html"), root)
-        notes = self.get(root, "notes", "spec", _str, "text", default="")
-        hosts = self.hosts(root)
-        if hosts is not None and probes is not None and display_url is not None:
-            displays = {"display_url": display_url, "id_display_url": id_url or display_url}
-            self.urls_on_hosts(root, hosts, probes, displays)
-        tokens = self.tokens(root.get("tokens", YList()), root, hosts or ())
         if (
             platform is None
             or name is None
             or launched is None
             or support is None
             or extractor is None
-            or display_url is None
-            or handle is None
-            or probes is None
-            or rate is None
-            or extracts is None
-            or self_check is None
-            or hosts is None
-            or self.problems
         ):
             return None
-        return PlatformSpec(
-            platform=platform,
-            name=name,
-            support=support,
-            extractor=extractor,
-            display_url=display_url,
-            id_display_url=id_url or "",
-            probes=probes,
-            handle=handle,
-            blocks=blocks,
-            rate_limit=rate,
-            extracts=extracts,
-            self_check=self_check,
-            launched=launched,
-            location=Location(self.file, root.line, root.column),
-            hosts=hosts,
-            tokens=tokens,
-            url_patterns=url_patterns,
-            html=html,
-            notes=notes or "",
-        )
+        return _Identity(platform, name, launched, support, extractor)
 
     def handle_rules(self, node: Any, parent: YMap) -> HandleRules | None:
         m = self.mapping(
@@ -338,14 +364,7 @@ class _Validator:
         if prefix_use is not PrefixUse.OMIT and not prefix:
             self.problem(m, "prefix_use", "handle.prefix_use: expected a strip_prefix to write")
         desc = self.get(m, "description", "handle", _str, "text", default="")
-        name_part = self.regex(m, "name_part", "handle") if "name_part" in m else None
-        if name_part is not None and "name" not in name_part.groupindex:
-            self.problem(
-                m,
-                "name_part",
-                "handle.name_part: expected a regular expression with a group"
-                " (?P<name>...) that captures the name part of a handle",
-            )
+        name_part = self.name_part(m) if "name_part" in m else None
         bare: tuple[tuple[str, str], ...] = (("", ""),)
         forms = self.get(
             m,
@@ -368,6 +387,18 @@ class _Validator:
             name_part=name_part,
             discovery_forms=forms or (),
         )
+
+    def name_part(self, m: YMap) -> re.Pattern[str] | None:
+        """``handle.name_part``: a regex whose group ``name`` captures a handle's name part."""
+        name_part = self.regex(m, "name_part", "handle")
+        if name_part is not None and "name" not in name_part.groupindex:
+            self.problem(
+                m,
+                "name_part",
+                "handle.name_part: expected a regular expression with a group"
+                " (?P<name>...) that captures the name part of a handle",
+            )
+        return name_part
 
     def hosts(self, root: YMap) -> tuple[str, ...] | None:
         if "hosts" not in root:
@@ -434,6 +465,54 @@ class _Validator:
                 continue
             out.append(TokenSource(env=env, host=host, header=header, scheme=scheme))
         return tuple(out)
+
+    def api(self, node: Any, parent: YMap) -> ApiSpec | None:
+        """``api:``: the endpoint and connector; the one spec that declares the endpoint adds
+        its hosts, base URL, default version, credential and politeness."""
+        w = "api"
+        facts = ("hosts", "base_url", "token")
+        m = self.mapping(
+            node,
+            w,
+            parent,
+            w,
+            required=("endpoint", "connector"),
+            optional=(*facts, "version", "rate_limit"),
+        )
+        if m is None:
+            return None
+        endpoint = self.get(m, "endpoint", w, _enum(Api), f"one of {', '.join(Api)}")
+        connector = self.get(m, "connector", w, _match(_CODE), "a connector name")
+        if 0 < sum(k in m for k in facts) < len(facts):
+            self.problem(m, None, f"{w}: {', '.join(facts)} go together (declaring the endpoint)")
+            return None
+        version = self.get(m, "version", w, _str, "the API version", default="")
+        rate = self.rate_limit(m["rate_limit"], m) if "rate_limit" in m else None
+        if "hosts" not in m:
+            if endpoint is None or connector is None:
+                return None
+            return ApiSpec(endpoint, connector, version=version or "", rate_limit=rate)
+        hosts = self.hosts(m)
+        base = self.get(m, "base_url", w, _match(_API_BASE), "https://host (no path)")
+        host = base.partition("://")[2] if base else None
+        if host is not None and hosts is not None and not on_hosts(host, hosts):
+            self.problem(m, "base_url", f"{w}.base_url: {host!r} is not one of {w}.hosts")
+        token = self.api_token(m["token"], m, host)
+        if endpoint is None or connector is None or hosts is None or base is None or not token:
+            return None
+        return ApiSpec(endpoint, connector, hosts, base, version or "", token, rate)
+
+    def api_token(self, node: Any, parent: YMap, host: str | None) -> TokenSource | None:
+        w = "api.token"
+        m = self.mapping(node, w, parent, "token", required=("env", "header", "scheme"))
+        if m is None:
+            return None
+        env = self.get(m, "env", w, _match(_ENV_NAME), "an environment variable NAME")
+        header = self.get(m, "header", w, _match(_HEADER), "an HTTP header name")
+        scheme = self.get(m, "scheme", w, _str_or_empty, "an auth scheme (or '' for a bare key)")
+        if env is None or header is None or scheme is None or host is None:
+            return None
+        return TokenSource(env=env, host=host, header=header, scheme=scheme)
 
     def probes(self, node: Any, parent: YMap) -> dict[str, ProbeSpec] | None:
         if not isinstance(node, YMap) or not node:

@@ -1,4 +1,5 @@
-"""Rules Rollcall's own steps raise (discovery, the review gate, waivers), declared once as data.
+"""Rules Rollcall's own steps raise (discovery, the review gate, waivers, credential health),
+declared once as data.
 
 Pack rules live in YAML (policies/default.yaml); these cannot, because code decides them. Both
 reach ``rules list`` and ``rules explain`` through :func:`catalogue`, so every id a report can
@@ -197,6 +198,34 @@ _declare(
     references=("ISO/IEC 27001:2022 A.5.36",),
     description="the waiver's expires date is within waivers.warn_days (default 30) of the "
     "audit date",
+)
+
+# --------------------------------------------------------------------------- credentials
+
+_declare(
+    "CRD-001",
+    "Credential invalid: the accounts that depend on it cannot be verified",
+    Severity.HIGH,
+    "credentials",
+    rationale="An expired or revoked API credential leaves every account it covers unverified "
+    "(error, never absent): the audit silently loses its view of the brand's own pages.",
+    remediation="Renew the token (a Meta system-user token, an X bearer token, a LinkedIn or "
+    "TikTok token, a YouTube API key) and set it in the environment variable named in the "
+    "finding; `rollcall credentials check` confirms it.",
+    description="an owner API refused the credential (Meta code 190, HTTP 401 from X, LinkedIn "
+    "or TikTok, YouTube keyInvalid); raised once per credential",
+)
+_declare(
+    "CRD-002",
+    "Credential expires soon",
+    Severity.MEDIUM,
+    "credentials",
+    rationale="When the credential expires, every account it covers turns unverified and "
+    "CRD-001 fires; renewing before is cheaper than an audit gone blind.",
+    remediation="Renew the token before the date in the finding, or switch to a non-expiring "
+    "system-user token.",
+    description="the API reported that the credential expires within 14 days (Meta "
+    "debug_token expires_at)",
 )
 
 BUILTIN_RULES: Mapping[str, RuleInfo] = MappingProxyType(_RULES)

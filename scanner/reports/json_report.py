@@ -11,11 +11,14 @@ from typing import Any
 
 from scanner.model import (
     JSON,
+    AccountResult,
     AuditResult,
     Baseline,
     Classification,
     Finding,
     Location,
+    RuleInfo,
+    RunInfo,
 )
 from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.sanitize import json_safe, json_text
@@ -123,64 +126,14 @@ def _baseline_json(result: AuditResult, base: Baseline) -> dict[str, JSON]:
 
 def report_document(result: AuditResult) -> dict[str, JSON]:
     """The report as a JSON-ready dict (the contract, before serialization)."""
-    run = result.run
-    s = summarize(result)
-    summary: dict[str, JSON] = {
-        "accounts": s.accounts_total,
-        "accounts_by_observation": {k: s.accounts_by_state[k] for k in OBSERVATION_STATES},
-        "findings": s.findings_total,
-        "findings_by_status": {st.value: s.by_status[st] for st in STATUSES},
-        "findings_by_severity": {
-            sv.value: {st.value: s.by_severity[sv][st] for st in STATUSES} for sv in SEVERITIES
-        },
-        "passed": s.passed,
-        "discoveries_by_classification": {c.value: s.discoveries[c] for c in Classification},
-    }
     doc: dict[str, JSON] = {
         "schema_version": SCHEMA_VERSION,
-        "run": {
-            "started_at": iso(run.started_at),
-            "finished_at": iso(run.finished_at),
-            "tool": "rollcall",
-            "tool_version": run.tool_version,
-            "as_of": run.as_of.isoformat(),
-            "inventory": {"path": run.inventory_path, "sha256": run.inventory_sha256},
-            "policy_packs": [{"path": p, "sha256": h} for p, h in run.policy_packs],
-            "complete": run.complete,
-            "offline": run.offline,
-            "run_id": run.run_id,
-            "replay_of": run.replay_of,
-        },
-        "summary": summary,
-        "accounts": [
-            {
-                "id": a.account.id,
-                "platform": a.account.platform.value,
-                "handle": a.account.handle,
-                "profile_url": a.profile_url,
-                "status": a.account.status.value,
-                "department": a.account.department,
-                "owner": a.account.owner,
-                "location": _location(a.account.location),
-                "observation": observation_json(a.observation),
-                "last_known_good": observation_json(a.last_known_good),
-            }
-            for a in result.accounts
-        ],
+        "run": _run_json(result.run),
+        "summary": _summary_json(result),
+        "accounts": [_account_json(a) for a in result.accounts],
         "findings": [finding_json(f) for f in listed_findings(result)],
         "passed": [{"rule_id": r, "account_id": a} for r, a in result.passed],
-        "rules": [
-            {
-                "id": r.id,
-                "title": r.title,
-                "severity": r.severity.value,
-                "category": r.category,
-                "rationale": r.rationale,
-                "remediation": r.remediation,
-                "references": list(r.references),
-            }
-            for r in result.rules
-        ],
+        "rules": [_rule_json(r) for r in result.rules],
         "discoveries": [discovery_json(d) for d in result.discoveries],
         "baseline": None if result.baseline is None else _baseline_json(result, result.baseline),
         "trends": [_scrub(dict(t)) for t in result.trends],
@@ -192,6 +145,64 @@ def report_document(result: AuditResult) -> dict[str, JSON]:
     scrubbed = json_safe(doc)
     assert isinstance(scrubbed, dict)
     return scrubbed
+
+
+def _run_json(run: RunInfo) -> dict[str, JSON]:
+    return {
+        "started_at": iso(run.started_at),
+        "finished_at": iso(run.finished_at),
+        "tool": "rollcall",
+        "tool_version": run.tool_version,
+        "as_of": run.as_of.isoformat(),
+        "inventory": {"path": run.inventory_path, "sha256": run.inventory_sha256},
+        "policy_packs": [{"path": p, "sha256": h} for p, h in run.policy_packs],
+        "complete": run.complete,
+        "offline": run.offline,
+        "run_id": run.run_id,
+        "replay_of": run.replay_of,
+    }
+
+
+def _summary_json(result: AuditResult) -> dict[str, JSON]:
+    s = summarize(result)
+    return {
+        "accounts": s.accounts_total,
+        "accounts_by_observation": {k: s.accounts_by_state[k] for k in OBSERVATION_STATES},
+        "findings": s.findings_total,
+        "findings_by_status": {st.value: s.by_status[st] for st in STATUSES},
+        "findings_by_severity": {
+            sv.value: {st.value: s.by_severity[sv][st] for st in STATUSES} for sv in SEVERITIES
+        },
+        "passed": s.passed,
+        "discoveries_by_classification": {c.value: s.discoveries[c] for c in Classification},
+    }
+
+
+def _account_json(a: AccountResult) -> dict[str, JSON]:
+    return {
+        "id": a.account.id,
+        "platform": a.account.platform.value,
+        "handle": a.account.handle,
+        "profile_url": a.profile_url,
+        "status": a.account.status.value,
+        "department": a.account.department,
+        "owner": a.account.owner,
+        "location": _location(a.account.location),
+        "observation": observation_json(a.observation),
+        "last_known_good": observation_json(a.last_known_good),
+    }
+
+
+def _rule_json(r: RuleInfo) -> dict[str, JSON]:
+    return {
+        "id": r.id,
+        "title": r.title,
+        "severity": r.severity.value,
+        "category": r.category,
+        "rationale": r.rationale,
+        "remediation": r.remediation,
+        "references": list(r.references),
+    }
 
 
 @register(Document.AUDIT, ReportFormat.JSON)

@@ -103,13 +103,22 @@ class TableFormatter:
     ) -> str:
         """``width``: display columns a line may use (the CLI passes the terminal's), None for
         ``--wide``; the default is what files get."""
-        colored = use_color(color)
+        org = result.inventory.organization.name
+        lines = [wrap_text(f"Rollcall audit of {org} {as_of_text(result.run)}", width), ""]
+        lines.extend(self._findings(result, use_color(color), width))
+        lines.append(wrap_parts(self._summary_parts(result), width))
+        if result.baseline is not None:
+            lines.extend(["", *self._baseline(result, width)])
+        lines.extend(self._unverified(result, width))
+        return "\n".join(lines) + "\n"
+
+    def _findings(self, result: AuditResult, colored: bool, width: int | None) -> list[str]:
+        """A table per severity (one layout for all), then the undecided checks per account."""
 
         def paint(text: str, code: str) -> str:
             return f"\x1b[{code}m{text}\x1b[0m" if colored else text
 
-        org = result.inventory.organization.name
-        lines = [wrap_text(f"Rollcall audit of {org} {as_of_text(result.run)}", width), ""]
+        lines: list[str] = []
         listed = listed_findings(result)
         # Checks that could not be decided are grouped per account below, so an offline or
         # partly blocked run does not bury the real failures under rows of "error".
@@ -132,10 +141,12 @@ class TableFormatter:
             lines.extend(["No findings.", ""])
         if errors:
             lines.extend([*self._undecided(errors, width), ""])
+        return lines
 
-        lines.append(wrap_parts(self._summary_parts(result), width))
-        if result.baseline is not None:
-            lines.extend(["", *self._baseline(result, width)])
+    @staticmethod
+    def _unverified(result: AuditResult, width: int | None) -> list[str]:
+        """How many accounts were never observed, then a table of those observed but unverified."""
+        lines: list[str] = []
         unverified = unverified_accounts(result.accounts, result.findings)
         # Accounts never observed (offline) are listed above with the checks not evaluated.
         unseen = sum(1 for a in unverified if a.observation is None)
@@ -151,26 +162,26 @@ class TableFormatter:
                 ]
             )
         unverified = tuple(a for a in unverified if a.observation is not None)
-        if unverified:
-            lines.extend(["", f"Unverified accounts ({len(unverified)}):"])
-            rows2 = []
-            for a in unverified:
-                reason = unverified_reason(a)
-                good = a.last_known_good
-                rows2.append(
-                    [
-                        a.account.id,
-                        a.account.platform.value,
-                        a.account.handle,
-                        observation_state(a),
-                        reason,
-                        f"{good.status.value} on {humanize.minute(good.fetched_at)}"
-                        if good
-                        else "none",
-                    ]
-                )
-            lines.append(render_table(_UNVERIFIED_COLUMNS, rows2, width))
-        return "\n".join(lines) + "\n"
+        if not unverified:
+            return lines
+        lines.extend(["", f"Unverified accounts ({len(unverified)}):"])
+        rows = []
+        for a in unverified:
+            good = a.last_known_good
+            rows.append(
+                [
+                    a.account.id,
+                    a.account.platform.value,
+                    a.account.handle,
+                    observation_state(a),
+                    unverified_reason(a),
+                    f"{good.status.value} on {humanize.minute(good.fetched_at)}"
+                    if good
+                    else "none",
+                ]
+            )
+        lines.append(render_table(_UNVERIFIED_COLUMNS, rows, width))
+        return lines
 
     @staticmethod
     def _finding_row(f: Finding) -> list[str]:

@@ -31,9 +31,11 @@ from scanner.model import (
     unverified_accounts,
 )
 from scanner.platforms import adapter_for, all_capabilities
+from scanner.platforms.connectors import ApiAccess, ApiRun
 from scanner.policy import Policy, default_pack_path, evaluate, load_policy, load_waivers
 from scanner.runs.clock import SYSTEM_CLOCK, now
 from scanner.runs.discover import DiscoveryResult, OutsideCandidate, discover, read_candidates
+from scanner.runs.health import credential_findings
 from scanner.runs.observe import Target, observe
 
 __all__ = [
@@ -147,11 +149,17 @@ def run_audit(
     store: HistoryStore | None,
     clock: Clock = SYSTEM_CLOCK,
     progress: Progress | None = None,
+    access: ApiAccess | None = None,
 ) -> AuditResult:
     """Run one audit and return its result, recorded in ``store`` unless it is None (the caller
     opened it, for a replay without creating it, and closes it). Every phase that fetches opens
-    its fetcher from ``fetchers``; ``clock`` says when the run started and ended."""
+    its fetcher from ``fetchers``; ``clock`` says when the run started and ended. ``access``
+    names the owner-API credentials (:meth:`ApiAccess.from_config`); None observes every
+    account publicly."""
     options, inventory, policy = prepared.options, prepared.inventory, prepared.policy
+    if access is not None:
+        access.check(inventory.accounts)  # an unknown credential name fails before any request
+    apis = ApiRun(clock, access) if access is not None else None
     started = now(clock)
     replayed = _replayed_run(options, store)
     # A replay judges the stored evidence as of the day it was gathered (unless --as-of says
@@ -163,12 +171,15 @@ def run_audit(
         if waivers_path
         else None
     )
-    observations = _observations(options, inventory, replayed, store, fetchers, clock, progress)
+    observations = _observations(
+        options, inventory, replayed, store, fetchers, clock, progress, apis
+    )
     evaluation = evaluate(
         inventory, observations, policy, waivers, as_of=as_of, capabilities=all_capabilities()
     )
     found = _discover(prepared, fetchers, clock)
-    findings: list[Finding] = [*evaluation.findings, *found.findings]
+    health = credential_findings(inventory, observations, apis, policy, as_of) if apis else []
+    findings: list[Finding] = [*evaluation.findings, *found.findings, *health]
     accounts = _account_results(inventory, observations, store)
     # A replay sends no requests but judges real stored evidence: it is offline only when
     # the run it replays was (it has no live evidence), and a replay of a run that could not
@@ -259,6 +270,7 @@ def _observations(
     fetchers: FetcherFactory,
     clock: Clock,
     progress: Progress | None,
+    apis: ApiRun | None,
 ) -> dict[str, Observation | None]:
     accounts = audited_accounts(inventory)
     if replayed is not None:
@@ -274,10 +286,11 @@ def _observations(
             handle=a.handle,
             url=a.url,
             previous=previous.get((a.platform, a.handle)),
+            credential=a.credential,
         )
         for a in accounts
     ]
-    seen = observe(targets, fetchers, progress=progress, clock=clock)
+    seen = observe(targets, fetchers, progress=progress, clock=clock, apis=apis)
     return {a.id: o for a, o in zip(accounts, seen, strict=True)}
 
 

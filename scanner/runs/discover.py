@@ -271,26 +271,51 @@ def discover(
     candidates. INV-002 also covers duplicate pages inside the inventory. The pages are observed
     over one fetcher from ``fetchers`` (see :func:`scanner.runs.observe.observe`)."""
     thresholds = thresholds_from_policy(policy)
-    cap = max_candidates
-    if cap is None:
-        configured = (
-            policy.params("discovery.max_candidates", DEFAULT_MAX_CANDIDATES) if policy else None
-        )
-        cap = (
-            configured
-            if isinstance(configured, int) and not isinstance(configured, bool)
-            else DEFAULT_MAX_CANDIDATES
-        )
+    cap = max_candidates if max_candidates is not None else _configured_cap(policy)
     chosen = tuple(platforms) if platforms is not None else default_platforms(inventory)
+    # Callers that must not lose work (the audit) read the file before crawling and pass
+    # ``candidates``; a file named here is read now.
+    outside = (*candidates, *(read_candidates(candidates_file) if candidates_file else ()))
+    targets = _targets(inventory, outside, chosen, cap)
+
+    observations = observe(targets, fetchers, progress, clock=clock) if targets else []
+    context = MatchContext.from_inventory(
+        inventory, resolve_link=resolve_link, profile_url=_profile_url
+    )
+    classified = classify_candidates(observations, context, thresholds)
+    discoveries = tuple(d for d in classified if d is not None)
+    findings = [f for d in discoveries if (f := _finding(d, inventory, policy)) is not None]
+    findings.extend(inventory_duplicates(inventory, policy, thresholds))
+    rules = tuple(rule_info(r, policy) for r in DISCOVERY_RULES)
+    return DiscoveryResult(discoveries, tuple(findings), len(targets), rules)
+
+
+def _configured_cap(policy: Policy | None) -> int:
+    """The policy's ``discovery.max_candidates`` when it is a whole number, else the default."""
+    configured = (
+        policy.params("discovery.max_candidates", DEFAULT_MAX_CANDIDATES) if policy else None
+    )
+    return (
+        configured
+        if isinstance(configured, int) and not isinstance(configured, bool)
+        else DEFAULT_MAX_CANDIDATES
+    )
+
+
+def _targets(
+    inventory: Inventory,
+    outside: Sequence[OutsideCandidate],
+    chosen: Sequence[Platform],
+    cap: int,
+) -> list[Target]:
+    """The pages to observe: the outside candidates, then up to ``cap`` lookalikes per alias
+    and chosen platform; each page once, and never an inventoried handle."""
     org = inventory.organization
     aliases = list(dict.fromkeys([org.name, *org.aliases]))
     known: dict[Platform, set[str]] = {}
     for account in inventory.accounts:
         known.setdefault(account.platform, set()).add(handle_key(account.platform, account.handle))
 
-    # Callers that must not lose work (the audit) read the file before crawling and pass
-    # ``candidates``; a file named here is read now.
-    outside = (*candidates, *(read_candidates(candidates_file) if candidates_file else ()))
     targets: list[Target] = []
     seen: set[tuple[Platform, str]] = set()
     for candidate in outside:
@@ -313,17 +338,7 @@ def discover(
                 if key not in seen and key[1] not in known.get(platform, set()):
                     seen.add(key)
                     targets.append(Target(platform, lookalike.handle))
-
-    observations = observe(targets, fetchers, progress, clock=clock) if targets else []
-    context = MatchContext.from_inventory(
-        inventory, resolve_link=resolve_link, profile_url=_profile_url
-    )
-    classified = classify_candidates(observations, context, thresholds)
-    discoveries = tuple(d for d in classified if d is not None)
-    findings = [f for d in discoveries if (f := _finding(d, inventory, policy)) is not None]
-    findings.extend(inventory_duplicates(inventory, policy, thresholds))
-    rules = tuple(rule_info(r, policy) for r in DISCOVERY_RULES)
-    return DiscoveryResult(discoveries, tuple(findings), len(targets), rules)
+    return targets
 
 
 def _finding(discovery: Discovery, inventory: Inventory, policy: Policy | None) -> Finding | None:

@@ -1,8 +1,9 @@
-"""Observe accounts: run every target's platform adapter over one polite fetcher.
+"""Observe accounts: through the platform's owner API when a credential for the account is
+loaded (issue 12), else with the platform's public adapter, over one polite fetcher.
 
 Network trouble never raises: each target yields exactly one Observation, in target order,
 whose status says what could be seen (present/absent) or why not (blocked/error/invalid).
-Each account's requests share one time budget, and the run has a deadline (fetch/deadline.py).
+Each account's requests (or one batch's) share one time budget, and the run has a deadline.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from scanner.fetch import Clock, Fetcher, FetcherFactory
 from scanner.model import Observation, ObservationStatus, Platform, Reason
 from scanner.platforms import adapter_for, capabilities
+from scanner.platforms.connectors import ApiRun, Connector, Credential, Session, connector_for
 from scanner.runs.clock import SYSTEM_CLOCK, now
 
 __all__ = [
@@ -39,6 +41,8 @@ class Target:
     handle: str
     url: str | None = None
     previous: Observation | None = None
+    credential: str | None = None
+    """The account's named credential (None: its platform's default one, if loaded)."""
 
 
 def observe(
@@ -47,15 +51,17 @@ def observe(
     progress: Progress | None = None,
     *,
     clock: Clock = SYSTEM_CLOCK,
+    apis: ApiRun | None = None,
 ) -> list[Observation]:
     """Observe every target (same order) over one fetcher from ``fetchers``, which sets the
     run's deadline for them: targets not observed by then end ``error`` with reason
-    ``run_deadline``. Runs its own event loop: from async code call :func:`observe_async`."""
+    ``run_deadline``. ``apis`` holds the run's owner-API credentials and state (None: public
+    observation only). Runs its own event loop: from async code call :func:`observe_async`."""
     accounts = Counter(Platform(t.platform).value for t in targets)
 
     async def run() -> list[Observation]:
         async with fetchers(accounts) as fetcher:
-            return await observe_async(targets, fetcher, progress, clock=clock)
+            return await observe_async(targets, fetcher, progress, clock=clock, apis=apis)
 
     return asyncio.run(run())
 
@@ -66,21 +72,101 @@ async def observe_async(
     progress: Progress | None = None,
     *,
     clock: Clock = SYSTEM_CLOCK,
+    apis: ApiRun | None = None,
 ) -> list[Observation]:
-    """Observe every target concurrently over ``fetcher`` (which enforces politeness)."""
+    """Observe every target concurrently over ``fetcher`` (which enforces politeness): the
+    accounts with a loaded credential through their API, grouped for batched lookups, the
+    others with their public adapter (the observation then says what credential is missing)."""
     total = len(targets)
     done = 0
+    results: list[Observation | None] = [None] * total
 
-    async def one(target: Target) -> Observation:
+    def finished(indices: Sequence[int], seen: Sequence[Observation]) -> None:
         nonlocal done
-        try:
-            return await _observe_one(target, fetcher, clock)
-        finally:
-            done += 1
-            if progress is not None:
-                progress(done, total)
+        for i, obs in zip(indices, seen, strict=True):
+            results[i] = obs
+        done += len(indices)
+        if progress is not None:
+            progress(done, total)
 
-    return list(await asyncio.gather(*(one(t) for t in targets)))
+    async def public(i: int) -> None:
+        obs = await _observe_one(targets[i], fetcher, clock)
+        finished([i], [_hinted(obs, targets[i], apis)])
+
+    async def through_api(group: _Group) -> None:
+        assert apis is not None
+        finished(group.indices, await _observe_group(group, targets, fetcher, apis, clock))
+
+    groups, rest = _plan(targets, apis)
+    await asyncio.gather(*(public(i) for i in rest), *(through_api(g) for g in groups))
+    return [obs for obs in results if obs is not None]
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Targets one connector observes together with one credential (one batch at most)."""
+
+    platform: Platform
+    connector: Connector
+    credential: Credential
+    indices: tuple[int, ...]
+
+
+def _plan(targets: Sequence[Target], apis: ApiRun | None) -> tuple[list[_Group], list[int]]:
+    """The API groups (by platform and credential, split to the connector's batch size, one
+    account each when it has none) and the indices left to the public adapters."""
+    if apis is None:
+        return [], list(range(len(targets)))
+    keyed: dict[tuple[Platform, Credential], list[int]] = {}
+    rest: list[int] = []
+    for i, target in enumerate(targets):
+        platform = Platform(target.platform)
+        credential = apis.access.credential(platform, target.credential)
+        if credential is None or not apis.access.usable(credential) or not connector_for(platform):
+            rest.append(i)
+        else:
+            keyed.setdefault((platform, credential), []).append(i)
+    groups = []
+    for (platform, credential), indices in keyed.items():
+        connector = connector_for(platform)
+        assert connector is not None
+        size = max(connector.batch, 1)
+        for start in range(0, len(indices), size):
+            chunk = tuple(indices[start : start + size])
+            groups.append(_Group(platform, connector, credential, chunk))
+    return groups, rest
+
+
+async def _observe_group(
+    group: _Group,
+    targets: Sequence[Target],
+    fetcher: Fetcher,
+    apis: ApiRun,
+    clock: Clock,
+) -> list[Observation]:
+    # One budget for the group's requests: one account's, or one batch's.
+    session = Session.open(group.platform, group.credential, fetcher.for_account(), apis)
+    handles = list(dict.fromkeys(targets[i].handle for i in group.indices))
+    try:
+        seen = await group.connector.observe_many(handles, session)
+        return [seen[targets[i].handle] for i in group.indices]
+    except Exception as exc:  # noqa: BLE001 - one broken answer must not sink the whole run
+        return [_crashed(targets[i], exc, clock) for i in group.indices]
+
+
+def _hinted(obs: Observation, target: Target, apis: ApiRun | None) -> Observation:
+    """An unverified public observation of an API platform's account says which credential
+    would make it verifiable, when the run has none for it; anything else stays as it was."""
+    if obs.status not in (ObservationStatus.BLOCKED, ObservationStatus.ERROR):
+        return obs
+    hint = apis.access.hint(Platform(target.platform), target.credential) if apis else None
+    if hint is None:
+        return obs
+    if obs.reason is None:
+        return replace(obs, reason=Reason("credential_missing", hint[0].upper() + hint[1:]))
+    if hint.casefold() in obs.reason.text.casefold():
+        return obs  # a revalidated observation keeps its earlier reason, hint included
+    return replace(obs, reason=Reason(obs.reason.code, f"{obs.reason.text}; {hint}"))
 
 
 async def _observe_one(target: Target, fetcher: Fetcher, clock: Clock) -> Observation:
@@ -92,14 +178,19 @@ async def _observe_one(target: Target, fetcher: Fetcher, clock: Clock) -> Observ
     try:
         return await adapter.observe(target.handle, account, target.previous, url=target.url)
     except Exception as exc:  # noqa: BLE001 - one broken answer must not sink the whole run
-        # Adapters treat every answer as hostile and should never get here; if one does, the
-        # account is unverified (ERROR), never absent, and the rest of the run goes on.
-        return Observation(
-            platform=platform,
-            handle=target.handle,
-            status=ObservationStatus.ERROR,
-            url=target.url or adapter.profile_url(target.handle),
-            fetched_at=now(clock),
-            reason=Reason("adapter_error", f"{type(exc).__name__}: {exc}"[:500]),
-            signal="exception",
-        )
+        return _crashed(target, exc, clock)
+
+
+def _crashed(target: Target, exc: Exception, clock: Clock) -> Observation:
+    # Adapters and connectors treat every answer as hostile and should never get here; if one
+    # does, the account is unverified (ERROR), never absent, and the rest of the run goes on.
+    platform = Platform(target.platform)
+    return Observation(
+        platform=platform,
+        handle=target.handle,
+        status=ObservationStatus.ERROR,
+        url=target.url or adapter_for(platform).profile_url(target.handle),
+        fetched_at=now(clock),
+        reason=Reason("adapter_error", f"{type(exc).__name__}: {exc}"[:500]),
+        signal="exception",
+    )

@@ -39,7 +39,7 @@ from scanner.model import (
     Security,
     Severity,
 )
-from scanner.platforms import adapter_for, all_capabilities
+from scanner.platforms import PlatformAdapter, adapter_for, all_capabilities
 from scanner.policy import Policy, evaluate, fingerprint, rule_info
 from scanner.runs.clock import SYSTEM_CLOCK, now
 from scanner.runs.discover import duplicate_reasons, thresholds_from_policy
@@ -220,6 +220,35 @@ def load_request(path: Path) -> Account:
     if not isinstance(data, YMap):
         where = data.line if isinstance(data, YList) else 1
         raise ValidationError.single(name, where, "expected a mapping of request fields")
+    problems = _request_problems(name, data)
+    if problems:
+        raise ValidationError(problems)
+    platform = Platform(str(data["platform"]))
+    security = data.get("security") or {}
+    handle = str(data["handle"]).strip()
+    lines = {key: data.line_of(key) for key in data}
+    return Account(
+        id=str(data.get("id") or f"request-{platform.value}-{handle}"),
+        platform=platform,
+        handle=handle,
+        status=AccountStatus.PLANNED,
+        location=Location(name, data.line, data.column),
+        display_name=_opt(data.get("display_name")),
+        department=_opt(data.get("department")),
+        owner=_opt(data.get("owner")),
+        backup_owner=_opt(data.get("backup_owner")),
+        executive_sponsor=_opt(data.get("executive_sponsor")),
+        objective=_opt(data.get("objective")),
+        metrics=tuple(str(m) for m in data.get("metrics") or ()),
+        security=_security(security),
+        tags=tuple(str(t) for t in data.get("tags") or ()),
+        lines=lines,
+    )
+
+
+def _request_problems(name: str, data: YMap) -> list[Problem]:
+    """Every problem in a request file: unknown fields, values of the wrong kind, missing
+    required fields and an unknown platform, each on its line."""
     problems: list[Problem] = []
     for key, value in data.items():
         expected = _REQUEST_FIELDS.get(key)
@@ -259,29 +288,7 @@ def load_request(path: Path) -> Account:
                 did_you_mean(platform_name, [p.value for p in Platform]),
             )
         )
-    if problems:
-        raise ValidationError(problems)
-    security = data.get("security") or {}
-    handle = str(data["handle"]).strip()
-    platform = Platform(platform_name)
-    lines = {key: data.line_of(key) for key in data}
-    return Account(
-        id=str(data.get("id") or f"request-{platform.value}-{handle}"),
-        platform=platform,
-        handle=handle,
-        status=AccountStatus.PLANNED,
-        location=Location(name, data.line, data.column),
-        display_name=_opt(data.get("display_name")),
-        department=_opt(data.get("department")),
-        owner=_opt(data.get("owner")),
-        backup_owner=_opt(data.get("backup_owner")),
-        executive_sponsor=_opt(data.get("executive_sponsor")),
-        objective=_opt(data.get("objective")),
-        metrics=tuple(str(m) for m in data.get("metrics") or ()),
-        security=_security(security),
-        tags=tuple(str(t) for t in data.get("tags") or ()),
-        lines=lines,
-    )
+    return problems
 
 
 def _opt(value: Any) -> str | None:
@@ -471,6 +478,7 @@ def _reason(
 
 
 def _static_checks(account: Account, inventory: Inventory, policy: Policy) -> list[ReviewReason]:
+    """REV-001 to REV-003: the platform is approved, the handle is valid and well named."""
     org = inventory.organization
     reasons = []
     if org.approved_platforms and account.platform not in org.approved_platforms:
@@ -499,41 +507,43 @@ def _static_checks(account: Account, inventory: Inventory, policy: Policy) -> li
             )
         )
     pattern = org.naming.handle_pattern
+    if pattern and problem is None:
+        naming = _naming_check(account, adapter, pattern, policy)
+        if naming is not None:
+            reasons.append(naming)
+    return reasons
+
+
+def _naming_check(
+    account: Account, adapter: PlatformAdapter, pattern: str, policy: Policy
+) -> ReviewReason | None:
+    """REV-003: the handle follows the naming convention ``pattern`` (None when it does)."""
     # The same semantics as IDN-004 (policies/default.yaml): the name part, as written or
     # without separators, ignoring case; an opaque id (a channel id) has no name to judge.
     names = [
         n for n in (adapter.name_part(account.handle), adapter.joined_name(account.handle)) if n
     ]
-    if pattern and problem is None and names:
-        follows: bool | None = None
-        try:
-            # The inventory loader refused a pattern that cannot be compiled.
-            compiled = compile_user_pattern(pattern, ignore_case=True)
-            follows = any(compiled.search(name) for name in names)
-        except UserPatternTimeout as exc:
-            # A pattern that ran out of time decides nothing: a person must look.
-            reasons.append(
-                _reason(
-                    "REV-003",
-                    str(exc),
-                    account,
-                    "handle",
-                    effect=Effect.UNVERIFIED,
-                    policy=policy,
-                )
-            )
-        if follows is False:
-            reasons.append(
-                _reason(
-                    "REV-003",
-                    f"handle {account.handle!r} does not follow the naming convention /{pattern}/",
-                    account,
-                    "handle",
-                    effect=Effect.BLOCKS,
-                    policy=policy,
-                )
-            )
-    return reasons
+    if not names:
+        return None
+    try:
+        # The inventory loader refused a pattern that cannot be compiled.
+        compiled = compile_user_pattern(pattern, ignore_case=True)
+        follows = any(compiled.search(name) for name in names)
+    except UserPatternTimeout as exc:
+        # A pattern that ran out of time decides nothing: a person must look.
+        return _reason(
+            "REV-003", str(exc), account, "handle", effect=Effect.UNVERIFIED, policy=policy
+        )
+    if follows:
+        return None
+    return _reason(
+        "REV-003",
+        f"handle {account.handle!r} does not follow the naming convention /{pattern}/",
+        account,
+        "handle",
+        effect=Effect.BLOCKS,
+        policy=policy,
+    )
 
 
 def _policy_checks(
@@ -649,7 +659,18 @@ def _live_checks(
                 policy=policy,
             )
         ]
-    # Present: classify the page exactly as discovery would (same evidence, same thresholds).
+    return _taken(account, observation, inventory, thresholds, policy)
+
+
+def _taken(
+    account: Account,
+    observation: Observation,
+    inventory: Inventory,
+    thresholds: Thresholds,
+    policy: Policy,
+) -> tuple[Liveness, list[ReviewReason]]:
+    """The handle's page exists: ours already (REV-006), a rogue page (REV-007) or someone's."""
+    # Classify the page exactly as discovery would (same evidence, same thresholds).
     context = MatchContext.from_inventory(inventory)
     verdict = classify_candidates([observation], context, thresholds)[0]
     name = observation.display_name or observation.handle

@@ -12,9 +12,15 @@ from typing import Any, assert_never
 import yaml
 
 from scanner.sandbox.faults import FAULT_PARAMS, FaultKind
-from scanner.sandbox.world import ACCOUNT_KEYS, HOST_KEYS, POST_KEYS, TOP_KEYS
+from scanner.sandbox.world import ACCOUNT_KEYS, CREDENTIAL_KEYS, HOST_KEYS, POST_KEYS, TOP_KEYS
 
-__all__ = ["EXAMPLE_ACCOUNTS", "describe_fault", "example_world_text"]
+__all__ = [
+    "EXAMPLE_ACCOUNTS",
+    "EXAMPLE_CREDENTIALS",
+    "EXAMPLE_HOSTS",
+    "describe_fault",
+    "example_world_text",
+]
 
 AS_OF = date(2026, 11, 15)
 WIDTH = 100
@@ -71,6 +77,7 @@ EXAMPLE_ACCOUNTS: Sequence[tuple[str, Mapping[str, Any]]] = (
             "channel_id": "UCexampleBakery000000000",
             "display_name": "Example Bakery",
             "created_at": date(2019, 6, 1),
+            "hidden_followers": True,
             "posts": [{"at": _at(9, 20), "text": "Laminating dough, step by step"}],
         },
     ),
@@ -82,6 +89,21 @@ EXAMPLE_ACCOUNTS: Sequence[tuple[str, Mapping[str, Any]]] = (
             "display_name": "Example Bakery",
             "posts": [{"at": _at(2, 14, 2024), "text": "Valentine's boxes sold out"}],
         },
+    ),
+    (
+        "a Facebook Page and the Instagram account linked to it (Meta's Graph API shows both)",
+        {
+            "platform": "facebook",
+            "handle": "examplebakery",
+            "display_name": "Example Bakery",
+            "followers": 640,
+            "instagram": "examplebakery",
+            "posts": [{"at": _at(11, 1), "text": "Open on Sundays from December"}],
+        },
+    ),
+    (
+        "a fan page the bakery's API credentials do not reach (Meta answers code 100)",
+        {"platform": "instagram", "handle": "examplebakeryfans", "api_access": False},
     ),
     (
         "a suspended account: the platform's suspension page",
@@ -108,7 +130,25 @@ EXAMPLE_ACCOUNTS: Sequence[tuple[str, Mapping[str, Any]]] = (
 
 EXAMPLE_HOSTS: Mapping[str, Mapping[str, Any]] = {
     "medium": {"faults": [{"kind": "latency", "ms": 250}]},
+    "x-api": {"faults": [{"kind": "latency", "ms": 100}]},
 }
+
+# Owner-API tokens, together using every credential key (a test holds them to that).
+EXAMPLE_CREDENTIALS: Sequence[Mapping[str, Any]] = (
+    {
+        "api": "meta-graph",
+        "token": "example-meta-token",
+        "expires_at": "2027-01-31T00:00:00Z",
+        "scopes": ["pages_show_list", "pages_read_engagement", "instagram_basic"],
+    },
+    {
+        "api": "x-api",
+        "token": "example-x-token",
+        "state": "revoked",
+        "account": "ExampleBakeryDeals",
+    },
+    {"api": "youtube-api", "token": "example-youtube-key", "quota": 100},
+)
 
 
 def describe_fault(kind: FaultKind) -> str:
@@ -233,6 +273,7 @@ def example_world_text() -> str:
         *_table("hosts.PLATFORM:", list(HOST_KEYS.items())),
         *_table("Each of accounts:", list(ACCOUNT_KEYS.items())),
         *_table("Each of accounts[].posts:", list(POST_KEYS.items())),
+        *_table("Each of credentials:", list(CREDENTIAL_KEYS.items())),
         "#",
         "# Faults go under an account or hosts.PLATFORM, as a bare name (`login_wall`) or as a",
         "# mapping of kind and parameters (`{kind: latency, ms: 250}`); a parameter left out takes",
@@ -243,7 +284,7 @@ def example_world_text() -> str:
         f"as_of: {AS_OF.isoformat()}",
         f"description: {_flow('A small bakery, to copy from')}",
         "",
-        "# faults on every request to a platform",
+        "# faults on every request to a platform or an owner API",
         "hosts:",
         *_block(EXAMPLE_HOSTS, "  "),
         "",
@@ -252,4 +293,8 @@ def example_world_text() -> str:
     for what, account in EXAMPLE_ACCOUNTS:
         body = _block(account, "    ")
         lines += ["", f"  # {what}", "  - " + body[0].lstrip(), *body[1:]]
+    lines += ["", "# the tokens the owner APIs accept; any other is unknown", "credentials:"]
+    for credential in EXAMPLE_CREDENTIALS:
+        body = _block(credential, "    ")
+        lines += ["  - " + body[0].lstrip(), *body[1:]]
     return "\n".join(lines) + "\n"

@@ -14,6 +14,7 @@ from typing import Any
 from scanner.errors import did_you_mean
 
 __all__ = [
+    "API_INAPPLICABLE",
     "FAULT_PARAMS",
     "Fault",
     "FaultKind",
@@ -43,6 +44,10 @@ class FaultKind(enum.StrEnum):
     REDIRECT_LOOP = "redirect_loop"
     REDIRECT_PRIVATE = "redirect_private"
     WRONG_ENCODING = "wrong_encoding"
+
+
+API_INAPPLICABLE = frozenset({FaultKind.LOGIN_WALL, FaultKind.SOFT_404})
+"""Faults of web pages that an owner API has no form of: refused for API hosts."""
 
 
 class WafVendor(enum.StrEnum):

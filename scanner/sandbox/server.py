@@ -22,11 +22,26 @@ from urllib.parse import urlencode
 from scanner.errors import UsageError
 from scanner.model import Platform
 from scanner.sandbox.blocks import gzip_bomb, huge_body, server_error, waf_page
-from scanner.sandbox.faults import Fault, FaultKind, WafVendor, parse_fault
+from scanner.sandbox.faults import (
+    API_INAPPLICABLE,
+    Fault,
+    FaultKind,
+    FaultSpecError,
+    WafVendor,
+    parse_fault,
+)
 from scanner.sandbox.http import Ending, HttpServer, Request, Response
-from scanner.sandbox.sites import SITES, BodyKind, Ctx, RateWindow, Route, Site
+from scanner.sandbox.keyring import Keyring
+from scanner.sandbox.sites import API_SITES, SITES, BodyKind, Ctx, RateWindow, Route, Site
 from scanner.sandbox.sites.base import http_date
-from scanner.sandbox.world import World, handle_key, load_world
+from scanner.sandbox.world import (
+    ApiName,
+    CredentialState,
+    Target,
+    World,
+    handle_key,
+    load_world,
+)
 
 __all__ = ["DEFAULT_RATE_LIMIT", "HOST", "Sandbox", "fault_role"]
 
@@ -102,8 +117,10 @@ class Sandbox:
         self._requests = 0
         self._bytes = 0
         self._log: list[tuple[str, str, int]] = []
-        self._account_faults: dict[tuple[Platform, str], tuple[Fault, ...]] = {}
-        self._host_faults: dict[Platform, tuple[Fault, ...]] = {}
+        self._account_faults: dict[tuple[Target, str], tuple[Fault, ...]] = {}
+        self._host_faults: dict[Target, tuple[Fault, ...]] = {}
+        self.keyring = Keyring(self.world)
+        """The owner-API tokens and their run-time states (see :meth:`set_credential_state`)."""
         self._bursts: dict[tuple[Scope, int], int] = {}
         self._buckets: dict[Scope, _Bucket] = {}
         self._thread: threading.Thread | None = None
@@ -186,12 +203,15 @@ class Sandbox:
         return f"http://{HOST}:{self.port}"
 
     def endpoints(self) -> dict[str, str]:
-        """Every platform → its base URL, for ``FetchConfig.endpoints`` / ``--endpoint``."""
-        return {p.value: f"{self.base_url}/{p.value}" for p in Platform}
+        """Every platform and owner API (``meta-graph``, ``x-api``, …) → its base URL, for
+        ``FetchConfig.endpoints`` / ``--endpoint``."""
+        names = [*(p.value for p in Platform), *(a.value for a in ApiName)]
+        return {name: f"{self.base_url}/{name}" for name in names}
 
-    def url(self, platform: Platform | str, path: str) -> str:
-        """``url("github", "/users/acme")`` → ``http://127.0.0.1:PORT/github/users/acme``."""
-        return f"{self.base_url}/{Platform(platform).value}{path}"
+    def url(self, target: Target | str, path: str) -> str:
+        """``url("github", "/users/acme")`` → ``http://127.0.0.1:PORT/github/users/acme``;
+        ``url("x-api", "/2/users/me")`` likewise for an owner API."""
+        return f"{self.base_url}/{_target(target).value}{path}"
 
     # -- counters -----------------------------------------------------------------------------
 
@@ -225,35 +245,52 @@ class Sandbox:
 
     def set_faults(
         self,
-        platform: Platform | str,
+        platform: Target | str,
         handle: str,
         faults: Sequence[Fault | str | dict[str, Any]] | None,
     ) -> None:
-        """Replace the faults of one account (any handle, present or not); ``None`` restores the
-        world file's. Burst counters and rate windows of that account start afresh."""
-        p = Platform(platform)
-        key = handle_key(p, handle)
+        """Replace the faults of one account (any handle, present or not) on a platform or an
+        owner API; ``None`` restores the world file's. Burst counters and rate windows of that
+        account start afresh. An account's world-file faults are its web pages', never its
+        API's: API faults are set here or under ``hosts:``."""
+        p = _target(platform)
+        key = _fault_key(p, handle)
+        parsed = None if faults is None else _parse_faults(p, faults)
         with self._lock:
-            if faults is None:
+            if parsed is None:
                 self._account_faults.pop((p, key), None)
             else:
-                self._account_faults[(p, key)] = tuple(parse_fault(f) for f in faults)
+                self._account_faults[(p, key)] = parsed
             self._forget(("account", p.value, key))
 
     def set_host_faults(
-        self, platform: Platform | str, faults: Sequence[Fault | str | dict[str, Any]] | None
+        self, platform: Target | str, faults: Sequence[Fault | str | dict[str, Any]] | None
     ) -> None:
-        """Replace a platform's host-level faults; ``None`` restores the world file's."""
-        p = Platform(platform)
+        """Replace a platform's or owner API's host-level faults; ``None`` restores the world
+        file's."""
+        p = _target(platform)
+        parsed = None if faults is None else _parse_faults(p, faults)
         with self._lock:
-            if faults is None:
+            if parsed is None:
                 self._host_faults.pop(p, None)
             else:
-                self._host_faults[p] = tuple(parse_fault(f) for f in faults)
+                self._host_faults[p] = parsed
             self._forget(("host", p.value))
 
+    def set_credential_state(self, token: str, state: CredentialState | str | None) -> None:
+        """Expire or revoke a world credential mid-run (``"expired"``, ``"revoked"``, or
+        ``"valid"`` again); ``None`` restores the world file's state."""
+        self.keyring.set_state(token, None if state is None else CredentialState(state))
+
+    def set_quota(self, token: str, units: int | None) -> None:
+        """Give a YouTube key ``units`` quota units (1 per call) from now, after which it
+        answers ``quotaExceeded``; ``None``: unlimited."""
+        self.keyring.set_quota(token, units)
+
     def clear_faults(self) -> None:
-        """Back to the world file's faults, with fresh burst counters and rate windows."""
+        """Back to the world file's faults and credentials, with fresh burst counters, rate
+        windows and quotas."""
+        self.keyring.reset()
         with self._lock:
             self._account_faults.clear()
             self._host_faults.clear()
@@ -265,15 +302,16 @@ class Sandbox:
             del self._bursts[k]
         self._buckets.pop(scope, None)
 
-    def _faults_for(self, platform: Platform, handle: str | None) -> list[_Active]:
+    def _faults_for(self, platform: Target, handle: str | None) -> list[_Active]:
         active: list[_Active] = []
         with self._lock:
             if handle is not None:
-                key = handle_key(platform, handle)
+                key = _fault_key(platform, handle)
                 faults = self._account_faults.get((platform, key))
-                if faults is None:
+                if faults is None and isinstance(platform, Platform):
                     account = self.world.find(platform, handle)
                     faults = account.faults if account else ()
+                faults = faults or ()
                 scope: Scope = ("account", platform.value, key)
                 active.extend(_Active(scope, i, f) for i, f in enumerate(faults))
             host = self._host_faults.get(platform, self.world.host_faults.get(platform, ()))
@@ -300,17 +338,18 @@ class Sandbox:
         if name == "":
             return self._index()
         try:
-            platform = Platform(name)
+            platform = _target(name)
         except ValueError:
             body = f"unknown platform {name!r}; paths start with /<platform>/\n".encode()
             return Response(404, [("Content-Type", "text/plain; charset=utf-8")], body)
-        site = SITES[platform]
+        site: Site = API_SITES[platform] if isinstance(platform, ApiName) else SITES[platform]
         forwarded = req.headers.get("x-forwarded-host", "").split(",")[0].strip().lower()
         ctx = Ctx(
             world=self.world,
             origin=f"http://{req.headers.get('host') or f'{HOST}:{self.port}'}",
             prefix=f"/{platform.value}",
             forwarded_host=forwarded.rsplit(":", 1)[0] if forwarded else None,
+            keyring=self.keyring,
         )
         route = site.route(req, "/" + (parts[2] if len(parts) > 2 else ""), ctx)
         return self._answer(req, platform, site, ctx, route)
@@ -327,7 +366,7 @@ class Sandbox:
         )
 
     def _answer(
-        self, req: Request, platform: Platform, site: Site, ctx: Ctx, route: Route
+        self, req: Request, platform: Target, site: Site, ctx: Ctx, route: Route
     ) -> Response:
         active = [] if route.exempt else self._faults_for(platform, route.handle)
         kinds: dict[FaultKind, _Active] = {}
@@ -367,16 +406,20 @@ class Sandbox:
             if last_modified:
                 response.set_header("Last-Modified", last_modified)
             response = _post_modify(response, kinds, route.kind)
+        # Owner APIs send their usage headers on every answer (Meta's x-app-usage, X's
+        # x-rate-limit-*); those without any return none.
+        family = site.rate_headers(window)
         if (
-            platform in _HEADER_FAMILIES
-            and response.header(site.rate_headers(window)[0][0]) is None
+            (platform in _HEADER_FAMILIES or isinstance(platform, ApiName))
+            and family
+            and response.header(family[0][0]) is None
         ):
-            response.headers.extend(site.rate_headers(window))
+            response.headers.extend(family)
         response.delay += delay
         return response
 
     def _take(
-        self, platform: Platform, route: Route, kinds: dict[FaultKind, _Active], counts: bool
+        self, platform: Target, route: Route, kinds: dict[FaultKind, _Active], counts: bool
     ) -> tuple[RateWindow, bool]:
         now = self._clock()
         with self._lock:
@@ -408,7 +451,7 @@ class Sandbox:
     def _faulted(
         self,
         req: Request,
-        platform: Platform,
+        platform: Target,
         site: Site,
         ctx: Ctx,
         route: Route,
@@ -489,6 +532,31 @@ _REPLACING = (
     FaultKind.HUGE_BODY,
     FaultKind.GZIP_BOMB,
 )
+
+
+def _target(name: Target | str) -> Target:
+    """A platform or owner-API name; ValueError for anything else."""
+    if isinstance(name, Platform | ApiName):
+        return name
+    if name in {a.value for a in ApiName}:
+        return ApiName(name)
+    return Platform(name)
+
+
+def _fault_key(target: Target, handle: str) -> str:
+    if isinstance(target, Platform):
+        return handle_key(target, handle)
+    return handle.strip().lstrip("@").casefold()
+
+
+def _parse_faults(
+    target: Target, faults: Sequence[Fault | str | dict[str, Any]]
+) -> tuple[Fault, ...]:
+    parsed = tuple(parse_fault(f) for f in faults)
+    for fault in parsed if isinstance(target, ApiName) else ():
+        if fault.kind in API_INAPPLICABLE:
+            raise FaultSpecError(f"{fault.kind.value} does not apply to an API ({target.value})")
+    return parsed
 
 
 def fault_role(kind: FaultKind) -> str:

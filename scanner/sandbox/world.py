@@ -4,6 +4,7 @@ and which faults to inject. Loaded from YAML with locations; every problem is re
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -13,18 +14,25 @@ from typing import Any
 
 from scanner.errors import Problem, ValidationError, did_you_mean
 from scanner.model import AccountState, Platform
-from scanner.sandbox.faults import Fault, FaultSpecError, parse_fault
+from scanner.sandbox.faults import API_INAPPLICABLE, Fault, FaultSpecError, parse_fault
 from scanner.yamlsource import YList, YMap, load_yaml
 
 __all__ = [
     "ACCOUNT_KEYS",
+    "CREDENTIAL_KEYS",
+    "DEMO_CREDENTIALS",
     "HOST_KEYS",
     "POST_KEYS",
+    "TOKEN_APIS",
     "TOP_KEYS",
+    "ApiName",
+    "CredentialState",
     "GithubKind",
     "Post",
+    "Target",
     "World",
     "WorldAccount",
+    "WorldCredential",
     "example_world_path",
     "handle_key",
     "load_world",
@@ -42,6 +50,38 @@ WORLD_STATES = (
 )
 
 GithubKind = str  # "user" | "organization"
+
+
+class ApiName(enum.StrEnum):
+    """The owner APIs the sandbox plays, by their ``--endpoint`` names (issue 12). The scanner's
+    ``Api`` enum holds the same values; the sandbox may not import it (tool layer), and a test
+    holds the two equal."""
+
+    META_GRAPH = "meta-graph"
+    THREADS_GRAPH = "threads-graph"
+    X_API = "x-api"
+    LINKEDIN_API = "linkedin-api"
+    TIKTOK_API = "tiktok-api"
+    YOUTUBE_API = "youtube-api"
+
+
+Target = Platform | ApiName
+"""What faults and rate windows are filed under: a platform's public site or an owner API."""
+
+TOKEN_APIS: Mapping[ApiName, Platform] = {
+    # A TikTok Display API token and a Threads token belong to one user (research
+    # owner-apis.md §2, §5): their credentials name the account they read.
+    ApiName.TIKTOK_API: Platform.TIKTOK,
+    ApiName.THREADS_GRAPH: Platform.THREADS,
+}
+
+
+class CredentialState(enum.StrEnum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
 _GITHUB_KINDS = ("user", "organization")
 
 # Every key a world file may hold, with what it means: the loader accepts exactly these keys and
@@ -50,8 +90,10 @@ TOP_KEYS: Mapping[str, str] = {
     "name": "what the world is called (shown by `rollcall sandbox serve`)",
     "as_of": "the day the world is observed, YYYY-MM-DD: audit it with --as-of this date",
     "description": "free text for people; ignored by the sandbox",
-    "hosts": "faults on every request to a platform: PLATFORM: {faults: [...]}",
+    "hosts": "faults on every request to a platform or owner API: NAME: {faults: [...]}",
     "accounts": "the accounts that exist; every other handle is absent (the platform's 404)",
+    "credentials": "the owner-API tokens the sandbox accepts: a list of {api, token, ...}; "
+    "any other token is unknown to its API",
 }
 HOST_KEYS: Mapping[str, str] = {
     "faults": "faults injected into every request to this platform",
@@ -72,6 +114,12 @@ ACCOUNT_KEYS: Mapping[str, str] = {
     "did": "bluesky only: the account's did:plc: identifier (default: one derived from the "
     "handle), so an inventory can name the account by its DID",
     "kind": f"github only: {' | '.join(_GITHUB_KINDS)} (default user)",
+    "api_access": "true or false (default true): false when the organization's API "
+    "credentials do not reach the account (Meta answers code 100, LinkedIn shows nothing)",
+    "hidden_followers": "true when the owner hid the follower count (YouTube's "
+    "hiddenSubscriberCount); default false",
+    "instagram": "facebook only: the Instagram account linked to this Page "
+    "(its instagram_business_account)",
     "posts": "the account's activity, any order; each post: at, text, pinned, repost_of",
     "faults": "faults injected into every request for this account",
 }
@@ -81,10 +129,41 @@ POST_KEYS: Mapping[str, str] = {
     "pinned": "true when pinned to the top of the profile (default false)",
     "repost_of": "the original author's handle: a repost, which is not the account's own post",
 }
+CREDENTIAL_KEYS: Mapping[str, str] = {
+    "api": f"one of {', '.join(a.value for a in ApiName)}",
+    "token": "the secret the client sends (Authorization: Bearer, or X-Goog-Api-Key for "
+    "youtube-api)",
+    "state": f"{' | '.join(s.value for s in CredentialState)} (default valid)",
+    "expires_at": "when the token stops working (ISO datetime; compared with as_of); none: never",
+    "scopes": "the permissions debug_token reports (a list of names)",
+    "account": "the handle the token belongs to: required for "
+    f"{' and '.join(a.value for a in TOKEN_APIS)}, optional for x-api (users/me)",
+    "quota": "youtube-api only: units the key may spend (1 per call) before quotaExceeded",
+}
 _TOP_KEYS = tuple(TOP_KEYS)
+_CREDENTIAL_KEYS = tuple(CREDENTIAL_KEYS)
 _HOST_KEYS = tuple(HOST_KEYS)
 _ACCOUNT_KEYS = tuple(ACCOUNT_KEYS)
 _POST_KEYS = tuple(POST_KEYS)
+
+
+DEMO_CREDENTIALS: Mapping[str, str] = {
+    # The example world's valid tokens by the environment variable that carries each: the
+    # defaults of issue 12, and one more per extra TikTok and Threads account, whose tokens
+    # each belong to one user (named credentials in rollcall.toml point at these variables).
+    "ROLLCALL_META_TOKEN": "sandbox-meta-token",
+    "ROLLCALL_THREADS_TOKEN": "sandbox-threads-token",
+    "ROLLCALL_THREADS_TOKEN_SEATTLE": "sandbox-threads-token-seattle",
+    "ROLLCALL_THREADS_TOKEN_PDX": "sandbox-threads-token-pdx",
+    "ROLLCALL_X_TOKEN": "sandbox-x-token",
+    "ROLLCALL_LINKEDIN_TOKEN": "sandbox-linkedin-token",
+    "ROLLCALL_TIKTOK_TOKEN": "sandbox-tiktok-token",
+    "ROLLCALL_TIKTOK_TOKEN_BARISTAS": "sandbox-tiktok-token-baristas",
+    "ROLLCALL_TIKTOK_TOKEN_PDX": "sandbox-tiktok-token-pdx",
+    "ROLLCALL_YOUTUBE_API_KEY": "sandbox-youtube-key",
+}
+"""Env var → token for ``rollcall demo`` and tests; a test holds each valid in the example
+world (worlds/copper-kettle.yaml, the tokens' one home, lists them under ``credentials``)."""
 
 
 def example_world_path() -> Path:
@@ -143,6 +222,10 @@ class WorldAccount:
     channel_id: str | None = None
     did: str | None = None
     kind: GithubKind = "user"
+    api_access: bool = True
+    hidden_followers: bool = False
+    instagram: str | None = None
+    """facebook only: the linked Instagram account's handle."""
     posts: tuple[Post, ...] = ()
     """Newest first."""
     faults: tuple[Fault, ...] = ()
@@ -191,14 +274,32 @@ class WorldAccount:
 
 
 @dataclass(frozen=True)
+class WorldCredential:
+    """One owner-API token the sandbox accepts, and what it is good for."""
+
+    api: ApiName
+    token: str
+    state: CredentialState = CredentialState.VALID
+    expires_at: datetime | None = None
+    scopes: tuple[str, ...] = ()
+    account: str | None = None
+    """The handle a one-user token belongs to (TikTok, Threads, an X user token)."""
+    quota: int | None = None
+    """YouTube units the key may spend; None: unlimited."""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class World:
-    """A loaded world: accounts by platform and lookup key, host-level faults, the as-of date."""
+    """A loaded world: accounts by platform and lookup key, host-level faults (per platform or
+    owner API), owner-API credentials, the as-of date."""
 
     name: str
     as_of: date
     accounts: tuple[WorldAccount, ...]
-    host_faults: Mapping[Platform, tuple[Fault, ...]] = field(default_factory=dict)
+    host_faults: Mapping[Target, tuple[Fault, ...]] = field(default_factory=dict)
     path: str | None = None
+    credentials: tuple[WorldCredential, ...] = ()
     _index: Mapping[tuple[Platform, str], WorldAccount] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -218,6 +319,9 @@ class World:
 
     def on(self, platform: Platform) -> tuple[WorldAccount, ...]:
         return tuple(a for a in self.accounts if a.platform is platform)
+
+    def credential(self, token: str) -> WorldCredential | None:
+        return next((c for c in self.credentials if c.token == token), None)
 
     def healthy_handles(self) -> dict[Platform, str]:
         """One active, fault-free account per platform (on a host without faults): the
@@ -262,6 +366,9 @@ class _Checker:
                 line, column = where.line, where.column
         self.problems.append(Problem(self.file, line, column, message))
 
+    def add_line(self, line: int | None, message: str) -> None:
+        self.problems.append(Problem(self.file, line, None, message))
+
     def unknown_keys(self, m: Mapping[str, Any], allowed: Sequence[str], what: str) -> None:
         for key in m:
             if key not in allowed:
@@ -293,13 +400,13 @@ def parse_world(data: Any, file: str) -> World:
         )
         as_of = date(2000, 1, 1)
 
-    host_faults: dict[Platform, tuple[Fault, ...]] = {}
+    host_faults: dict[Target, tuple[Fault, ...]] = {}
     hosts = data.get("hosts") or {}
     if not isinstance(hosts, Mapping):
         c.add(data, "hosts", "hosts: expected a mapping of platform → {faults: [...]}")
         hosts = {}
     for pname, spec in hosts.items():
-        platform = _platform(c, hosts, pname, pname)
+        platform = _target(c, hosts, pname)
         if platform is None:
             continue
         if not isinstance(spec, Mapping):
@@ -307,6 +414,9 @@ def parse_world(data: Any, file: str) -> World:
             continue
         c.unknown_keys(spec, _HOST_KEYS, f"hosts.{pname}")
         host_faults[platform] = _faults(c, spec, f"hosts.{pname}")
+        for fault in host_faults[platform] if isinstance(platform, ApiName) else ():
+            if fault.kind in API_INAPPLICABLE:
+                c.add(hosts, pname, f"hosts.{pname}: {fault.kind.value} does not apply to an API")
 
     accounts: list[WorldAccount] = []
     raw_accounts = data.get("accounts")
@@ -335,6 +445,8 @@ def parse_world(data: Any, file: str) -> World:
             continue
         seen[ident] = account.line
         accounts.append(account)
+    credentials = _credentials(c, data, accounts)
+    _check_links(c, accounts)
     if c.problems:
         raise ValidationError(c.problems)
     return World(
@@ -343,7 +455,137 @@ def parse_world(data: Any, file: str) -> World:
         accounts=tuple(accounts),
         host_faults=host_faults,
         path=file,
+        credentials=credentials,
     )
+
+
+def _check_links(c: _Checker, accounts: Sequence[WorldAccount]) -> None:
+    """A Page's linked Instagram account must be one of the world's."""
+    instagram = {a.key for a in accounts if a.platform is Platform.INSTAGRAM}
+    for account in accounts:
+        linked = account.instagram
+        if linked and handle_key(Platform.INSTAGRAM, linked) not in instagram:
+            c.add_line(account.line, f"{account.handle}.instagram: no instagram account {linked!r}")
+
+
+def _target(c: _Checker, hosts: Mapping[str, Any], name: str) -> Target | None:
+    """A ``hosts:`` key: a platform or an owner API."""
+    if name in {a.value for a in ApiName}:
+        return ApiName(name)
+    return _platform(c, hosts, name, name)
+
+
+def _credentials(
+    c: _Checker, data: Mapping[str, Any], accounts: Sequence[WorldAccount]
+) -> tuple[WorldCredential, ...]:
+    raw = data.get("credentials")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        c.add(data, "credentials", "credentials: expected a list of {api, token, ...}")
+        return ()
+    out: list[WorldCredential] = []
+    tokens: set[str] = set()
+    for i, item in enumerate(raw):
+        where = f"credentials[{i}]"
+        if not isinstance(item, Mapping):
+            c.add(raw, i, f"{where}: expected a mapping with api and token")
+            continue
+        cred = _credential(c, item, where, accounts)
+        if cred is None:
+            continue
+        if cred.token in tokens:
+            c.add(item, "token", f"{where}.token: already used by another credential")
+            continue
+        tokens.add(cred.token)
+        out.append(cred)
+    return tuple(out)
+
+
+def _credential(
+    c: _Checker, raw: Mapping[str, Any], where: str, accounts: Sequence[WorldAccount]
+) -> WorldCredential | None:
+    c.unknown_keys(raw, _CREDENTIAL_KEYS, where)
+    apis = [a.value for a in ApiName]
+    api = raw.get("api")
+    token = raw.get("token")
+    if api not in apis:
+        close = did_you_mean(str(api), apis)
+        hint = f"; {close}" if close else ""
+        c.add(
+            raw,
+            "api" if "api" in raw else None,
+            f"{where}.api: unknown API {api!r}{hint} (expected one of {', '.join(apis)})",
+        )
+        return None
+    if not isinstance(token, str) or not token.strip():
+        c.add(raw, "token" if "token" in raw else None, f"{where}.token: expected a string")
+        return None
+    name = ApiName(str(api))
+    states = [s.value for s in CredentialState]
+    state = raw.get("state", CredentialState.VALID.value)
+    if state not in states:
+        c.add(raw, "state", f"{where}.state: expected one of {', '.join(states)}")
+        state = CredentialState.VALID.value
+    expires_at = None
+    if raw.get("expires_at") is not None:
+        expires_at = _as_datetime(raw["expires_at"])
+        if expires_at is None:
+            c.add(raw, "expires_at", f"{where}.expires_at: expected an ISO datetime")
+    scopes = raw.get("scopes") or []
+    if not isinstance(scopes, list) or not all(isinstance(x, str) for x in scopes):
+        c.add(raw, "scopes", f"{where}.scopes: expected a list of names")
+        scopes = []
+    account = _credential_account(c, raw, where, name, accounts)
+    quota = raw.get("quota")
+    if quota is not None and (
+        name is not ApiName.YOUTUBE_API
+        or isinstance(quota, bool)
+        or not isinstance(quota, int)
+        or quota < 0
+    ):
+        c.add(raw, "quota", f"{where}.quota: expected a whole number ≥ 0, for youtube-api only")
+        quota = None
+    return WorldCredential(
+        api=name,
+        token=token,
+        state=CredentialState(state),
+        expires_at=expires_at,
+        scopes=tuple(scopes),
+        account=account,
+        quota=quota,
+        line=raw.line if isinstance(raw, YMap) else None,
+    )
+
+
+_ACCOUNT_APIS: Mapping[ApiName, Platform] = {**TOKEN_APIS, ApiName.X_API: Platform.X}
+
+
+def _credential_account(
+    c: _Checker,
+    raw: Mapping[str, Any],
+    where: str,
+    api: ApiName,
+    accounts: Sequence[WorldAccount],
+) -> str | None:
+    account = raw.get("account")
+    if account is None:
+        if api in TOKEN_APIS:
+            c.add(raw, None, f"{where}: a {api.value} token belongs to one user; add 'account'")
+        return None
+    platform = _ACCOUNT_APIS.get(api)
+    if platform is None or not isinstance(account, str):
+        c.add(
+            raw,
+            "account",
+            f"{where}.account: expected a handle, for "
+            f"{', '.join(a.value for a in _ACCOUNT_APIS)} only",
+        )
+        return None
+    if not any(a.platform is platform and a.key == handle_key(platform, account) for a in accounts):
+        c.add(raw, "account", f"{where}.account: no {platform.value} account {account!r} here")
+        return None
+    return account
 
 
 def _platform(c: _Checker, m: Mapping[str, Any], key: str, value: object) -> Platform | None:
@@ -444,6 +686,8 @@ def _account(c: _Checker, raw: Mapping[str, Any], where: str) -> WorldAccount | 
         c.add(raw, "kind", f"{where}.kind: only github accounts have a kind (user|organization)")
     if platform is Platform.MASTODON and "@" not in handle.strip().lstrip("@"):
         c.add(raw, "handle", f"{where}.handle: expected name@instance for a mastodon account")
+    flags = {k: _flag(c, raw, k, where, default) for k, default in _FLAGS.items()}
+    instagram = _instagram(c, raw, where, platform)
     posts = _posts(c, raw, where)
     return WorldAccount(
         platform=platform,
@@ -460,10 +704,32 @@ def _account(c: _Checker, raw: Mapping[str, Any], where: str) -> WorldAccount | 
         channel_id=channel_id,
         did=did,
         kind=str(kind),
+        api_access=flags["api_access"],
+        hidden_followers=flags["hidden_followers"],
+        instagram=instagram,
         posts=posts,
         faults=_faults(c, raw, where),
         line=raw.line if isinstance(raw, YMap) else None,
     )
+
+
+def _instagram(c: _Checker, raw: Mapping[str, Any], where: str, platform: Platform) -> str | None:
+    value = raw.get("instagram")
+    if value is not None and (platform is not Platform.FACEBOOK or not isinstance(value, str)):
+        c.add(raw, "instagram", f"{where}.instagram: a handle, on facebook accounts only")
+        return None
+    return value if isinstance(value, str) else None
+
+
+_FLAGS: Mapping[str, bool] = {"api_access": True, "hidden_followers": False}
+
+
+def _flag(c: _Checker, raw: Mapping[str, Any], key: str, where: str, default: bool) -> bool:
+    value = raw.get(key, default)
+    if not isinstance(value, bool):
+        c.add(raw, key, f"{where}.{key}: expected true or false")
+        return default
+    return value
 
 
 def _text(c: _Checker, raw: Mapping[str, Any], key: str, where: str) -> str:

@@ -96,21 +96,70 @@ def test_github_token_goes_only_to_api_github_com(caplog: pytest.LogCaptureFixtu
     assert SECRET not in caplog.text
 
 
-def test_token_is_not_sent_to_an_endpoint_override(server: LocalServer) -> None:
+def test_a_token_follows_its_platforms_override_but_never_a_redirect_elsewhere(
+    server: LocalServer,
+) -> None:
+    # The sandbox plays the API at the override the user configured for THAT platform: the
+    # token goes there (issue 12). Its redirect to another host (localhost is another name
+    # than 127.0.0.1) must arrive without it, and another platform's override never gets it.
     server.route("/github/users/a", Reply(200))
+    server.route(
+        "/github/users/moved", Reply(302, {"Location": f"http://localhost:{server.port}/else"})
+    )
+    server.route("/else", Reply(200))
+    server.route("/bluesky/xrpc/x", Reply(200))
     config = FetchConfig(
-        endpoints={"github": f"{server.url}/github"},
-        platform_hosts={"github": ("github.com",)},
+        endpoints={"github": f"{server.url}/github", "bluesky": f"{server.url}/bluesky"},
+        platform_hosts={"github": ("github.com",), "bluesky": ("bsky.app",)},
         token_sources=SOURCES,
         tokens={"GITHUB_TOKEN": SECRET},
+        allow_private_network=True,
     )
 
     async def main() -> None:
         async with HttpFetcher(config, {"default": HostLimits(1, 0)}) as fetcher:
             await fetcher.get("https://api.github.com/users/a", platform="github")
+            await fetcher.get("https://api.github.com/users/moved", platform="github")
+            await fetcher.get("https://api.bsky.app/xrpc/x", platform="bluesky")
 
     asyncio.run(main())
-    assert "authorization" not in server.requests[0].headers
+    auth = [(r.path, r.headers.get("authorization")) for r in server.requests]
+    assert auth == [
+        ("/github/users/a", f"Bearer {SECRET}"),
+        ("/github/users/moved", f"Bearer {SECRET}"),
+        ("/else", None),
+        ("/bluesky/xrpc/x", None),
+    ]
+
+
+def test_a_named_credential_is_sent_only_when_asked_for() -> None:
+    named = TokenSource("EMEA_GH", "api.github.com", "Authorization", "Bearer", name="emea")
+    sent: list[httpx.Request] = []
+    config = FetchConfig(
+        tokens={"GITHUB_TOKEN": SECRET, "EMEA_GH": "emea-secret"},
+        token_sources={"github": (*SOURCES["github"], named)},
+        transport=_recording_transport(sent),
+    )
+
+    async def main() -> None:
+        async with HttpFetcher(
+            config, {"default": HostLimits(4, 0)}, resolver=PUBLIC_DNS, clock=FakeClock()
+        ) as fetcher:
+            await fetcher.get("https://api.github.com/users/a", platform="github")
+            await fetcher.get(
+                "https://api.github.com/users/b", platform="github", credential="emea"
+            )
+            await fetcher.post(
+                "https://api.github.com/graphql", b"{}", platform="github", credential="nope"
+            )
+
+    asyncio.run(main())
+    got = [(r.method, r.url.path, r.headers.get("authorization"), r.content) for r in sent]
+    assert got == [
+        ("GET", "/users/a", f"Bearer {SECRET}", b""),
+        ("GET", "/users/b", "Bearer emea-secret", b""),
+        ("POST", "/graphql", None, b"{}"),  # an unknown credential sends none, not the default
+    ]
 
 
 def test_an_api_key_goes_in_its_own_header_without_a_scheme() -> None:

@@ -20,6 +20,7 @@ from scanner.platforms import (
     token_env_names,
     token_sources,
 )
+from scanner.platforms.api import Api
 
 DID = "did:plc:z72i7hdynmk6r22z27h6tvur"
 
@@ -98,11 +99,13 @@ def test_profile_url_of_an_opaque_id_uses_the_specs_id_url() -> None:
 def test_fetch_facts_come_from_the_specs() -> None:
     specs = all_specs()
     hosts = platform_hosts()
-    assert {p.value for p in specs} == set(hosts)
-    assert hosts["mastodon"] == ("*",)
+    # Platforms and owner-API endpoints (issue 12) are both override names.
+    assert {p.value for p in specs} | {a.value for a in Api} == set(hosts)
+    assert hosts["mastodon"] == ("*",) and hosts["meta-graph"] == ("graph.facebook.com",)
     sources = token_sources()
     assert [s.env for s in sources["github"]] == ["GITHUB_TOKEN"]
-    assert token_env_names() == ("GITHUB_TOKEN",)
+    assert [s.env for s in sources["meta-graph"]] == ["ROLLCALL_META_TOKEN"]
+    assert "GITHUB_TOKEN" in token_env_names() and "ROLLCALL_X_TOKEN" in token_env_names()
     config = platform_fetch_config(tokens={})
     assert config.platform_hosts == hosts and config.token_sources == sources
     assert all_capabilities()[Platform.MEDIUM] == specs[Platform.MEDIUM].extracts

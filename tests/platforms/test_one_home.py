@@ -1,6 +1,6 @@
-"""One home per platform: a platform's host names (its spec's ``hosts`` and the hosts of its
-probe URLs) are written in its spec file and nowhere else in the package (the sandbox, which
-plays the platforms, aside). Everything else derives them from the spec."""
+"""One home per platform: a platform's host names (its spec's ``hosts``, its owner API's
+``api.hosts`` and the hosts of its probe URLs) are written in its spec file and nowhere else in
+the package (the sandbox, which plays the platforms, aside). Everything else derives them."""
 
 from __future__ import annotations
 
@@ -19,16 +19,12 @@ PACKAGE = Path(scanner.__file__).parent
 SPECS = PACKAGE / "platforms" / "specs"
 SKIPPED = (PACKAGE / "sandbox",)
 
-PENDING: dict[str, str] = {
-    # Issue 12's owner-API connectors (groundwork, not yet wired) carry their API base URLs;
-    # wiring them moves those hosts into the specs. Remove the entry then: a stale one fails.
-    "platforms/api/": "owner-API base URLs, to move into the specs when the connectors are wired",
-}
-
 
 def platform_hosts(platform: Platform) -> set[str]:
     spec = spec_for(platform)
     hosts = {h for h in spec.hosts if h != "*"}
+    if spec.api is not None:
+        hosts.update(spec.api.hosts)  # the owner API's hosts live in the spec that declares it
     for probe in spec.probes.values():
         host = template_host(probe.url)
         if host and not host.startswith("."):  # "{blog}.tumblr.com" is covered by its domain
@@ -69,21 +65,11 @@ def leaks(platform: Platform) -> list[str]:
     return found
 
 
-def _pending(where: str) -> bool:
-    return any(where.startswith(prefix) for prefix in PENDING)
-
-
 @pytest.mark.parametrize("platform", list(Platform), ids=str)
 def test_a_platforms_hosts_live_only_in_its_spec(platform: Platform) -> None:
     # Mastodon is federated ("*"): no host of its own to keep in one place.
     assert platform_hosts(platform) or spec_for(platform).hosts == ("*",)
-    assert [leak for leak in leaks(platform) if not _pending(leak)] == []
-
-
-def test_every_pending_exception_still_has_something_to_move() -> None:
-    every = [leak for platform in Platform for leak in leaks(platform)]
-    for prefix, why in PENDING.items():
-        assert any(leak.startswith(prefix) for leak in every), f"{prefix} is clean: drop it ({why})"
+    assert leaks(platform) == []
 
 
 def test_the_matcher_sees_subdomains_and_regexes_not_longer_names() -> None:

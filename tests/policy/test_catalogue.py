@@ -14,7 +14,8 @@ from scanner.cli.main import run
 from scanner.model import Severity
 from scanner.policy import BUILTIN_RULES, catalogue, default_pack_path, load_policy
 
-RULE_ID = re.compile(r"\b[A-Z]{3}-\d{3}\b")
+# A rule id is three capitals, a dash and three digits; SHA-256 (a hash name) only looks like one.
+RULE_ID = re.compile(r"\b(?!SHA-)[A-Z]{3}-\d{3}\b")
 PACKAGE = Path(scanner.__file__).parent
 
 

@@ -1,4 +1,5 @@
-"""Fixtures: one sandbox per module on the tiny test world, faults and counters reset per test."""
+"""Fixtures: one sandbox per module on the tiny test world (and one on the owner-API test world),
+faults and counters reset per test."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import pytest
 from scanner.sandbox import Sandbox, World, load_world
 
 TINY = Path(__file__).with_name("tiny-world.yaml")
+API_WORLD = Path(__file__).with_name("api-world.yaml")
 
 
 @pytest.fixture(scope="module")
@@ -36,3 +38,19 @@ def sandbox(running: Sandbox) -> Iterator[Sandbox]:
 def client() -> Iterator[httpx.Client]:
     with httpx.Client(timeout=10) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def api_sandbox() -> Iterator[Sandbox]:
+    """The owner-API test world (api-world.yaml)."""
+    with Sandbox(load_world(API_WORLD)) as sandbox:
+        yield sandbox
+
+
+@pytest.fixture
+def sb(api_sandbox: Sandbox) -> Iterator[Sandbox]:
+    """The owner-API sandbox with the world's faults, token states and quotas restored."""
+    api_sandbox.clear_faults()
+    api_sandbox.reset_counters()
+    yield api_sandbox
+    api_sandbox.clear_faults()

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from scanner.model import Platform
-from scanner.sandbox import Sandbox
+from scanner.sandbox import ApiName, Sandbox
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -407,7 +407,8 @@ def test_answer(case: Case, sandbox: Sandbox, client: httpx.Client) -> None:
 
 def test_every_platform_is_served(sandbox: Sandbox, client: httpx.Client) -> None:
     assert {c.platform for c in CASES} == {p.value for p in Platform}
-    assert sandbox.endpoints() == {p.value: f"{sandbox.base_url}/{p.value}" for p in Platform}
+    names = [*(p.value for p in Platform), *(a.value for a in ApiName)]
+    assert sandbox.endpoints() == {n: f"{sandbox.base_url}/{n}" for n in names}
 
 
 def test_github_events_only_last_90_days(sandbox: Sandbox, client: httpx.Client) -> None:

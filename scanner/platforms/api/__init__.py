@@ -6,39 +6,31 @@ request builders and pure parsers over Fetched answers; the contract is in ``int
 from __future__ import annotations
 
 from scanner.platforms.api.interface import (
-    AUTH_PLACEMENT,
-    DEFAULT_BASES,
     SECRET_PARAMS,
     Activity,
     Answer,
     Api,
     ApiRequest,
-    AuthPlacement,
     Facts,
     Method,
     Outcome,
     Rule,
     Throttle,
-    authorize,
     observation,
     scrub_url,
 )
 
 __all__ = [
-    "AUTH_PLACEMENT",
-    "DEFAULT_BASES",
     "SECRET_PARAMS",
     "Activity",
     "Answer",
     "Api",
     "ApiRequest",
-    "AuthPlacement",
     "Facts",
     "Method",
     "Outcome",
     "Rule",
     "Throttle",
-    "authorize",
     "observation",
     "scrub_url",
 ]

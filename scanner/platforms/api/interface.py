@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import enum
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, Generic, TypeVar, assert_never
@@ -17,14 +18,11 @@ from scanner.fetch.interface import Fetched
 from scanner.model import AccountState, Observation, ObservationStatus, Platform, Reason, Tri
 
 __all__ = [
-    "AUTH_PLACEMENT",
-    "DEFAULT_BASES",
     "SECRET_PARAMS",
     "Activity",
     "Answer",
     "Api",
     "ApiRequest",
-    "AuthPlacement",
     "Facts",
     "Method",
     "Outcome",
@@ -33,7 +31,6 @@ __all__ = [
     "as_count",
     "as_object",
     "as_text",
-    "authorize",
     "chunked",
     "observation",
     "read_json",
@@ -45,7 +42,8 @@ T = TypeVar("T")
 
 
 class Api(enum.StrEnum):
-    """The owner APIs; the values are the ``--endpoint`` override names of issue 12."""
+    """The owner APIs; the values are the ``--endpoint`` override names of issue 12. Their
+    hosts, base URLs, default versions and credentials live in the platform specs (``api:``)."""
 
     META_GRAPH = "meta-graph"
     THREADS_GRAPH = "threads-graph"
@@ -54,43 +52,6 @@ class Api(enum.StrEnum):
     TIKTOK_API = "tiktok-api"
     YOUTUBE_API = "youtube-api"
 
-
-DEFAULT_BASES: Mapping[Api, str] = {
-    Api.META_GRAPH: "https://graph.facebook.com",
-    Api.THREADS_GRAPH: "https://graph.threads.net",
-    Api.X_API: "https://api.x.com",
-    Api.LINKEDIN_API: "https://api.linkedin.com",
-    Api.TIKTOK_API: "https://open.tiktokapis.com",
-    Api.YOUTUBE_API: "https://www.googleapis.com",
-}
-"""Scheme and host only: every request path carries its own version prefix (``/v25.0``, ``/2``,
-``/rest``, ``/v2``, ``/youtube/v3``), so an endpoint override replaces exactly this part."""
-
-
-class AuthPlacement(enum.StrEnum):
-    """Where an API expects the secret."""
-
-    BEARER = "bearer"
-    """``Authorization: Bearer …`` (X, LinkedIn, TikTok; research §3, §4, §5)."""
-    QUERY = "query"
-    """A query parameter, ``access_token=`` by default (Graph APIs, research §1; API keys as
-    ``key=``, research §6). Such URLs must go through :func:`scrub_url` before evidence."""
-
-
-AUTH_PLACEMENT: Mapping[Api, AuthPlacement] = {
-    Api.META_GRAPH: AuthPlacement.QUERY,
-    Api.THREADS_GRAPH: AuthPlacement.QUERY,
-    Api.X_API: AuthPlacement.BEARER,
-    Api.LINKEDIN_API: AuthPlacement.BEARER,
-    Api.TIKTOK_API: AuthPlacement.BEARER,
-    Api.YOUTUBE_API: AuthPlacement.QUERY,
-}
-
-_DEFAULT_TOKEN_PARAM: Mapping[Api, str] = {
-    Api.META_GRAPH: "access_token",
-    Api.THREADS_GRAPH: "access_token",
-    Api.YOUTUBE_API: "key",
-}
 
 SECRET_PARAMS = frozenset(
     {
@@ -106,6 +67,10 @@ SECRET_PARAMS = frozenset(
 """Query (and fragment) parameters whose values never reach evidence, logs or history."""
 
 REDACTED = "REDACTED"
+_SECRET_IN_TEXT = re.compile(
+    r"(?i)(?<![A-Za-z0-9_])(" + "|".join(sorted(SECRET_PARAMS)) + r")=[^&\s\"'<>]+"
+)
+"""A secret parameter quoted inside free text (an API's error message)."""
 
 
 class Method(enum.StrEnum):
@@ -124,12 +89,12 @@ class ApiRequest:
     method: Method = Method.GET
     body: str | None = None
     headers: tuple[tuple[str, str], ...] = ()
-    token_params: tuple[str, ...] = ()
-    """Query parameters that receive the secret besides the API's default one
-    (``input_token`` of Meta's ``debug_token``)."""
 
-    def url(self, base: str | None = None) -> str:
-        root = (base or DEFAULT_BASES[self.api]).rstrip("/")
+    def url(self, base: str) -> str:
+        """The URL on ``base`` (the spec's ``base_url`` or the endpoint override: scheme and
+        host, as every path carries its version). Never a secret: the fetcher adds it to a
+        header (the spec's ``api.token``)."""
+        root = base.rstrip("/")
         # Only commas stay literal (field lists, ``ids=a,b``): Rest.li 2.0 wants URNs in query
         # values percent-encoded (``author=urn%3Ali%3Aorganization%3A1``, research §4).
         query = urlencode(self.query, safe=",")
@@ -139,23 +104,6 @@ class ApiRequest:
         """The same call with ``params`` set (replacing any earlier value of the same name)."""
         kept = tuple((k, v) for k, v in self.query if k not in params)
         return replace(self, query=kept + tuple(params.items()))
-
-
-def authorize(
-    request: ApiRequest, secret: str, base: str | None = None
-) -> tuple[str, dict[str, str]]:
-    """The URL and headers that carry ``secret`` where ``request.api`` expects it. The result is
-    for the wire only: evidence uses ``request.url(base)`` or :func:`scrub_url`."""
-    headers = dict(request.headers)
-    match AUTH_PLACEMENT[request.api]:
-        case AuthPlacement.BEARER:
-            headers["authorization"] = f"Bearer {secret}"
-            return request.url(base), headers
-        case AuthPlacement.QUERY:
-            names = (_DEFAULT_TOKEN_PARAM[request.api], *request.token_params)
-            return request.with_query(**dict.fromkeys(names, secret)).url(base), headers
-        case unreachable:
-            assert_never(unreachable)
 
 
 def scrub_url(url: str) -> str:
@@ -264,7 +212,10 @@ class Rule:
     def answer(
         self, signal: str, detail: str | None = None, throttle: Throttle | None = None
     ) -> Answer[Any]:
-        # The API's own message helps a reader, but a hostile or broken server can send pages.
+        # The API's own message helps a reader, but a hostile or broken server can send pages,
+        # and an error message may quote the failing URL with its token (Graph paging links).
+        if detail:
+            detail = _SECRET_IN_TEXT.sub(lambda m: f"{m.group(1)}={REDACTED}", detail)
         if detail and len(detail) > MAX_DETAIL:
             detail = detail[: MAX_DETAIL - 1] + "…"
         text = f"{self.text} ({detail})" if detail else self.text

@@ -1,4 +1,4 @@
-"""LinkedIn Community Management API (``api.linkedin.com/rest``): organization by vanity name,
+"""LinkedIn Community Management API (``/rest``, host in linkedin.yaml): organization by vanity name,
 follower count (``networkSizes``), latest post (``posts?q=author``), the error table and its
 only politeness signal, a bare 429. Quirks from research owner-apis.md §4 (no recordings exist).
 """
@@ -29,7 +29,6 @@ from scanner.platforms.api.interface import (
 from scanner.platforms.dates import parse_datetime
 
 __all__ = [
-    "DEFAULT_VERSION",
     "classify",
     "latest_posts",
     "my_organizations",
@@ -42,10 +41,6 @@ __all__ = [
     "throttle",
 ]
 
-DEFAULT_VERSION = "202601"
-"""``LinkedIn-Version`` (YYYYMM). Versions are sunset after about a year (research §4): keep it
-configurable and treat a version error as a configuration problem, not an account fact."""
-
 
 def organization_urn(org_id: str) -> str:
     return f"urn:li:organization:{org_id}"
@@ -56,19 +51,19 @@ def _headers(version: str) -> tuple[tuple[str, str], ...]:
     return (("LinkedIn-Version", version), ("X-Restli-Protocol-Version", "2.0.0"))
 
 
-def organization_by_vanity(vanity: str, version: str = DEFAULT_VERSION) -> ApiRequest:
+def organization_by_vanity(vanity: str, version: str) -> ApiRequest:
     query = (("q", "vanityName"), ("vanityName", vanity))
     return ApiRequest(Api.LINKEDIN_API, "/rest/organizations", query, headers=_headers(version))
 
 
-def network_size(org_id: str, version: str = DEFAULT_VERSION) -> ApiRequest:
+def network_size(org_id: str, version: str) -> ApiRequest:
     """Followers: ``firstDegreeSize`` of the COMPANY_FOLLOWED_BY_MEMBER edge (research §4)."""
     path = f"/rest/networkSizes/{quote(organization_urn(org_id), safe='')}"
     query = (("edgeType", "COMPANY_FOLLOWED_BY_MEMBER"),)
     return ApiRequest(Api.LINKEDIN_API, path, query, headers=_headers(version))
 
 
-def latest_posts(org_id: str, version: str = DEFAULT_VERSION) -> ApiRequest:
+def latest_posts(org_id: str, version: str) -> ApiRequest:
     """The newest posts by creation; five, because drafts (no ``publishedAt``) sort in too."""
     query = (
         ("q", "author"),
@@ -79,7 +74,7 @@ def latest_posts(org_id: str, version: str = DEFAULT_VERSION) -> ApiRequest:
     return ApiRequest(Api.LINKEDIN_API, "/rest/posts", query, headers=_headers(version))
 
 
-def my_organizations(version: str = DEFAULT_VERSION) -> ApiRequest:
+def my_organizations(version: str) -> ApiRequest:
     """The token member's organization roles: a cheap self-call for credential health."""
     query = (("q", "roleAssignee"),)
     return ApiRequest(Api.LINKEDIN_API, "/rest/organizationAcls", query, headers=_headers(version))

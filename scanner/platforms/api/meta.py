@@ -1,4 +1,4 @@
-"""Meta Graph API (``graph.facebook.com/v{N}``): Facebook Pages, Instagram professional accounts,
+"""Meta Graph API (``/v{N}``, host in facebook.yaml): Facebook Pages, Instagram professional accounts,
 the token's own assets and its health. Requests, error table, usage headers and paging.
 Quirks from research owner-apis.md §1; Threads reuses the error table (``threads.py``).
 """
@@ -35,7 +35,6 @@ from scanner.platforms.api.interface import (
 from scanner.platforms.dates import parse_datetime
 
 __all__ = [
-    "DEFAULT_VERSION",
     "IG_FIELDS",
     "MAX_IDS",
     "PAGE_FIELDS",
@@ -47,6 +46,7 @@ __all__ = [
     "latest_media",
     "latest_post",
     "me_accounts",
+    "my_businesses",
     "next_request",
     "owned_instagram_accounts",
     "owned_pages",
@@ -60,9 +60,6 @@ __all__ = [
     "parse_token_info",
     "throttle",
 ]
-
-DEFAULT_VERSION = "v25.0"
-"""The version facebook-python-business-sdk pins in apiconfig.py (research §1); configurable."""
 
 PAGE_FIELDS = (
     "id",
@@ -98,12 +95,12 @@ def _fields(names: Sequence[str]) -> tuple[str, str]:
     return ("fields", ",".join(names))
 
 
-def page(node: str, version: str = DEFAULT_VERSION) -> ApiRequest:
+def page(node: str, version: str) -> ApiRequest:
     """A Page by id or username (research §1.2)."""
     return ApiRequest(Api.META_GRAPH, f"/{version}/{node}", (_fields(PAGE_FIELDS),))
 
 
-def pages(nodes: Sequence[str], version: str = DEFAULT_VERSION) -> tuple[ApiRequest, ...]:
+def pages(nodes: Sequence[str], version: str) -> tuple[ApiRequest, ...]:
     """Many Pages, :data:`MAX_IDS` per call: ``GET /?ids=a,b&fields=…`` answers an object keyed
     by each requested id (sample fb_pages_batch_ids.json)."""
     return tuple(
@@ -112,40 +109,49 @@ def pages(nodes: Sequence[str], version: str = DEFAULT_VERSION) -> tuple[ApiRequ
     )
 
 
-def latest_post(page_id: str, version: str = DEFAULT_VERSION) -> ApiRequest:
+def latest_post(page_id: str, version: str) -> ApiRequest:
     """The newest published post's time (``published_posts``, research §1.2)."""
     query = (_fields(("created_time",)), ("limit", "1"))
     return ApiRequest(Api.META_GRAPH, f"/{version}/{page_id}/published_posts", query)
 
 
-def ig_user(ig_id: str, version: str = DEFAULT_VERSION) -> ApiRequest:
+def ig_user(ig_id: str, version: str) -> ApiRequest:
     return ApiRequest(Api.META_GRAPH, f"/{version}/{ig_id}", (_fields(IG_FIELDS),))
 
 
-def latest_media(ig_id: str, version: str = DEFAULT_VERSION) -> ApiRequest:
+def latest_media(ig_id: str, version: str) -> ApiRequest:
     query = (_fields(("timestamp",)), ("limit", "1"))
     return ApiRequest(Api.META_GRAPH, f"/{version}/{ig_id}/media", query)
 
 
-def me_accounts(version: str = DEFAULT_VERSION) -> ApiRequest:
+def me_accounts(version: str) -> ApiRequest:
     """Pages the token can reach, with the caller's tasks on each (research §1.1)."""
     query = (_fields(ASSET_FIELDS), ("limit", "100"))
     return ApiRequest(Api.META_GRAPH, f"/{version}/me/accounts", query)
 
 
-def owned_pages(business_id: str, version: str = DEFAULT_VERSION) -> ApiRequest:
+def my_businesses(version: str) -> ApiRequest:
+    """The Business Managers the token's system user belongs to (research §1.1): where its
+    ``owned_instagram_accounts`` are listed."""
+    query = (_fields(("id", "name")), ("limit", "100"))
+    return ApiRequest(Api.META_GRAPH, f"/{version}/me/businesses", query)
+
+
+def owned_pages(business_id: str, version: str) -> ApiRequest:
     query = (_fields(("id", "name", "username")), ("limit", "100"))
     return ApiRequest(Api.META_GRAPH, f"/{version}/{business_id}/owned_pages", query)
 
 
-def owned_instagram_accounts(business_id: str, version: str = DEFAULT_VERSION) -> ApiRequest:
+def owned_instagram_accounts(business_id: str, version: str) -> ApiRequest:
     query = (_fields(("id", "username", "name")), ("limit", "100"))
     return ApiRequest(Api.META_GRAPH, f"/{version}/{business_id}/owned_instagram_accounts", query)
 
 
-def debug_token(version: str = DEFAULT_VERSION) -> ApiRequest:
-    """Token health: the token inspects itself, so it fills ``input_token`` too (research §1.1)."""
-    return ApiRequest(Api.META_GRAPH, f"/{version}/debug_token", token_params=("input_token",))
+def debug_token(version: str) -> ApiRequest:
+    """Token health (research §1.1). Meta documents the inspected token as ``input_token=``;
+    Rollcall sends secrets in headers only, so the token inspects itself through its bearer
+    header and a server that insists on ``input_token`` answers an error (no expiry known)."""
+    return ApiRequest(Api.META_GRAPH, f"/{version}/debug_token")
 
 
 # --------------------------------------------------------------------------- errors

@@ -1,4 +1,4 @@
-"""Threads API (``graph.threads.net/v1.0``): the token's own profile (``me``), its newest post
+"""Threads API (``/v1.0``, host in threads.yaml): the token's own profile (``me``), its newest post
 (``threads``) and followers (``threads_insights``). Errors are Graph-shaped and read with Meta's
 table (python-facebook parses Threads with its Graph parser, research owner-apis.md §2).
 """
@@ -26,7 +26,6 @@ from scanner.platforms.api.interface import (
 )
 
 __all__ = [
-    "DEFAULT_VERSION",
     "PROFILE_FIELDS",
     "followers",
     "latest_thread",
@@ -37,9 +36,6 @@ __all__ = [
     "parse_me",
 ]
 
-DEFAULT_VERSION = "v1.0"
-"""The only version python-facebook's ThreadsGraphAPI allows (research §2)."""
-
 PROFILE_FIELDS = ("id", "username", "name", "threads_biography", "is_verified")
 """Threads Profiles doc; "You may only fetch the profile of the app-scoped user" (§2)."""
 
@@ -48,19 +44,19 @@ next_request = meta.next_request
 """Graph paging (``paging.next`` / cursors), the embedded token dropped."""
 
 
-def me(version: str = DEFAULT_VERSION) -> ApiRequest:
+def me(version: str) -> ApiRequest:
     query = (("fields", ",".join(PROFILE_FIELDS)),)
     return ApiRequest(Api.THREADS_GRAPH, f"/{version}/me", query)
 
 
-def latest_thread(user_id: str = "me", version: str = DEFAULT_VERSION) -> ApiRequest:
+def latest_thread(version: str, user_id: str = "me") -> ApiRequest:
     """The newest post's ``timestamp`` (the ``threads`` edge; §2 notes it is used by [3P]
     clients, not checked against the docs)."""
     query = (("fields", "id,timestamp,permalink"), ("limit", "1"))
     return ApiRequest(Api.THREADS_GRAPH, f"/{version}/{quote(user_id, safe='')}/threads", query)
 
 
-def followers(user_id: str = "me", version: str = DEFAULT_VERSION) -> ApiRequest:
+def followers(version: str, user_id: str = "me") -> ApiRequest:
     """``followers_count`` alone and without a since/until window: a [3P] mock shows this
     metric refusing one (research §2)."""
     path = f"/{version}/{quote(user_id, safe='')}/threads_insights"

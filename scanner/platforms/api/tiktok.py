@@ -1,4 +1,4 @@
-"""TikTok Display API (``open.tiktokapis.com/v2``): the token's own user (``user/info``) and its
+"""TikTok Display API (``/v2``, host in tiktok.yaml): the token's own user (``user/info``) and its
 newest video (``video/list``, a POST). Every body carries ``error``; success is
 ``error.code == "ok"``. Quirks from research owner-apis.md §5 (no recordings exist).
 """
@@ -51,13 +51,13 @@ USER_FIELDS = (
     "follower_count",
     "video_count",
 )
-"""Display API ``user/info`` fields (developers.tiktok.com get-user-info, research §5)."""
+"""Display API ``user/info`` fields (TikTok developer docs, get-user-info, research §5)."""
 
 VIDEO_FIELDS = ("id", "create_time", "share_url")
 
 WINDOW_SECONDS = 60.0
 """``user/info`` and ``video/list`` allow 600 requests per 1-minute sliding window each and
-send no reset header (developers.tiktok.com rate-limit page): a 429 waits one window."""
+send no reset header (TikTok developer docs, rate-limit page): a 429 waits one window."""
 
 
 def user_info() -> ApiRequest:
@@ -83,7 +83,7 @@ def video_list(cursor: int | None = None, max_count: int = 1) -> ApiRequest:
 # --------------------------------------------------------------------------- errors
 
 ERROR_CODES: Mapping[str, Rule] = {
-    # developers.tiktok.com/doc/tiktok-api-v2-error-handling (research §5).
+    # TikTok developer docs, "tiktok-api-v2-error-handling" (research §5).
     "access_token_invalid": Rule(
         Outcome.CREDENTIAL_INVALID, "credential_invalid", "TikTok refused the token"
     ),

@@ -1,4 +1,4 @@
-"""X API v2 (``api.x.com/2``): user lookups (single and batched), the timeline, Snowflake
+"""X API v2 (``/2``, host in x.yaml): user lookups (single and batched), the timeline, Snowflake
 post times, the error tables (absence and suspension arrive inside an HTTP 200) and the
 ``x-rate-limit-*`` headers. Quirks from research owner-apis.md §3.
 """

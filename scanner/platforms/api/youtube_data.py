@@ -1,4 +1,4 @@
-"""YouTube Data API v3 (``www.googleapis.com/youtube/v3``, API key): channels by handle or id
+"""YouTube Data API v3 (``/youtube/v3``, API key, host in youtube.yaml): channels by handle or id
 (batched), the newest upload from the uploads playlist, the error-reason table (``keyInvalid``,
 ``quotaExceeded``) and page tokens. Quirks from research owner-apis.md §6.
 """

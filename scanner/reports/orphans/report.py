@@ -643,45 +643,15 @@ def _account_entry(
     result: AuditResult, item: AccountResult, policy_owner: Contact | None, weigher: _Weigher
 ) -> OrphanEntry | None:
     account = item.account
-    roster = result.inventory.roster
-    as_of = result.run.as_of
     if account.status is AccountStatus.PLANNED:
         return None
-    reasons: list[OrphanReason] = []
-    evidence: list[str] = []
-    owner_person: Person | None = None
-    if account.status is AccountStatus.ACTIVE:
-        found, lines, owner_person = _owner_reasons(account, roster, as_of)
-        reasons += found
-        evidence += lines
+    roster = result.inventory.roster
+    as_of = result.run.as_of
     mine = [f for f in result.findings if f.account_id == account.id]
-    failing = {f.rule_id: f for f in mine if f.status is FindingStatus.FAIL}
-    for rule_id, reason in (
-        ("ACT-001", OrphanReason.INACTIVE),
-        ("ACT-002", OrphanReason.DORMANT),
-        ("ACT-003", OrphanReason.SILENT_SINCE_OWNER_LEFT),
-        ("IDN-005", OrphanReason.RETIRED_LIVE),
-    ):
-        if rule_id in failing:
-            reasons.append(reason)
-            evidence.append(f"{rule_id}: {failing[rule_id].message}")
-    obs = item.observation
-    if obs is not None and obs.status in (ObservationStatus.BLOCKED, ObservationStatus.ERROR):
-        reasons.append(OrphanReason.UNVERIFIED)
-    elif obs is not None and obs.status is ObservationStatus.PRESENT:
-        # The page is there but its activity is unknown: say so, and recommend nothing that
-        # would rest on it (never "archive" a page that may be alive).
-        unread = [
-            f
-            for f in mine
-            if f.status is FindingStatus.ERROR and f.rule_id in REASONS[R.ACTIVITY_UNKNOWN].rules
-        ]
-        if unread:
-            reasons.append(OrphanReason.ACTIVITY_UNKNOWN)
-            why = obs.reason.text if obs.reason is not None else unread[0].message
-            evidence.append(f"activity could not be read: {why}")
+    reasons, evidence, owner_person = _account_reasons(item, mine, roster, as_of)
     if not reasons:
         return None
+    obs = item.observation
     when = last_activity(item)
     if when is not None:
         days = (as_of - when.date()).days
@@ -691,15 +661,6 @@ def _account_entry(
     evidence += _observation_evidence(obs, item.last_known_good)
     if owner_person is None and account.owner:
         owner_person = roster.find(account.owner)
-    owner = (
-        Contact(
-            f"owner, {owner_person.role.value}, {owner_person.status.value}",
-            owner_person.name,
-            owner_person.email,
-        )
-        if owner_person
-        else (Contact("owner, not in the roster", None, account.owner) if account.owner else None)
-    )
     activity, none_since = _activity(when, obs)
     facts = _Facts(tuple(reasons), _open_findings(mine))
     weight = weigher.weigh(facts)
@@ -710,7 +671,7 @@ def _account_entry(
         url=item.profile_url,
         department=account.department,
         sponsor=_contact(roster, "executive sponsor", account.executive_sponsor),
-        owner=owner,
+        owner=_owner_contact(owner_person, account.owner),
         owner_role=owner_person.role if owner_person else None,
         owner_end_date=owner_person.end_date if owner_person else None,
         reasons=facts.reasons,
@@ -733,18 +694,78 @@ def _account_entry(
     )
 
 
-def _discovery_entry(
-    result: AuditResult, d: Discovery, policy_owner: Contact | None, weigher: _Weigher
-) -> OrphanEntry | None:
-    match d.classification:
+_RULE_REASONS = (
+    ("ACT-001", OrphanReason.INACTIVE),
+    ("ACT-002", OrphanReason.DORMANT),
+    ("ACT-003", OrphanReason.SILENT_SINCE_OWNER_LEFT),
+    ("IDN-005", OrphanReason.RETIRED_LIVE),
+)
+"""Failing rules that list an account by themselves, in the order their reasons are shown."""
+
+
+def _account_reasons(
+    item: AccountResult, mine: Sequence[Finding], roster: Roster, as_of: date
+) -> tuple[list[OrphanReason], list[str], Person | None]:
+    """Why an account is listed, in order: its owner, its failing activity rules, then what could
+    not be observed; with the evidence lines and the owner when the roster has them."""
+    reasons: list[OrphanReason] = []
+    evidence: list[str] = []
+    owner_person: Person | None = None
+    if item.account.status is AccountStatus.ACTIVE:
+        found, lines, owner_person = _owner_reasons(item.account, roster, as_of)
+        reasons += found
+        evidence += lines
+    failing = {f.rule_id: f for f in mine if f.status is FindingStatus.FAIL}
+    for rule_id, reason in _RULE_REASONS:
+        if rule_id in failing:
+            reasons.append(reason)
+            evidence.append(f"{rule_id}: {failing[rule_id].message}")
+    obs = item.observation
+    if obs is not None and obs.status in (ObservationStatus.BLOCKED, ObservationStatus.ERROR):
+        reasons.append(OrphanReason.UNVERIFIED)
+    elif obs is not None and obs.status is ObservationStatus.PRESENT:
+        # The page is there but its activity is unknown: say so, and recommend nothing that
+        # would rest on it (never "archive" a page that may be alive).
+        unread = [
+            f
+            for f in mine
+            if f.status is FindingStatus.ERROR and f.rule_id in REASONS[R.ACTIVITY_UNKNOWN].rules
+        ]
+        if unread:
+            reasons.append(OrphanReason.ACTIVITY_UNKNOWN)
+            why = obs.reason.text if obs.reason is not None else unread[0].message
+            evidence.append(f"activity could not be read: {why}")
+    return reasons, evidence, owner_person
+
+
+def _owner_contact(person: Person | None, owner: str | None) -> Contact | None:
+    """The owner as the roster knows them, else the inventory's address, else nobody."""
+    if person:
+        return Contact(
+            f"owner, {person.role.value}, {person.status.value}", person.name, person.email
+        )
+    return Contact("owner, not in the roster", None, owner) if owner else None
+
+
+def _discovery_reason(classification: Classification) -> OrphanReason | None:
+    """The reason a discovered page is listed; duplicates, unrelated and unverified pages are not."""
+    match classification:
         case Classification.UNLISTED_OFFICIAL:
-            reason = OrphanReason.UNLISTED_OFFICIAL
+            return OrphanReason.UNLISTED_OFFICIAL
         case Classification.ROGUE:
-            reason = OrphanReason.ROGUE
+            return OrphanReason.ROGUE
         case Classification.DUPLICATE | Classification.UNRELATED | Classification.UNVERIFIED:
             return None
         case _:
-            assert_never(d.classification)
+            assert_never(classification)
+
+
+def _discovery_entry(
+    result: AuditResult, d: Discovery, policy_owner: Contact | None, weigher: _Weigher
+) -> OrphanEntry | None:
+    reason = _discovery_reason(d.classification)
+    if reason is None:
+        return None
     obs = d.observation
     evidence = [f"score {d.score}", *d.evidence]
     if d.matched_account_id:

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 
 from scanner.model import Platform
 from scanner.sandbox.http import Request, Response
+from scanner.sandbox.keyring import Keyring
 from scanner.sandbox.world import World, WorldAccount
 
 __all__ = [
@@ -63,6 +64,8 @@ class Ctx:
     """``/github`` etc."""
     forwarded_host: str | None
     """The real host the fetcher rewrote (X-Forwarded-Host), lower-case, without port."""
+    keyring: Keyring | None = None
+    """The owner-API tokens (API sites only)."""
 
     def url(self, path: str) -> str:
         return f"{self.origin}{self.prefix}{path}"

@@ -6,17 +6,14 @@ from __future__ import annotations
 import pytest
 
 from scanner.model import AccountState, ObservationStatus, Platform, Reason, Tri
+from scanner.platforms import api_spec
 from scanner.platforms.api import (
-    AUTH_PLACEMENT,
-    DEFAULT_BASES,
     Answer,
     Api,
     ApiRequest,
-    AuthPlacement,
     Facts,
     Outcome,
     Rule,
-    authorize,
     meta,
     observation,
     scrub_url,
@@ -58,23 +55,32 @@ def test_scrub_url_keeps_a_url_without_secrets_byte_for_byte() -> None:
     assert scrub_url(url) == url
 
 
-def test_authorize_puts_the_secret_where_each_api_expects_it() -> None:
+def test_every_api_sends_its_secret_in_a_header_declared_by_its_spec() -> None:
+    # Shared design of issue 12: Bearer for the Graph APIs, X, LinkedIn and TikTok; YouTube's
+    # key in X-Goog-Api-Key. Never a query parameter, so no URL can carry a secret.
+    expected = {Api.YOUTUBE_API: ("X-Goog-Api-Key", "")}
     for api in Api:
-        request = ApiRequest(api, "/v/path", (("fields", "id,name"),))
-        url, headers = authorize(request, SECRET, "http://127.0.0.1:8080")
-        assert url.startswith("http://127.0.0.1:8080/v/path?fields=id,name")
-        if AUTH_PLACEMENT[api] is AuthPlacement.BEARER:
-            assert headers == {"authorization": f"Bearer {SECRET}"}
-            assert SECRET not in url
-        else:
-            assert SECRET in url and not headers
-            assert SECRET not in scrub_url(url)
-        assert SECRET not in request.url()  # the request itself never holds it
+        spec = api_spec(api)
+        assert spec.token is not None and spec.base_url.startswith("https://")
+        assert (spec.token.header, spec.token.scheme) == expected.get(
+            api, ("Authorization", "Bearer")
+        )
+        assert spec.token.host == spec.base_url.removeprefix("https://")
+    envs = {api: api_spec(api).token.env for api in Api}  # type: ignore[union-attr]
+    assert envs == {
+        Api.META_GRAPH: "ROLLCALL_META_TOKEN",
+        Api.THREADS_GRAPH: "ROLLCALL_THREADS_TOKEN",
+        Api.X_API: "ROLLCALL_X_TOKEN",
+        Api.LINKEDIN_API: "ROLLCALL_LINKEDIN_TOKEN",
+        Api.TIKTOK_API: "ROLLCALL_TIKTOK_TOKEN",
+        Api.YOUTUBE_API: "ROLLCALL_YOUTUBE_API_KEY",
+    }
 
 
 def test_request_url_replaces_only_scheme_and_host() -> None:
     request = ApiRequest(Api.X_API, "/2/users/by", (("usernames", "a,b"),))
-    assert request.url() == f"{DEFAULT_BASES[Api.X_API]}/2/users/by?usernames=a,b"
+    base = api_spec(Api.X_API).base_url
+    assert request.url(base) == f"{base}/2/users/by?usernames=a,b"
     assert request.url("http://127.0.0.1:9/") == "http://127.0.0.1:9/2/users/by?usernames=a,b"
     assert request.with_query(usernames="c").query == (("usernames", "c"),)
 

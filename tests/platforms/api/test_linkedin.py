@@ -8,24 +8,27 @@ from datetime import UTC, datetime
 import pytest
 
 from scanner.model import ObservationStatus
-from scanner.platforms.api import Outcome, linkedin
+from scanner.platforms import api_spec
+from scanner.platforms.api import Api, Outcome, linkedin
 from tests.platforms.api.support import FETCHED_AT, answer
+
+V = api_spec(Api.LINKEDIN_API).version
 
 
 def test_requests_carry_the_versioned_rest_headers() -> None:
     for request in (
-        linkedin.organization_by_vanity("copper-kettle-coffee-roasters"),
-        linkedin.network_size("71203344"),
+        linkedin.organization_by_vanity("copper-kettle-coffee-roasters", V),
+        linkedin.network_size("71203344", V),
         linkedin.latest_posts("71203344", version="202611"),
-        linkedin.my_organizations(),
+        linkedin.my_organizations(V),
     ):
         headers = dict(request.headers)
         assert headers["X-Restli-Protocol-Version"] == "2.0.0"
         assert headers["LinkedIn-Version"].isdigit()
         assert request.path.startswith("/rest/")
-    posts = linkedin.latest_posts("71203344").url()
+    posts = linkedin.latest_posts("71203344", V).url("https://li.test")
     assert "author=urn%3Ali%3Aorganization%3A71203344" in posts
-    assert linkedin.network_size("1").path == "/rest/networkSizes/urn%3Ali%3Aorganization%3A1"
+    assert linkedin.network_size("1", V).path == "/rest/networkSizes/urn%3Ali%3Aorganization%3A1"
 
 
 def test_present_organization() -> None:

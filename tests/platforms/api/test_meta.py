@@ -9,14 +9,17 @@ from datetime import UTC, datetime
 import pytest
 
 from scanner.model import AccountState, ObservationStatus, Platform, Tri
-from scanner.platforms.api import Outcome, meta, observation
+from scanner.platforms import api_spec
+from scanner.platforms.api import Api, Outcome, meta, observation
 from tests.platforms.api.support import answer
 
 SECRET = "EAAKettleSecretToken123"
+V = api_spec(Api.META_GRAPH).version
+BASE = api_spec(Api.META_GRAPH).base_url
 
 
 def test_page_request_asks_for_the_issue_fields() -> None:
-    request = meta.page("copperkettleroasters")
+    request = meta.page("copperkettleroasters", V)
     assert request.path == "/v25.0/copperkettleroasters"
     fields = dict(request.query)["fields"].split(",")
     for name in ("name", "username", "fan_count", "followers_count", "verification_status"):
@@ -24,14 +27,14 @@ def test_page_request_asks_for_the_issue_fields() -> None:
     assert "is_published" in fields and "instagram_business_account" in fields
     assert (
         meta.latest_post("1", "v24.0")
-        .url()
+        .url(BASE)
         .endswith("/v24.0/1/published_posts?fields=created_time&limit=1")
     )
-    assert meta.latest_media("17").url().endswith("/v25.0/17/media?fields=timestamp&limit=1")
+    assert meta.latest_media("17", V).url(BASE).endswith("/v25.0/17/media?fields=timestamp&limit=1")
 
 
 def test_page_batches_hold_at_most_max_ids() -> None:
-    requests = meta.pages([str(i) for i in range(120)])
+    requests = meta.pages([str(i) for i in range(120)], V)
     assert [len(dict(r.query)["ids"].split(",")) for r in requests] == [50, 50, 20]
     assert all(r.path == "/v25.0/" for r in requests)
 
@@ -189,7 +192,7 @@ def test_latest_post_and_time_paging_without_the_token() -> None:
     result = meta.parse_latest(fetched, "created_time")
     assert result.value is not None
     assert result.value.latest == datetime(2026, 11, 28, 16, 4, 11, tzinfo=UTC)
-    previous = meta.latest_post("104729381562240")
+    previous = meta.latest_post("104729381562240", V)
     nxt = meta.next_request(fetched, previous)
     assert nxt is not None
     assert nxt.path == "/v25.0/104729381562240/published_posts"
@@ -203,7 +206,7 @@ def test_no_posts_at_all_is_a_known_empty_activity() -> None:
     assert result.value is not None
     assert result.value.empty and result.value.latest is None
     assert (
-        meta.next_request(answer("meta/fb_published_posts_empty.json"), meta.latest_post("1"))
+        meta.next_request(answer("meta/fb_published_posts_empty.json"), meta.latest_post("1", V))
         is None
     )
 
@@ -213,7 +216,7 @@ def test_media_timestamp_and_cursor_paging() -> None:
     result = meta.parse_latest(fetched, "timestamp")
     assert result.value is not None
     assert result.value.latest == datetime(2026, 11, 30, 18, 22, 5, tzinfo=UTC)
-    nxt = meta.next_request(fetched, meta.latest_media("17841405822371964"))
+    nxt = meta.next_request(fetched, meta.latest_media("17841405822371964", V))
     assert nxt is not None and dict(nxt.query)["after"] == "QVFIUkettleAfter"
 
 
@@ -223,8 +226,8 @@ def test_accounts_the_token_reaches_over_two_pages() -> None:
     assert assets.value is not None
     assert [a.native_id for a in assets.value] == ["104729381562240", "104729381562999"]
     assert "MANAGE" in assets.value[0].tasks
-    nxt = meta.next_request(first, meta.me_accounts())
-    assert nxt is not None and SECRET not in nxt.url()
+    nxt = meta.next_request(first, meta.me_accounts(V))
+    assert nxt is not None and SECRET not in nxt.url(BASE)
     last = answer("meta/me_accounts_p2.json")
     assert meta.parse_assets(last).value is not None
     # Cursors without paging.next: the last page.
@@ -232,7 +235,11 @@ def test_accounts_the_token_reaches_over_two_pages() -> None:
 
 
 def test_asset_requests_never_ask_for_page_tokens() -> None:
-    for request in (meta.me_accounts(), meta.owned_pages("1"), meta.owned_instagram_accounts("1")):
+    for request in (
+        meta.me_accounts(V),
+        meta.owned_pages("1", V),
+        meta.owned_instagram_accounts("1", V),
+    ):
         assert "access_token" not in dict(request.query)["fields"]
 
 
@@ -251,5 +258,5 @@ def test_debug_token_of_an_invalid_token() -> None:
     assert result.value.expires_at == datetime(2025, 12, 1, 16, 0, tzinfo=UTC)
 
 
-def test_debug_token_sends_the_token_as_its_own_input() -> None:
-    assert meta.debug_token().token_params == ("input_token",)
+def test_debug_token_puts_no_secret_in_its_url() -> None:
+    assert meta.debug_token(V).url(BASE) == f"{BASE}/v25.0/debug_token"

@@ -5,15 +5,21 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from scanner.model import Tri
+from scanner.platforms import api_spec
 from scanner.platforms.api import Api, Outcome, threads
 from tests.platforms.api.support import answer
 
+V = api_spec(Api.THREADS_GRAPH).version
+BASE = api_spec(Api.THREADS_GRAPH).base_url
+
 
 def test_requests_use_the_threads_graph() -> None:
-    assert threads.me().api is Api.THREADS_GRAPH
-    assert threads.me().url().startswith("https://graph.threads.net/v1.0/me?fields=id,username")
+    assert threads.me(V).api is Api.THREADS_GRAPH
+    assert threads.me(V).url(BASE).startswith(f"{BASE}/v1.0/me?fields=id,username")
     assert (
-        threads.followers("25").url().endswith("/v1.0/25/threads_insights?metric=followers_count")
+        threads.followers(V, "25")
+        .url(BASE)
+        .endswith("/v1.0/25/threads_insights?metric=followers_count")
     )
 
 
@@ -29,9 +35,9 @@ def test_latest_post_and_paging_without_the_token() -> None:
     result = threads.parse_latest(fetched)
     assert result.value is not None
     assert result.value.latest == datetime(2026, 11, 29, 10, 11, 12, tzinfo=UTC)
-    nxt = threads.next_request(fetched, threads.latest_thread())
+    nxt = threads.next_request(fetched, threads.latest_thread(V))
     assert nxt is not None and nxt.api is Api.THREADS_GRAPH
-    assert "THKettleSecret999" not in nxt.url()
+    assert "THKettleSecret999" not in nxt.url(BASE)
 
 
 def test_followers_from_insights() -> None:

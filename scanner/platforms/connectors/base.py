@@ -1,0 +1,128 @@
+"""What every connector shares: one-by-one lookups by default, batched lookups with a fallback
+to single ones, follow-up calls, paging bounds and per-run caches (a token's own profile).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, ClassVar, TypeVar
+
+from scanner.fetch.interface import Fetched
+from scanner.model import Observation
+from scanner.platforms.api.interface import Answer, ApiRequest, Facts, Outcome, chunked
+from scanner.platforms.connectors.interface import Reply, Session
+
+__all__ = ["MAX_PAGES", "BaseConnector", "as_facts", "batched", "cached"]
+
+T = TypeVar("T")
+
+MAX_PAGES = 20
+"""Pages of one listing read at most: a server that always sends a next page cannot hold the run."""
+
+
+class BaseConnector:
+    """Looks accounts up one by one unless a subclass sets ``batch`` and :meth:`lookup_many`."""
+
+    name: ClassVar[str] = ""
+    batch: ClassVar[int] = 0
+
+    async def observe(self, handle: str, session: Session) -> Observation:
+        raise NotImplementedError
+
+    async def observe_many(
+        self, handles: Sequence[str], session: Session
+    ) -> Mapping[str, Observation]:
+        if self.batch <= 0 or len(handles) == 1:  # one account: the plain lookup
+            return await _each(self.observe, handles, session)
+        out: dict[str, Observation] = {}
+        for group in chunked(handles, self.batch, case_sensitive=True):
+            replies = await self.lookup_many(group, session)
+            settled = {h: r for h, r in replies.items() if not _retry_alone(r)}
+            done = await asyncio.gather(*(self.complete(h, r, session) for h, r in settled.items()))
+            out.update(zip(settled, done, strict=True))
+            left = [h for h in group if h not in settled]
+            out.update(await _each(self.observe, left, session))
+        return out
+
+    async def lookup_many(
+        self, handles: Sequence[str], session: Session
+    ) -> Mapping[str, Reply[Facts]]:
+        """Each handle's profile answer from one batched call."""
+        raise NotImplementedError
+
+    async def complete(self, handle: str, reply: Reply[Facts], session: Session) -> Observation:
+        """The observation of a profile answer, with follow-up calls (activity, followers)."""
+        return session.observed(handle, reply)
+
+
+async def _each(
+    observe: Callable[[str, Session], Awaitable[Observation]],
+    handles: Sequence[str],
+    session: Session,
+) -> dict[str, Observation]:
+    done = await asyncio.gather(*(observe(h, session) for h in handles))
+    return dict(zip(handles, done, strict=True))
+
+
+def _retry_alone(reply: Reply[Facts]) -> bool:
+    # A batch answer that left an account out (or failed it for another alias) proves nothing
+    # about it: ask for it alone.
+    reason = reply.answer.reason
+    return (
+        reply.answer.outcome is Outcome.ERROR
+        and reason is not None
+        and (reason.code == "batch_incomplete")
+    )
+
+
+async def batched(
+    session: Session,
+    request: ApiRequest,
+    handles: Sequence[str],
+    parse_many: Callable[[Fetched, Sequence[str]], dict[str, Answer[Facts]]],
+) -> dict[str, Reply[Facts]]:
+    """One batched lookup: each handle's answer, with the call's evidence."""
+
+    def parse(fetched: Fetched) -> Answer[dict[str, Answer[Facts]]]:
+        answers = parse_many(fetched, handles)
+        # The run obeys the call's signals once: the first answer carries the call's throttle,
+        # and a dead credential fails every name alike.
+        first = next(iter(answers.values()))
+        if all(a.outcome is Outcome.CREDENTIAL_INVALID for a in answers.values()):
+            return Answer(first.outcome, first.reason, first.signal, answers, first.throttle)
+        return Answer(Outcome.PRESENT, None, "batch", answers, first.throttle)
+
+    reply = await session.ask(request, parse)
+    answers = reply.answer.value
+    if answers is None:  # no answer at all (a failed fetch, a stopped API)
+        return {h: as_facts(reply) for h in handles}
+    return {h: _with(reply, answers[h]) for h in handles}
+
+
+def _with(reply: Reply[Any], answer: Answer[Facts]) -> Reply[Facts]:
+    """``reply``'s evidence with one account's ``answer``."""
+    return Reply(
+        answer, reply.url, reply.fetched_at, reply.fetched, reply.http_status, reply.final_url
+    )
+
+
+def as_facts(reply: Reply[Any], *, absent_allowed: bool = False) -> Reply[Facts]:
+    """A failed reply of another call, as the failure of the account's profile lookup. A proof
+    of absence about another object (a listing) is no proof about the account: unless
+    ``absent_allowed``, it becomes an error."""
+    answer = reply.answer
+    outcome = answer.outcome
+    if outcome in (Outcome.PRESENT, Outcome.ABSENT) and not absent_allowed:
+        outcome = Outcome.ERROR
+    return _with(reply, Answer(outcome, answer.reason, answer.signal, None, answer.throttle))
+
+
+async def cached(session: Session, key: str, read: Callable[[], Awaitable[T]]) -> T:
+    """``read()`` once per run and credential (a token's own profile, its asset list)."""
+    slot = (key, session.credential)
+    async with session.run.lock(key, session.credential):
+        if slot not in session.run.cache:
+            session.run.cache[slot] = await read()
+        value: T = session.run.cache[slot]
+        return value
