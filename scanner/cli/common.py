@@ -21,11 +21,12 @@ from scanner.platforms import host_limits
 from scanner.platforms.connectors import ApiAccess
 from scanner.reports import REPORT_FORMATS, check_writable, formatter_for, write_outputs
 from scanner.reports.layout import output_width
-from scanner.runs.audit import AuditOptions, prepare_audit, run_audit
+from scanner.runs.audit import AuditOptions, NotRecorded, prepare_audit, run_audit
 from scanner.runs.observe import Progress
 
 __all__ = [
     "execute_audit",
+    "audit_keeping_reports",
     "exit_code_for",
     "fetch_config",
     "fetchers_for",
@@ -130,11 +131,24 @@ def run_and_render(
     for _, path in pairs:
         check_writable(path)  # a missing folder is bad input: fail before crawling
     formatter_for(fmt)
-    result = execute_audit(options, config, progress_bar("observing"))
+    result, unrecorded = audit_keeping_reports(options, config, progress_bar("observing"))
     if echo:
         click.echo(formatter_for(fmt).render(result, width=output_width(wide)), nl=False)
     write_outputs(result, pairs, wide=wide)
+    if unrecorded is not None:
+        raise unrecorded  # after the reports: a full disk must not cost the crawl (exit 4)
     return result, exit_code_for(result, fail_on)
+
+
+def audit_keeping_reports(
+    options: AuditOptions, config: FetchConfig, progress: Progress | None = None
+) -> tuple[AuditResult, NotRecorded | None]:
+    """:func:`execute_audit`, except that a result the history could not record comes back
+    with its storage error, for the caller to raise once the reports are written."""
+    try:
+        return execute_audit(options, config, progress), None
+    except NotRecorded as exc:
+        return exc.result, exc
 
 
 def parse_as_of(value: str | None) -> date | None:

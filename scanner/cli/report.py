@@ -33,7 +33,7 @@ from scanner.cli.output import emit, output_pairs
 from scanner.model import AuditResult
 from scanner.reports import Document, format_names
 from scanner.reports.orphans import OrphanReport, build, due_days
-from scanner.runs.audit import AuditOptions, incomplete_reason, load_rules
+from scanner.runs.audit import AuditOptions, NotRecorded, incomplete_reason, load_rules
 
 __all__ = ["ORPHAN_FORMATS", "command", "orphan_report"]
 
@@ -114,8 +114,13 @@ def orphans(
     )
     config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
     pairs = output_pairs(outputs, Document.ORPHANS, fmt)  # before the audit spends requests
-    result = execute_audit(options, config, progress_bar("observing"))
+    try:
+        result, unrecorded = execute_audit(options, config, progress_bar("observing")), None
+    except NotRecorded as exc:
+        result, unrecorded = exc.result, exc
     emit(Document.ORPHANS, orphan_report(result, policies), fmt, pairs, wide=wide)
+    if unrecorded is not None:
+        raise unrecorded  # after the report: a full disk must not cost the crawl (exit 4)
     code = exit_code_for(result, "never")
     if code is ExitCode.INCOMPLETE:
         click.echo(incomplete_reason(result, max_unverified), err=True)

@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from scanner import __version__, humanize
-from scanner.errors import UsageError
+from scanner.errors import HistoryError, UsageError
 from scanner.fetch import Clock, FetcherFactory
 from scanner.history import HistoryStore, StoredRun
 from scanner.inventory import load_inventory
@@ -40,6 +40,7 @@ from scanner.runs.observe import Target, observe
 
 __all__ = [
     "AuditOptions",
+    "NotRecorded",
     "PreparedAudit",
     "audited_accounts",
     "incomplete_reason",
@@ -240,10 +241,23 @@ def _account_results(
     )
 
 
+class NotRecorded(HistoryError):
+    """The audit ran but the history store could not record it: ``result`` is the whole result
+    (without run id, baseline or trends), so the caller can still write every report before it
+    reports the storage failure (exit 4). Nothing computed is lost."""
+
+    def __init__(self, cause: HistoryError, result: AuditResult) -> None:
+        super().__init__(str(cause))
+        self.result = result
+
+
 def _record(store: HistoryStore, result: AuditResult, options: AuditOptions) -> AuditResult:
     """Record ``result``; the recorded result carries its run id, baseline and trends."""
-    baseline = store.baseline_for(result)
-    run_id = store.record(result)
+    try:
+        baseline = store.baseline_for(result)
+        run_id = store.record(result)
+    except HistoryError as exc:
+        raise NotRecorded(exc, result) from exc
     return dataclasses.replace(
         result,
         run=dataclasses.replace(result.run, run_id=run_id),

@@ -1,7 +1,7 @@
 """`rollcall history list|show|diff`, table and JSON, through the click group itself.
 
 Errors surface as Rollcall exceptions, which the root (scanner/cli/main.py) maps to exit codes:
-InputError (unknown run, missing file, bad flags) → 2, HistoryError (a RunError) → 3.
+InputError (unknown run, missing file, bad flags) → 2, HistoryError (a RunError) → 4.
 """
 
 from __future__ import annotations
@@ -169,3 +169,36 @@ def test_without_flags_uses_the_one_default_database_below_the_working_directory
     with pytest.raises(UsageError, match=r"2 history databases found \(other.rollcall.db, "):
         run(["history", "list"])
     assert run(["history", "list", "--inventory", "other.yaml"]) == 0
+
+
+@pytest.mark.parametrize("command_name", ["audit", "report orphans"])
+def test_a_run_the_history_cannot_record_still_writes_its_reports(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command_name: str,
+) -> None:
+    # The crawl is done when the store fails (a full disk, a locked file): the reports are
+    # written and printed first, then the storage failure is exit 4 with its own message.
+    def full_disk(self: HistoryStore, result: object) -> int:
+        raise HistoryError(f"{self.path}: database or disk is full")
+
+    monkeypatch.setattr(HistoryStore, "record", full_disk)
+    inventory = Path(__file__).parents[2] / "inventories" / "copper-kettle.yaml"
+    report = tmp_path / "report.json"
+    argv = [
+        *command_name.split(),
+        str(inventory),
+        "--offline",
+        "--as-of",
+        "2026-11-15",
+        "--history",
+        str(tmp_path / "h.db"),
+        "--output",
+        f"json={report}",
+    ]
+    assert main_run(argv) == ExitCode.STORAGE
+    out, err = capsys.readouterr()
+    assert "disk is full" in err and "Traceback" not in err
+    assert out.strip()  # the terminal report was printed
+    assert json.loads(report.read_text(encoding="utf-8"))  # and the file written
