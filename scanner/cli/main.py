@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "policy",
     "platforms",
     "sandbox",
+    "credentials",
 )
 
 

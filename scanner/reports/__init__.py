@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from scanner import humanize
 from scanner.reports import (
+    credentials,
     csv_report,
     discovery,
     html_report,
@@ -61,6 +62,7 @@ __all__ = [
 
 # The modules above register their renderers on import; this names them for linters.
 _BUILTIN = (
+    credentials,
     csv_report,
     discovery,
     html_report,

@@ -48,6 +48,7 @@ class Document(enum.StrEnum):
     DISCOVERY = "discovery"
     REVIEW = "review"
     ORPHANS = "orphans"
+    CREDENTIALS = "credentials"
 
 
 class ReportFormat(enum.StrEnum):

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, assert_never
 
-from scanner.model import AuditResult, FindingStatus
+from scanner.model import AuditResult, FindingStatus, Reason
 from scanner.reports import Document
 from scanner.reports.observations import Observed, ObservedAccount
 from scanner.reports.orphans import build
+from scanner.runs.credentials import Checked, CredentialReport, Health
 from scanner.runs.discover import DiscoveryResult
 from scanner.runs.review import (
     Decision,
@@ -72,6 +73,24 @@ def observed_of(result: AuditResult) -> Observed:
     )
 
 
+def credentials_of(result: AuditResult) -> CredentialReport:
+    """A credential check over the audit's accounts: one healthy, one dead, one unverified."""
+    ids = tuple(a.account.id for a in result.accounts)
+    dead = Reason("credential_invalid", "the Meta token is not valid (the token expired)")
+    checked = (
+        Checked("ROLLCALL_X_TOKEN", "x-api", "ROLLCALL_X_TOKEN", Health.HEALTHY, accounts=ids),
+        Checked("bm2", "meta-graph", "META_BM2", Health.INVALID, dead, "json:error.code=190"),
+        Checked(
+            "ROLLCALL_YOUTUBE_API_KEY",
+            "youtube-api",
+            "ROLLCALL_YOUTUBE_API_KEY",
+            Health.UNVERIFIED,
+            Reason("quota_exceeded", "quota used up"),
+        ),
+    )
+    return CredentialReport(STARTED, checked, with_inventory=True)
+
+
 def document_of(document: Document, result: AuditResult) -> Any:
     """``document`` built from the audit ``result``."""
     build_it: Callable[[AuditResult], Any]
@@ -86,6 +105,8 @@ def document_of(document: Document, result: AuditResult) -> Any:
             build_it = review_of
         case Document.ORPHANS:
             build_it = build
+        case Document.CREDENTIALS:
+            build_it = credentials_of
         case _:
             assert_never(document)
     return build_it(result)

@@ -37,6 +37,7 @@ OFFERED = {
     Document.DISCOVERY: {"table", "json", "csv", "markdown", "sarif", "junit"},
     Document.REVIEW: {"table", "json", "markdown", "sarif", "junit"},
     Document.ORPHANS: {"table", "json", "csv", "markdown", "html"},
+    Document.CREDENTIALS: {"table", "json"},
 }
 
 
