@@ -28,6 +28,7 @@ bench:
 	$(PY) bench/bench_refetch.py
 	$(PY) bench/bench_fetch_concurrency.py
 	$(PY) bench/bench_fetch_ratelimit.py
+	$(PY) bench/bench_connectors.py
 	$(PY) bench/bench_load.py
 	$(PY) bench/bench_startup.py
 	$(PY) bench/bench_history.py

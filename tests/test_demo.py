@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,8 @@ import yaml
 from click.testing import CliRunner
 
 from scanner.cli.main import cli
+from scanner.sandbox import DEMO_CREDENTIALS, Sandbox, example_world_path, load_world
+from tests.subprocess_cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANTED = yaml.safe_load((ROOT / "inventories" / "copper-kettle-planted.yaml").read_text())
@@ -95,3 +98,93 @@ def test_demo_writes_every_report_and_a_history(demo: Any) -> None:
     assert report["run"]["complete"] is True
     assert "Copper Kettle Coffee Roasters" in output
     assert "127.0.0.1" in report["accounts"][0]["observation"]["url"]
+
+
+API_PLATFORMS = ("facebook", "instagram", "x", "linkedin", "tiktok", "threads", "youtube")
+
+
+def test_demo_credentials_reveal_the_last_activity_on_every_api_platform(demo: Any) -> None:
+    _, report, _ = demo
+    present = [
+        a
+        for a in report["accounts"]
+        if a["platform"] in API_PLATFORMS and (a["observation"] or {}).get("status") == "present"
+    ]
+    for platform in API_PLATFORMS:
+        mine = [a for a in present if a["platform"] == platform]
+        known = [a for a in mine if a["observation"]["last_activity_at"]]
+        assert mine and len(known) >= 0.95 * len(mine), (platform, len(known), len(mine))
+        # Seen through the owner API (the sandbox serves each under its endpoint name).
+        apis = ("/meta-graph/", "/x-api/", "/linkedin-api/", "/tiktok-api/", "/threads-graph/")
+        apis += ("/youtube-api/",)
+        assert all(any(p in a["observation"]["url"] for p in apis) for a in mine), platform
+
+
+def test_demo_with_an_expired_and_a_missing_token(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli,
+        [
+            "demo",
+            "--output-dir",
+            str(tmp_path),
+            "--expired-token",
+            "ROLLCALL_META_TOKEN",
+            "--without-token",
+            "ROLLCALL_X_TOKEN",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads((tmp_path / "audit.json").read_text(encoding="utf-8"))
+    by_platform: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for a in report["accounts"]:
+        if a["observation"]:
+            by_platform[a["platform"]].append(a["observation"])
+    meta = by_platform["facebook"] + by_platform["instagram"]
+    assert meta and all(o["status"] == "error" for o in meta)
+    assert all(o["reason"]["code"] == "credential_invalid" for o in meta)
+    crd = [f for f in report["findings"] if f["rule_id"] == "CRD-001" and f["status"] == "fail"]
+    assert len(crd) == 1, crd
+    # Without the X token the public pages decide, and none of them is called absent for it.
+    assert all(o["status"] != "absent" for o in by_platform["x"])
+    assert "sandbox-meta-token" not in (tmp_path / "audit.json").read_text(encoding="utf-8")
+
+
+def _audit_args(endpoints: dict[str, str], out: Path) -> list[str]:
+    flags = [f for p, url in endpoints.items() for f in ("--endpoint", f"{p}={url}")]
+    inventory = str(ROOT / "inventories" / "copper-kettle.yaml")
+    return [
+        "audit",
+        inventory,
+        *flags,
+        "--as-of",
+        "2026-11-15",
+        "--no-history",
+        "--output",
+        f"json={out}",
+    ]
+
+
+def test_a_named_credential_without_any_config_is_observed_publicly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for env in DEMO_CREDENTIALS:
+        monkeypatch.delenv(env, raising=False)
+    out = tmp_path / "audit.json"
+    with Sandbox(load_world(example_world_path())) as sandbox:
+        result = CliRunner().invoke(cli, _audit_args(sandbox.endpoints(), out))
+    assert result.exit_code != 2, result.output
+    accounts = {a["id"]: a for a in json.loads(out.read_text(encoding="utf-8"))["accounts"]}
+    for named in ("tt-baristas", "tt-pdx", "th-seattle", "th-pdx"):
+        observation = accounts[named]["observation"]
+        assert observation["status"] != "absent"
+        assert "is not configured" in observation["reason"]["text"], observation
+
+
+def test_a_config_without_the_named_credential_is_bad_input(tmp_path: Path) -> None:
+    config = tmp_path / "rollcall.toml"
+    config.write_text('[credentials.tiktok-barista]\napi = "tiktok-api"\nenv = "TT_B"\n')
+    args = _audit_args({}, tmp_path / "audit.json") + ["--config", str(config)]
+    result = run_cli(args, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert re.search(r"copper-kettle\.yaml:\d+: account tt-baristas", result.stderr)
+    assert "did you mean 'tiktok-barista'?" in result.stderr

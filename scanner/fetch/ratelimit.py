@@ -8,6 +8,8 @@ Header families (research notes, platform-endpoints.md §1-5):
   Bluesky   ratelimit-remaining / ratelimit-reset       reset = epoch seconds (atproto xrpc-server)
   Reddit    x-ratelimit-remaining / x-ratelimit-reset   reset = seconds remaining; float strings
                                                         such as "996.0"
+  X         x-rate-limit-remaining / x-rate-limit-reset reset = epoch seconds (owner-apis.md §3;
+                                                        its x-rate-limit-limit paces nothing)
   any       Retry-After                                 delta seconds or an HTTP date
 A numeric reset above :data:`EPOCH_THRESHOLD` is an epoch time, anything smaller a delay: no
 window is 30 years long, and no epoch reset is before 2001.
@@ -31,8 +33,8 @@ __all__ = [
 
 EPOCH_THRESHOLD = 1_000_000_000.0
 
-_REMAINING = ("x-ratelimit-remaining", "ratelimit-remaining")
-_RESET = ("x-ratelimit-reset", "ratelimit-reset")
+_REMAINING = ("x-ratelimit-remaining", "ratelimit-remaining", "x-rate-limit-remaining")
+_RESET = ("x-ratelimit-reset", "ratelimit-reset", "x-rate-limit-reset")
 
 
 @dataclass(frozen=True)

@@ -46,10 +46,12 @@ __all__ = [
 EXPIRY_WINDOW_DAYS = 14
 """A credential expiring within this many days is a problem now (CRD-002's window)."""
 
-GITHUB_ENV = "GITHUB_TOKEN"
 GITHUB_API = "github"
-GITHUB_USER_URL = "https://api.github.com/user"
-"""GitHub's own-user call: any valid token may read it (docs.github.com/rest/users)."""
+_GITHUB_TOKEN = all_specs()[Platform.GITHUB].tokens[0]
+GITHUB_ENV = _GITHUB_TOKEN.env
+GITHUB_USER_URL = f"https://{_GITHUB_TOKEN.host}/user"
+"""GitHub's own-user call: any valid token may read it (GitHub REST docs, "Get the authenticated user"). The
+variable and the host are the spec's (the one home of GitHub's facts)."""
 
 X_PROBE_USERNAME = "X"
 """Looked up when an app-only X token has no inventory account to look up: X's own account.
@@ -354,7 +356,7 @@ def _classified(
 
 
 async def _github(fetcher: Fetcher) -> Checked:
-    """``GET /user`` with GitHub's token (the fetcher adds it for api.github.com only)."""
+    """``GET /user`` with GitHub's token (the fetcher adds it for GitHub's API host only)."""
     base = Checked(GITHUB_ENV, GITHUB_API, GITHUB_ENV, Health.UNVERIFIED, url=GITHUB_USER_URL)
     outcome = await fetcher.get(GITHUB_USER_URL, platform=GITHUB_API)
     if isinstance(outcome, FetchFailed):
@@ -366,7 +368,7 @@ async def _github(fetcher: Fetcher) -> Checked:
         scopes = outcome.headers.get("x-oauth-scopes", "")
         found = tuple(s.strip() for s in scopes.split(",") if s.strip())
         return _replace(base, health=Health.HEALTHY, signal=signal, url=url, scopes=found)
-    if status == 401:  # {"message": "Bad credentials"} (docs.github.com, REST authentication)
+    if status == 401:  # {"message": "Bad credentials"} (GitHub REST docs, authentication)
         why = Reason("credential_invalid", "GitHub refused the token (Bad credentials)")
         return _replace(base, health=Health.INVALID, reason=why, signal=signal, url=url)
     # 403/429 with x-ratelimit-remaining 0 is throttling; 5xx is GitHub's trouble: not known.

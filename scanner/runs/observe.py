@@ -156,8 +156,14 @@ async def _observe_group(
 
 def _hinted(obs: Observation, target: Target, apis: ApiRun | None) -> Observation:
     """An unverified public observation of an API platform's account says which credential
-    would make it verifiable, when the run has none for it; anything else stays as it was."""
-    if obs.status not in (ObservationStatus.BLOCKED, ObservationStatus.ERROR):
+    would make it verifiable, when the run has none for it; so does any observation of an
+    account naming a credential the run does not configure. Anything else stays as it was."""
+    unconfigured = bool(
+        target.credential
+        and apis
+        and apis.access.credential(Platform(target.platform), target.credential) is None
+    )
+    if obs.status not in (ObservationStatus.BLOCKED, ObservationStatus.ERROR) and not unconfigured:
         return obs
     hint = apis.access.hint(Platform(target.platform), target.credential) if apis else None
     if hint is None:

@@ -1,10 +1,16 @@
-"""Rate-limit header parsing, one family at a time (formats from platform-endpoints.md)."""
+"""Rate-limit header parsing, one family at a time (formats from platform-endpoints.md), and\nX's 429 end to end: a real local server, a fake clock."""
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 
+from scanner.fetch import FetchConfig, Fetched, FetchOutcome, HostLimits, HttpFetcher
 from scanner.fetch.ratelimit import parse_rate_limit, parse_reset, parse_retry_after
+from scanner.platforms import platform_hosts
+from tests.fetch.conftest import FakeClock, LocalServer, Reply
 
 NOW = 1_735_944_000.0  # 2025-01-03T22:40:00Z
 
@@ -56,3 +62,57 @@ def test_resets_in_the_past_and_garbage() -> None:
     assert parse_reset("not a time", NOW) is None
     assert parse_reset("nan", NOW) is None
     assert parse_rate_limit({}, NOW).remaining is None
+
+
+def test_x_hyphenated_family() -> None:
+    # X spells them x-rate-limit-* (owner-apis.md §3); reset is epoch seconds.
+    headers = {
+        "x-rate-limit-limit": "300",
+        "x-rate-limit-remaining": "0",
+        "x-rate-limit-reset": "1735944900",
+    }
+    info = parse_rate_limit(headers, NOW)
+    assert info.exhausted and info.reset_after == 900 and info.retry_after is None
+
+
+X_USER = "https://api.x.com/2/users/by/username/a"
+
+
+def _x_fetch(server: LocalServer, clock: FakeClock, **config: Any) -> tuple[FetchOutcome, Any]:
+    settings: dict[str, Any] = {
+        "endpoints": {"x-api": f"{server.url}/x"},
+        "platform_hosts": platform_hosts(),
+        "tokens": {},
+        "max_retries": 3,
+        **config,
+    }
+
+    async def main() -> tuple[FetchOutcome, Any]:
+        limits = {"default": HostLimits(concurrency=1, min_interval=0.0)}
+        async with HttpFetcher(FetchConfig(**settings), limits, clock=clock) as fetcher:
+            return await fetcher.get(X_USER, platform="x-api"), fetcher.stats
+
+    return asyncio.run(main())
+
+
+def test_x_429_waits_for_its_reset_instead_of_backing_off(
+    server: LocalServer, clock: FakeClock
+) -> None:
+    limited = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(clock.time()) + 40)}
+    server.route("/x/2/users/by/username/a", Reply(429, limited), Reply(200, body=b"{}"))
+    outcome, stats = _x_fetch(server, clock)
+    assert isinstance(outcome, Fetched) and outcome.status == 200
+    assert server.hits("/x/2/users/by/username/a") == 2
+    # One wait until the reset, no exponential backoff on top of it.
+    assert stats.rate_limit_waits == 1 and 39.0 <= sum(clock.sleeps) <= 40.1
+
+
+def test_x_429_with_a_reset_beyond_max_wait_gives_up_at_once(
+    server: LocalServer, clock: FakeClock
+) -> None:
+    limited = {"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(clock.time()) + 900)}
+    server.route("/x/2/users/by/username/a", Reply(429, limited))
+    outcome, _ = _x_fetch(server, clock, max_rate_limit_wait=60)
+    # Returned as is: the platform layer reports it as rate_limited.
+    assert isinstance(outcome, Fetched) and outcome.status == 429
+    assert server.hits("/x/2/users/by/username/a") == 1 and clock.sleeps == []

@@ -24,6 +24,7 @@ from scanner.platforms.api.interface import (
     read_json,
     unexpected,
 )
+from scanner.platforms.base import clean_links
 
 __all__ = [
     "PROFILE_FIELDS",
@@ -71,11 +72,14 @@ def parse_me(fetched: Fetched) -> Answer[Facts]:
     if data is None or as_text(data.get("id")) is None:
         return unexpected(fetched, API_NAME)
     verified = data.get("is_verified")
+    bio = as_text(data.get("threads_biography"))
     facts = Facts(
         native_id=as_text(data.get("id")),
         handle=as_text(data.get("username")),
         display_name=as_text(data.get("name")),
-        bio=as_text(data.get("threads_biography")),
+        bio=bio,
+        # ``me`` has no website field (research §2): the links are those the bio writes out.
+        links=clean_links((), bio),
         verified=Tri.of(verified) if isinstance(verified, bool) else Tri.UNKNOWN,
     )
     return Answer(Outcome.PRESENT, None, "json:id", facts, meta.throttle(fetched))

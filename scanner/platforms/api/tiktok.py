@@ -27,6 +27,7 @@ from scanner.platforms.api.interface import (
     read_json,
     unexpected,
 )
+from scanner.platforms.base import clean_links
 from scanner.platforms.dates import parse_datetime
 
 __all__ = [
@@ -144,11 +145,15 @@ def parse_user(fetched: Fetched) -> Answer[Facts]:
         return unexpected(fetched, "TikTok")
     verified = user.get("is_verified")
     link = as_text(user.get("profile_deep_link"))
+    bio = as_text(user.get("bio_description"))
     facts = Facts(
         native_id=as_text(user.get("open_id")),
         handle=as_text(user.get("username")),
         display_name=as_text(user.get("display_name")),
-        bio=as_text(user.get("bio_description")),
+        bio=bio,
+        # user/info has no website field (research §5): the profile's link is the one its bio
+        # writes out, as the public page shows it.
+        links=clean_links((), bio),
         followers=as_count(user.get("follower_count")),
         verified=Tri.of(verified) if isinstance(verified, bool) else Tri.UNKNOWN,
         extra=(("profile_deep_link", link),) if link else (),

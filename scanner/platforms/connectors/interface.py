@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from scanner.errors import Problem, ValidationError
+from scanner.errors import Problem, ValidationError, did_you_mean
 from scanner.fetch.config import FetchConfig
 from scanner.fetch.interface import Fetched, Fetcher, FetchFailed
 from scanner.fetch.politeness import Clock
@@ -118,7 +118,11 @@ class ApiAccess:
 
     def check(self, accounts: Iterable[Account]) -> None:
         """Every account's ``credential`` names a configured credential of its platform's API
-        (raises ValidationError naming file and line, before anything is sent)."""
+        (raises ValidationError naming file and line, before anything is sent). With no named
+        credential configured at all (no config file), the names cannot be checked: those
+        accounts are observed publicly and say so (:meth:`hint`)."""
+        if not self.named:
+            return
         problems = []
         for account in accounts:
             if account.credential is None or self.credential(account.platform, account.credential):
@@ -139,10 +143,16 @@ class ApiAccess:
                     None,
                     f"account {account.id}: unknown credential {account.credential!r} for "
                     f"{account.platform.value}; expected {expected} in the config file",
+                    did_you_mean(account.credential, (c.name for c in self.credentials if c.name)),
                 )
             )
         if problems:
             raise ValidationError(problems)
+
+    @property
+    def named(self) -> bool:
+        """Whether the config file defines any named credential."""
+        return any(c.name for c in self.credentials)
 
     def hint(self, platform: Platform, name: str | None) -> str | None:
         """What would make an account of ``platform`` verifiable through its API, when the
@@ -153,6 +163,11 @@ class ApiAccess:
         credential = self.credential(platform, name)
         if credential is not None and self.usable(credential):
             return None
+        if name and credential is None:
+            return (
+                f"credential {name!r} is not configured: a [credentials.{name}] table with "
+                f"api = {api.endpoint.value!r} in the config file would verify it through its API"
+            )
         declared = api_specs()[api.endpoint]
         env = credential.env if credential else declared.token.env if declared.token else None
         return f"set {env} to verify it through the {api.endpoint.value} API" if env else None

@@ -5,6 +5,7 @@ read); YouTube's newest upload from the channel's uploads playlist.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
@@ -119,8 +120,9 @@ class YouTubeChannel(BaseConnector):
         ids = [h for h in handles if session.spec.handle.name_of(h) is None]
         named = [h for h in handles if h not in ids]
         out = dict(await super().observe_many(ids, session)) if ids else {}
-        for handle in named:
-            out[handle] = await self.observe(handle, session)
+        # forHandle takes one handle a call: send them together, the fetcher paces them.
+        seen = await asyncio.gather(*(self.observe(h, session) for h in named))
+        out.update(zip(named, seen, strict=True))
         return out
 
     async def lookup_many(
