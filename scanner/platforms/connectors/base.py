@@ -11,9 +11,9 @@ from typing import Any, ClassVar, TypeVar
 from scanner.fetch.interface import Fetched
 from scanner.model import Observation
 from scanner.platforms.api.interface import Answer, ApiRequest, Facts, Outcome, chunked
-from scanner.platforms.connectors.interface import Reply, Session
+from scanner.platforms.connectors.interface import Reply, Session, unverified
 
-__all__ = ["MAX_PAGES", "BaseConnector", "as_facts", "batched", "cached"]
+__all__ = ["MAX_PAGES", "BaseConnector", "as_facts", "batched", "cached", "own_profile"]
 
 T = TypeVar("T")
 
@@ -126,3 +126,28 @@ async def cached(session: Session, key: str, read: Callable[[], Awaitable[T]]) -
             session.run.cache[slot] = await read()
         value: T = session.run.cache[slot]
         return value
+
+
+async def own_profile(
+    session: Session, handle: str, request: ApiRequest, parse: Callable[[Fetched], Answer[Facts]]
+) -> tuple[Reply[Facts], Observation | None]:
+    """The profile of a one-account token (TikTok, Threads: research §2, §5), read once per run
+    and credential, and the observation that ends the account here: the token's answer when it
+    failed, or unverified when the token is another account's. None: the account is the token's."""
+
+    async def read() -> Reply[Facts]:
+        return await session.ask(request, parse)
+
+    me = await cached(session, f"{session.api.endpoint.value}-me", read)
+    facts = me.answer.value
+    if not me.ok or facts is None:
+        return me, session.observed(handle, me)
+    if (facts.handle or "").casefold() != session.spec.handle.normalize(handle).casefold():
+        name = session.spec.name
+        text = (
+            f"the {name} credential {session.credential.label} belongs to @{facts.handle}; "
+            "give this account its own (credential: NAME in the inventory)"
+        )
+        url = request.url(session.api.base_url)
+        return me, unverified(session, handle, "other_account", text, url)
+    return me, None

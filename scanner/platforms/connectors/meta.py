@@ -20,6 +20,7 @@ from scanner.platforms.connectors.base import (
     as_facts,
     batched,
     cached,
+    own_profile,
 )
 from scanner.platforms.connectors.interface import Reply, Session, unverified
 
@@ -141,23 +142,11 @@ class ThreadsUser(BaseConnector):
     name = "threads_user"
 
     async def observe(self, handle: str, session: Session) -> Observation:
-        async def read_me() -> Reply[Facts]:
-            return await session.ask(threads.me(session.version), threads.parse_me)
-
-        me = await cached(session, "threads-me", read_me)
-        facts = me.answer.value
-        if not me.ok or facts is None:
-            return session.observed(handle, me)
-        wanted = session.spec.handle.normalize(handle).casefold()
-        if (facts.handle or "").casefold() != wanted:
-            return unverified(
-                session,
-                handle,
-                "other_account",
-                f"the Threads credential {session.credential.label} belongs to @{facts.handle}; "
-                "give this account its own (credential: NAME in the inventory)",
-                threads.me(session.version).url(session.api.base_url),
-            )
+        me, ended = await own_profile(
+            session, handle, threads.me(session.version), threads.parse_me
+        )
+        if ended is not None:
+            return ended
         obs = session.observed(handle, me)
         count = await session.ask(threads.followers(session.version), threads.parse_followers)
         if count.answer.value is not None:

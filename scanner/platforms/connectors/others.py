@@ -13,8 +13,8 @@ from scanner.fetch.interface import Fetched
 from scanner.model import Observation
 from scanner.platforms.api import linkedin, tiktok, x, youtube_data
 from scanner.platforms.api.interface import Answer, Facts
-from scanner.platforms.connectors.base import BaseConnector, batched, cached
-from scanner.platforms.connectors.interface import Reply, Session, unverified
+from scanner.platforms.connectors.base import BaseConnector, batched, own_profile
+from scanner.platforms.connectors.interface import Reply, Session
 
 __all__ = ["LinkedInOrganization", "TikTokUser", "XUser", "YouTubeChannel"]
 
@@ -75,23 +75,9 @@ class TikTokUser(BaseConnector):
     name = "tiktok_user"
 
     async def observe(self, handle: str, session: Session) -> Observation:
-        async def read_me() -> Reply[Facts]:
-            return await session.ask(tiktok.user_info(), tiktok.parse_user)
-
-        me = await cached(session, "tiktok-me", read_me)
-        facts = me.answer.value
-        if not me.ok or facts is None:
-            return session.observed(handle, me)
-        wanted = session.spec.handle.normalize(handle).casefold()
-        if (facts.handle or "").casefold() != wanted:
-            return unverified(
-                session,
-                handle,
-                "other_account",
-                f"the TikTok credential {session.credential.label} belongs to @{facts.handle}; "
-                "give this account its own (credential: NAME in the inventory)",
-                tiktok.user_info().url(session.api.base_url),
-            )
+        me, ended = await own_profile(session, handle, tiktok.user_info(), tiktok.parse_user)
+        if ended is not None:
+            return ended
         obs = session.observed(handle, me)
         return session.with_activity(
             obs, await session.ask(tiktok.video_list(), tiktok.parse_latest)
