@@ -120,6 +120,19 @@ def test_demo_credentials_reveal_the_last_activity_on_every_api_platform(demo: A
         assert all(any(p in a["observation"]["url"] for p in apis) for a in mine), platform
 
 
+def test_silent_and_intern_era_pages_are_found_on_the_brand_platforms(demo: Any) -> None:
+    # The heart of the product, on the platforms only the owner APIs can date: silent pages
+    # (ACT-001) on each, and pages gone quiet when their intern or contractor left (ACT-003).
+    _, report, _ = demo
+    platform_of = {a["id"]: a["platform"] for a in report["accounts"]}
+    firing: dict[str, set[str]] = defaultdict(set)
+    for f in report["findings"]:
+        if f["status"] == "fail" and f["rule_id"] in ("ACT-001", "ACT-003"):
+            firing[f["rule_id"]].add(platform_of[f["account_id"]])
+    assert {"facebook", "instagram", "x", "linkedin", "tiktok"} <= firing["ACT-001"]
+    assert {"instagram", "tiktok"} <= firing["ACT-003"]
+
+
 def test_demo_with_an_expired_and_a_missing_token(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli,

@@ -79,6 +79,12 @@ from scanner.runs.audit import AuditOptions, incomplete_reason
     help="Print this report instead of the findings, as --format says (table, markdown, html"
     " or csv).",
 )
+@click.option(
+    "--include-passed",
+    is_flag=True,
+    help="JSON report: also list every (rule, account) pair that passed; by default each"
+    " account names the rules it passed.",
+)
 @wide_option
 def command(
     inventory: Path,
@@ -100,6 +106,7 @@ def command(
     max_candidates: int | None,
     candidates_file: Path | None,
     report: str | None,
+    include_passed: bool,
     wide: bool,
 ) -> int:
     """Audit every account in INVENTORY against the roster, the live platforms and the rules.
@@ -130,7 +137,9 @@ def command(
         orphans = orphan_report(result, policies)
         click.echo(render(Document.ORPHANS, orphans, fmt, width=output_width(wide)), nl=False)
     else:
-        result, code = run_and_render(options, config, fmt, outputs, fail_on, wide=wide)
+        result, code = run_and_render(
+            options, config, fmt, outputs, fail_on, wide=wide, include_passed=include_passed
+        )
     if code is ExitCode.INCOMPLETE:
         click.echo(incomplete_reason(result, max_unverified), err=True)
     return int(code)

@@ -19,7 +19,15 @@ from scanner.history import HistoryStore, history_path
 from scanner.model import AuditResult, FindingStatus, Severity
 from scanner.platforms import host_limits
 from scanner.platforms.connectors import ApiAccess
-from scanner.reports import REPORT_FORMATS, check_writable, formatter_for, write_outputs
+from scanner.reports import (
+    REPORT_FORMATS,
+    Formatter,
+    ReportFormat,
+    check_writable,
+    formatter_for,
+    write_outputs,
+)
+from scanner.reports.json_report import JsonFormatter
 from scanner.reports.layout import output_width
 from scanner.runs.audit import AuditOptions, NotRecorded, prepare_audit, run_audit
 from scanner.runs.observe import Progress
@@ -121,20 +129,26 @@ def run_and_render(
     *,
     echo: bool = True,
     wide: bool = False,
+    include_passed: bool = False,
 ) -> tuple[AuditResult, ExitCode]:
     """Run the audit, print ``fmt``, write every requested file and return the exit code.
 
     Formats and output paths are checked before the first request. Afterwards stdout is printed
     even when a file cannot be written (OutputError is raised last), and the run is already in
-    the history, so nothing computed is lost."""
+    the history, so nothing computed is lost. ``include_passed`` adds the long ``passed`` array
+    to the JSON report (--include-passed)."""
     pairs = parse_outputs(outputs, REPORT_FORMATS, fmt)
     for _, path in pairs:
         check_writable(path)  # a missing folder is bad input: fail before crawling
     formatter_for(fmt)
     result, unrecorded = audit_keeping_reports(options, config, progress_bar("observing"))
+    chosen: dict[ReportFormat, Formatter] = {}
+    if include_passed:
+        chosen[ReportFormat.JSON] = JsonFormatter(include_passed=True)
     if echo:
-        click.echo(formatter_for(fmt).render(result, width=output_width(wide)), nl=False)
-    write_outputs(result, pairs, wide=wide)
+        shown = chosen.get(ReportFormat(fmt), formatter_for(fmt))
+        click.echo(shown.render(result, width=output_width(wide)), nl=False)
+    write_outputs(result, pairs, wide=wide, renderers=chosen)
     if unrecorded is not None:
         raise unrecorded  # after the reports: a full disk must not cost the crawl (exit 4)
     return result, exit_code_for(result, fail_on)

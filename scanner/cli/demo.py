@@ -81,7 +81,7 @@ def command(
             history=output_dir / "history.sqlite",
             discover=True,
         )
-        config = _demo_config(sandbox.endpoints(), _demo_tokens(world, without, expired))
+        config = demo_config(sandbox.endpoints(), _demo_tokens(world, without, expired))
         result = execute_audit(options, config)
     write_outputs(
         result,
@@ -96,7 +96,7 @@ def command(
     return 0
 
 
-def _demo_config(endpoints: Mapping[str, str], tokens: Mapping[str, str]) -> FetchConfig:
+def demo_config(endpoints: Mapping[str, str], tokens: Mapping[str, str]) -> FetchConfig:
     """The example's config file (its named credentials) pointed at the sandbox, with the
     sandbox's tokens as data: nothing is read from, or written to, the environment."""
     # Politeness protects real platforms; the sandbox is a process on this machine, so the

@@ -271,10 +271,12 @@ class ApiSpec:
     ``base_url`` (scheme and host: request paths carry the version), default ``version``,
     credential ``token`` and ``rate_limit`` are written in exactly one spec per endpoint (Meta
     Graph serves Facebook and Instagram: instagram.yaml names the endpoint only). ``connector``
-    names the adapter that reads it (``scanner/platforms/connectors.py``)."""
+    names the adapter that reads it (``scanner/platforms/connectors.py``); ``extracts`` the
+    Observation fields it fills for this platform (they differ from the public page's)."""
 
     endpoint: Api
     connector: str
+    extracts: frozenset[str] = frozenset()
     hosts: tuple[str, ...] = ()
     base_url: str = ""
     version: str = ""

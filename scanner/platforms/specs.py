@@ -476,13 +476,14 @@ class _Validator:
             w,
             parent,
             w,
-            required=("endpoint", "connector"),
+            required=("endpoint", "connector", "extracts"),
             optional=(*facts, "version", "rate_limit"),
         )
         if m is None:
             return None
         endpoint = self.get(m, "endpoint", w, _enum(Api), f"one of {', '.join(Api)}")
         connector = self.get(m, "connector", w, _match(_CODE), "a connector name")
+        extracts = (self.extracts(m["extracts"], m) if "extracts" in m else None) or frozenset()
         if 0 < sum(k in m for k in facts) < len(facts):
             self.problem(m, None, f"{w}: {', '.join(facts)} go together (declaring the endpoint)")
             return None
@@ -491,7 +492,7 @@ class _Validator:
         if "hosts" not in m:
             if endpoint is None or connector is None:
                 return None
-            return ApiSpec(endpoint, connector, version=version or "", rate_limit=rate)
+            return ApiSpec(endpoint, connector, extracts, version=version or "", rate_limit=rate)
         hosts = self.hosts(m)
         base = self.get(m, "base_url", w, _match(_API_BASE), "https://host (no path)")
         host = base.partition("://")[2] if base else None
@@ -500,7 +501,7 @@ class _Validator:
         token = self.api_token(m["token"], m, host)
         if endpoint is None or connector is None or hosts is None or base is None or not token:
             return None
-        return ApiSpec(endpoint, connector, hosts, base, version or "", token, rate)
+        return ApiSpec(endpoint, connector, extracts, hosts, base, version or "", token, rate)
 
     def api_token(self, node: Any, parent: YMap, host: str | None) -> TokenSource | None:
         w = "api.token"

@@ -10,9 +10,9 @@ import re
 import secrets
 import stat
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol, TypeVar, assert_never
+from typing import Any, Protocol, TextIO, TypeVar, assert_never, runtime_checkable
 
 from scanner.errors import OutputError, UsageError, did_you_mean
 from scanner.model import AuditResult
@@ -24,6 +24,7 @@ __all__ = [
     "Formatter",
     "Renderer",
     "ReportFormat",
+    "StreamingRenderer",
     "atomic_write",
     "check_writable",
     "file_suffix",
@@ -75,6 +76,16 @@ class Renderer(Protocol[_D]):
     def render(
         self, document: _D, /, *, color: bool | None = None, width: int | None = ...
     ) -> str: ...
+
+
+@runtime_checkable
+class StreamingRenderer(Renderer[_D], Protocol[_D]):
+    """A renderer that can also write its document to a file piece by piece, for documents too
+    big to hold as one string (the JSON audit report of 50,000 accounts)."""
+
+    def write(
+        self, document: _D, out: TextIO, /, *, color: bool | None = None, width: int | None = ...
+    ) -> None: ...
 
 
 Formatter = Renderer[AuditResult]
@@ -226,8 +237,8 @@ def _mode_for(target: Path) -> int:
         return 0o666 & ~umask
 
 
-def atomic_write(path: str | Path, text: str) -> Path:
-    """Write ``text`` as UTF-8 so that ``path`` holds either its old content or the whole new
+def atomic_write(path: str | Path, text: str | Callable[[TextIO], None]) -> Path:
+    """Write ``text`` (or what the callable writes to the file it is given) as UTF-8 so that ``path`` holds either its old content or the whole new
     content, never a part: a temporary file in the same directory (same filesystem, so the rename
     is atomic), fsynced, then ``os.replace``; the directory is fsynced too where supported. The
     folder must exist. Temporary files a killed run left there are removed first."""
@@ -247,7 +258,10 @@ def atomic_write(path: str | Path, text: str) -> Path:
         # a plain open() would give (0666 less the umask), so a published report stays readable.
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
             os.fchmod(handle.fileno(), _mode_for(target))
-            handle.write(text)
+            if isinstance(text, str):
+                handle.write(text)
+            else:
+                text(handle)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
@@ -317,20 +331,24 @@ def write_documents(
     pairs: Iterable[tuple[str, str | Path]],
     *,
     wide: bool = False,
+    renderers: Mapping[ReportFormat, Renderer[Any]] | None = None,
 ) -> list[Path]:
     """Render ``value`` (the ``document``) for each (format, path) pair and write it atomically.
-    Every format name is checked and every file rendered before the first is touched, so a bad
-    name writes nothing; a file that cannot be written does not stop the others (OutputError
-    names it afterwards). A table file is laid out at the default width whatever the terminal
-    (``wide``: unlimited)."""
-    jobs = [(renderer_for(document, name), path) for name, path in pairs]
+    Every format name is checked and every non-streaming file rendered before the first is
+    touched, so a bad name writes nothing; a streaming renderer writes straight into its
+    temporary file instead (a whole 50,000-account JSON report is never one string). A file
+    that cannot be written does not stop the others (OutputError names it afterwards). A table
+    file is laid out at the default width whatever the terminal (``wide``: unlimited).
+    ``renderers`` replaces the registered renderer of a format (one configured by a flag)."""
+    chosen = renderers or {}
+    jobs = [(_renderer(document, name, chosen), path) for name, path in pairs]
     width = None if wide else DEFAULT_WIDTH
-    rendered = [(r.render(value, color=False, width=width), path) for r, path in jobs]
+    rendered = [(_content(r, value, width), path) for r, path in jobs]
     written: list[Path] = []
     failures: list[tuple[str, str]] = []
-    for text, path in rendered:
+    for content, path in rendered:
         try:
-            written.append(atomic_write(path, text))
+            written.append(atomic_write(path, content))
         except OutputError as exc:
             failures.extend(exc.failures)
     if failures:
@@ -338,8 +356,34 @@ def write_documents(
     return written
 
 
+def _renderer(
+    document: Document, name: str, chosen: Mapping[ReportFormat, Renderer[Any]]
+) -> Renderer[Any]:
+    """``chosen``'s renderer for format ``name``, else the registered one."""
+    registered = renderer_for(document, name)  # a bad name is a UsageError before anything else
+    return chosen.get(ReportFormat(name), registered)
+
+
+def _content(
+    renderer: Renderer[Any], value: object, width: int | None
+) -> str | Callable[[TextIO], None]:
+    """The rendered text, or for a streaming renderer the writer that streams it."""
+    if isinstance(renderer, StreamingRenderer):
+        stream = renderer
+
+        def write(out: TextIO) -> None:
+            stream.write(value, out, color=False, width=width)
+
+        return write
+    return renderer.render(value, color=False, width=width)
+
+
 def write_outputs(
-    result: AuditResult, pairs: Iterable[tuple[str, str | Path]], *, wide: bool = False
+    result: AuditResult,
+    pairs: Iterable[tuple[str, str | Path]],
+    *,
+    wide: bool = False,
+    renderers: Mapping[ReportFormat, Formatter] | None = None,
 ) -> list[Path]:
     """The audit's :func:`write_documents`."""
-    return write_documents(Document.AUDIT, result, pairs, wide=wide)
+    return write_documents(Document.AUDIT, result, pairs, wide=wide, renderers=renderers)

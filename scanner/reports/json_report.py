@@ -4,10 +4,12 @@ surrogates become U+FFFD, escapes and controls go, invisible characters read ``<
 
 from __future__ import annotations
 
+import io
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, ClassVar, TextIO
 
 from scanner.model import (
     JSON,
@@ -40,9 +42,10 @@ __all__ = [
     "discovery_json",
     "report_document",
     "report_schema",
+    "write_report",
 ]
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 SCHEMA_ID = "https://rollcall.invalid/schemas/audit-report.schema.json"
 
 
@@ -124,27 +127,74 @@ def _baseline_json(result: AuditResult, base: Baseline) -> dict[str, JSON]:
     }
 
 
-def report_document(result: AuditResult) -> dict[str, JSON]:
+def _sections(
+    result: AuditResult, include_passed: bool
+) -> Iterator[tuple[str, JSON | Iterator[JSON]]]:
+    """The document's keys in order (part of the contract's readability), each with its value;
+    a long array comes as an iterator of its items, so a writer can stream it."""
+    passed = _passed_by_account(result)
+    yield "schema_version", SCHEMA_VERSION
+    yield "run", _run_json(result.run)
+    yield "summary", _summary_json(result)
+    yield "accounts", (_account_json(a, passed.get(a.account.id, ())) for a in result.accounts)
+    yield "findings", (finding_json(f) for f in listed_findings(result))
+    # Every (rule, account) pair that passed was 30% of a large report; accounts[].passed names
+    # the same rules compactly, so the long form is opt-in (--include-passed).
+    yield (
+        "passed",
+        ({"rule_id": r, "account_id": a} for r, a in result.passed) if include_passed else None,
+    )
+    yield "rules", (_rule_json(r) for r in result.rules)
+    yield "discoveries", (discovery_json(d) for d in result.discoveries)
+    yield "baseline", None if result.baseline is None else _baseline_json(result, result.baseline)
+    yield "trends", (_scrub(dict(t)) for t in result.trends)
+
+
+def _passed_by_account(result: AuditResult) -> dict[str, list[str]]:
+    """The ids of the rules each account passed, in evaluation order."""
+    by_account: dict[str, list[str]] = {}
+    for rule_id, account_id in result.passed:
+        by_account.setdefault(account_id, []).append(rule_id)
+    return by_account
+
+
+def report_document(result: AuditResult, *, include_passed: bool = False) -> dict[str, JSON]:
     """The report as a JSON-ready dict (the contract, before serialization)."""
     doc: dict[str, JSON] = {
-        "schema_version": SCHEMA_VERSION,
-        "run": _run_json(result.run),
-        "summary": _summary_json(result),
-        "accounts": [_account_json(a) for a in result.accounts],
-        "findings": [finding_json(f) for f in listed_findings(result)],
-        "passed": [{"rule_id": r, "account_id": a} for r, a in result.passed],
-        "rules": [_rule_json(r) for r in result.rules],
-        "discoveries": [discovery_json(d) for d in result.discoveries],
-        "baseline": None if result.baseline is None else _baseline_json(result, result.baseline),
-        "trends": [_scrub(dict(t)) for t in result.trends],
+        key: list(value) if isinstance(value, Iterator) else value
+        for key, value in _sections(result, include_passed)
     }
-    # The whole document, in its key order (part of the contract's readability): no field can
-    # escape sanitizing by being forgotten here. Invisible characters are escaped (``<U+202E>``),
-    # not removed, even in this machine format: a consumer must be able to tell that a name was
-    # crafted, and the platform's exact bytes stay checkable through ``body_sha256``.
+    # The whole document: no field can escape sanitizing by being forgotten here. Invisible
+    # characters are escaped (``<U+202E>``), not removed, even in this machine format: a
+    # consumer must be able to tell that a name was crafted, and the platform's exact bytes
+    # stay checkable through ``body_sha256``.
     scrubbed = json_safe(doc)
     assert isinstance(scrubbed, dict)
     return scrubbed
+
+
+def write_report(result: AuditResult, out: TextIO, *, include_passed: bool = False) -> None:
+    """Write the report to ``out`` exactly as ``json.dumps(report_document(...), indent=2)``
+    would, an array item at a time: a 50,000-account report is never held whole in memory.
+    Each item goes through ``json_safe`` as the whole document would."""
+    out.write("{")
+    for i, (key, value) in enumerate(_sections(result, include_passed)):
+        out.write(f"{',' if i else ''}\n  {_dumps(json_safe(key), 1)}: ")
+        if not isinstance(value, Iterator):
+            out.write(_dumps(json_safe(value), 1))
+            continue
+        first = True
+        for item in value:
+            out.write(f"{'[' if first else ','}\n    {_dumps(json_safe(item), 2)}")
+            first = False
+        out.write("[]" if first else "\n  ]")
+    out.write("\n}\n")
+
+
+def _dumps(value: JSON, depth: int) -> str:
+    """``value`` as ``json.dumps(indent=2)`` writes it ``depth`` levels down (a JSON string
+    holds no raw newline, so every newline is the layout's)."""
+    return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
 
 
 def _run_json(run: RunInfo) -> dict[str, JSON]:
@@ -178,7 +228,7 @@ def _summary_json(result: AuditResult) -> dict[str, JSON]:
     }
 
 
-def _account_json(a: AccountResult) -> dict[str, JSON]:
+def _account_json(a: AccountResult, passed: Sequence[str]) -> dict[str, JSON]:
     return {
         "id": a.account.id,
         "platform": a.account.platform.value,
@@ -190,6 +240,7 @@ def _account_json(a: AccountResult) -> dict[str, JSON]:
         "location": _location(a.account.location),
         "observation": observation_json(a.observation),
         "last_known_good": observation_json(a.last_known_good),
+        "passed": list(passed),
     }
 
 
@@ -206,10 +257,27 @@ def _rule_json(r: RuleInfo) -> dict[str, JSON]:
 
 
 @register(Document.AUDIT, ReportFormat.JSON)
+@dataclass(frozen=True)
 class JsonFormatter:
-    name = "json"
+    """The JSON report; ``include_passed`` adds the long ``passed`` array (--include-passed).
+    Files are streamed (:meth:`write`), never rendered whole."""
+
+    include_passed: bool = False
+    name: ClassVar[str] = "json"
 
     def render(
         self, result: AuditResult, *, color: bool | None = None, width: int | None = None
     ) -> str:
-        return json.dumps(report_document(result), indent=2, ensure_ascii=False) + "\n"
+        buffer = io.StringIO()
+        write_report(result, buffer, include_passed=self.include_passed)
+        return buffer.getvalue()
+
+    def write(
+        self,
+        result: AuditResult,
+        out: TextIO,
+        *,
+        color: bool | None = None,
+        width: int | None = None,
+    ) -> None:
+        write_report(result, out, include_passed=self.include_passed)

@@ -32,7 +32,14 @@ from scanner.model import (
 )
 from scanner.platforms import adapter_for, all_capabilities
 from scanner.platforms.connectors import ApiAccess, ApiRun
-from scanner.policy import Policy, default_pack_path, evaluate, load_policy, load_waivers
+from scanner.policy import (
+    Policy,
+    Waivers,
+    default_pack_path,
+    evaluate,
+    load_policy,
+    load_waivers,
+)
 from scanner.runs.clock import SYSTEM_CLOCK, now
 from scanner.runs.discover import DiscoveryResult, OutsideCandidate, discover, read_candidates
 from scanner.runs.health import credential_findings
@@ -166,17 +173,15 @@ def run_audit(
     # A replay judges the stored evidence as of the day it was gathered (unless --as-of says
     # otherwise), so what differs from the replayed run is the rule change, not the calendar.
     as_of = options.as_of or (replayed.run.as_of if replayed is not None else started.date())
-    waivers_path = inventory.organization.waivers
-    waivers = (
-        load_waivers(waivers_path, inventory=inventory, policy=policy, as_of=as_of)
-        if waivers_path
-        else None
-    )
     observations = _observations(
         options, inventory, replayed, store, fetchers, clock, progress, apis
     )
+    # What a run can show: the public pages' fields, and the owner APIs' where a credential is
+    # loaded (a rule on a field nothing here shows does not apply).
+    can_show = access.capabilities() if access else all_capabilities()
+    waivers = _waivers(inventory, policy, as_of)
     evaluation = evaluate(
-        inventory, observations, policy, waivers, as_of=as_of, capabilities=all_capabilities()
+        inventory, observations, policy, waivers, as_of=as_of, capabilities=can_show
     )
     found = _discover(prepared, fetchers, clock)
     health = credential_findings(inventory, observations, apis, policy, as_of) if apis else []
@@ -209,6 +214,12 @@ def run_audit(
         discoveries=found.discoveries,
     )
     return result if store is None else _record(store, result, options)
+
+
+def _waivers(inventory: Inventory, policy: Policy, as_of: date) -> Waivers | None:
+    """The inventory's waivers file, checked against the inventory and the rules (if any)."""
+    path = inventory.organization.waivers
+    return load_waivers(path, inventory=inventory, policy=policy, as_of=as_of) if path else None
 
 
 def _discover(prepared: PreparedAudit, fetchers: FetcherFactory, clock: Clock) -> DiscoveryResult:

@@ -56,6 +56,8 @@ VANITY = {"followers", "fans", "friends", "likes", "impressions", "views", "reac
 NO_OBJECTIVE = {"tbd", "n/a", "none", "-"}
 # Platforms whose public data carries post dates (ACT-*) and profile links (IDN-003).
 ACTIVITY = {"github", "mastodon", "bluesky", "youtube", "reddit", "medium", "tumblr"}
+# The owner APIs the demo holds credentials for (issue 12) read post dates too.
+ACTIVITY |= {"x", "instagram", "facebook", "linkedin", "tiktok", "threads"}
 NO_LINKS = {"instagram", "youtube", "medium"}
 
 

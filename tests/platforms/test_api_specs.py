@@ -7,9 +7,16 @@ import pytest
 
 from scanner.errors import ValidationError
 from scanner.model import Platform
-from scanner.platforms import all_specs, api_spec, api_specs, host_limits, platform_hosts
+from scanner.platforms import (
+    all_specs,
+    api_spec,
+    api_specs,
+    host_limits,
+    platform_fetch_config,
+    platform_hosts,
+)
 from scanner.platforms.api import Api
-from scanner.platforms.connectors import CONNECTORS, connector_for
+from scanner.platforms.connectors import CONNECTORS, ApiAccess, connector_for
 from scanner.platforms.specs import load_spec_text
 from tests.platforms.test_specs import GOOD
 
@@ -17,6 +24,7 @@ API = """\
 api:
   endpoint: x-api
   connector: x_user
+  extracts: [display_name, followers, last_activity_at]
   hosts: ["api.x.com"]
   base_url: "https://api.x.com"
   token: {env: ROLLCALL_X_TOKEN, header: Authorization, scheme: Bearer}
@@ -65,3 +73,16 @@ def test_a_broken_api_block_fails_with_file_and_line(
     with pytest.raises(ValidationError) as err:
         load_spec_text(text, "x.yaml")
     assert expected in str(err.value) and "x.yaml:" in str(err.value)
+
+
+def test_a_loaded_credential_adds_its_apis_fields_to_what_a_run_can_show() -> None:
+    # Without a token, X's public page gives no post dates, so rules on them do not apply
+    # there; with the X token loaded, the API's fields count for every X account of the run.
+    public = ApiAccess.from_config(platform_fetch_config(tokens={})).capabilities()
+    with_x = ApiAccess.from_config(
+        platform_fetch_config(tokens={"ROLLCALL_X_TOKEN": "t"})
+    ).capabilities()
+    assert "last_activity_at" not in public[Platform.X]
+    assert "last_activity_at" in with_x[Platform.X]
+    assert with_x[Platform.FACEBOOK] == public[Platform.FACEBOOK]  # no Meta token loaded
+    assert with_x[Platform.GITHUB] == public[Platform.GITHUB]  # no owner API at all

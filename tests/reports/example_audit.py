@@ -6,12 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from scanner.cli.common import execute_audit
+from scanner.cli.demo import demo_config
 from scanner.examples import example_inventory_path
-from scanner.fetch import HostLimits
-from scanner.model import AuditResult, Platform
-from scanner.platforms import platform_fetch_config
+from scanner.model import AuditResult
 from scanner.runs.audit import AuditOptions
-from scanner.sandbox import Sandbox, example_world_path, load_world
+from scanner.sandbox import DEMO_CREDENTIALS, Sandbox, example_world_path, load_world
 
 __all__ = ["ExampleAudit", "run_example_audit"]
 
@@ -37,9 +36,6 @@ def run_example_audit() -> ExampleAudit:
             use_history=False,
             discover=True,
         )
-        # The same pacing as the demo: the sandbox is local, so no per-host delay.
-        config = platform_fetch_config(
-            endpoints=sandbox.endpoints(),
-            host_limits={p.value: HostLimits(8, 0.0) for p in Platform},
-        )
+        # The demo's config: its named credentials, the sandbox's tokens, no per-host delay.
+        config = demo_config(sandbox.endpoints(), DEMO_CREDENTIALS)
         return ExampleAudit(execute_audit(options, config), sandbox.base_url)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 
 import jsonschema
@@ -9,7 +10,12 @@ import pytest
 
 from scanner.model import AuditResult, ObservationStatus
 from scanner.reports import formatter_for
-from scanner.reports.json_report import report_schema
+from scanner.reports.json_report import (
+    JsonFormatter,
+    report_document,
+    report_schema,
+    write_report,
+)
 from scanner.reports.sanitize import json_text
 from tests.reports.builders import HOSTILE_BIO, audit_result, minimal_result
 
@@ -97,3 +103,32 @@ def test_lone_surrogates_become_replacement_characters(result: AuditResult) -> N
         f for f in doc["findings"] if f["account_id"] == "masto-hr" and f["rule_id"] == "ACT-001"
     )
     assert masto["evidence"]["lone"] == "surrogate \ufffd here"
+
+
+def test_passed_rules_are_compact_unless_asked_for(result: AuditResult) -> None:
+    """By default each account names the rules it passed and the long array is null; with
+    --include-passed (``include_passed``) the array lists every pair, and both validate."""
+    compact = json.loads(formatter_for("json").render(result))
+    full = json.loads(JsonFormatter(include_passed=True).render(result))
+    _validate(compact)
+    _validate(full)
+    assert compact["passed"] is None
+    assert full["passed"] == [{"rule_id": r, "account_id": a} for r, a in result.passed]
+    named = {(r, a["id"]) for a in compact["accounts"] for r in a["passed"]}
+    assert named == set(result.passed) and named
+    assert compact["summary"]["passed"] == len(result.passed)
+
+
+@pytest.mark.parametrize("include_passed", [False, True])
+def test_streamed_file_is_the_document_dumped_whole(
+    result: AuditResult, include_passed: bool
+) -> None:
+    """The file is written an item at a time, yet byte for byte what dumping the whole
+    document would give (indentation included), hostile strings sanitized the same way."""
+    out = io.StringIO()
+    write_report(result, out, include_passed=include_passed)
+    whole = report_document(result, include_passed=include_passed)
+    assert out.getvalue() == json.dumps(whole, indent=2, ensure_ascii=False) + "\n"
+    empty = io.StringIO()
+    write_report(minimal_result(), empty)
+    assert json.loads(empty.getvalue())["findings"] == []

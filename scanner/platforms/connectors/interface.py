@@ -31,7 +31,7 @@ from scanner.platforms.api.interface import (
 from scanner.platforms.dates import DateWindow
 from scanner.platforms.facts import api_specs
 from scanner.platforms.interface import ApiSpec, PlatformSpec
-from scanner.platforms.registry import spec_for
+from scanner.platforms.registry import all_specs, spec_for
 
 __all__ = [
     "CREDENTIAL_INVALID",
@@ -115,6 +115,21 @@ class ApiAccess:
 
     def usable(self, credential: Credential) -> bool:
         return credential.env in self.loaded
+
+    def capabilities(self) -> dict[Platform, frozenset[str]]:
+        """What an account of each platform can show in this run: its public page's fields
+        (the spec's ``extracts``), and its owner API's (``api.extracts``) where a credential
+        of that API is loaded. A rule on a field nothing here can show does not apply; an
+        account the API cannot reach leaves the field unknown, so the rule is unverified."""
+        out = {}
+        for platform, spec in all_specs().items():
+            fields = spec.extracts
+            if spec.api is not None and any(
+                c.api is spec.api.endpoint and self.usable(c) for c in self.credentials
+            ):
+                fields = fields | spec.api.extracts
+            out[platform] = fields
+        return out
 
     def check(self, accounts: Iterable[Account]) -> None:
         """Every account's ``credential`` names a configured credential of its platform's API
