@@ -133,6 +133,17 @@ def test_silent_and_intern_era_pages_are_found_on_the_brand_platforms(demo: Any)
     assert {"instagram", "tiktok"} <= firing["ACT-003"]
 
 
+def test_an_account_the_credential_cannot_reach_is_judged_by_its_public_page(demo: Any) -> None:
+    # The Meta token's Business Managers do not list the retired ig-summer2025: the API cannot
+    # tell, so its public page decides (gone, as planted), and the reason says why.
+    _, report, _ = demo
+    (summer,) = [a for a in report["accounts"] if a["id"] == "ig-summer2025"]
+    observation = summer["observation"]
+    assert observation["status"] == "absent"
+    assert observation["reason"]["code"] == "api_out_of_reach"
+    assert "observed through its public page instead" in observation["reason"]["text"]
+
+
 def test_demo_with_an_expired_and_a_missing_token(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         cli,

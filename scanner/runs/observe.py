@@ -95,7 +95,14 @@ async def observe_async(
 
     async def through_api(group: _Group) -> None:
         assert apis is not None
-        finished(group.indices, await _observe_group(group, targets, fetcher, apis, clock))
+        seen = await _observe_group(group, targets, fetcher, apis, clock)
+        seen = await asyncio.gather(
+            *(
+                _out_of_reach(obs, targets[i], fetcher, clock)
+                for i, obs in zip(group.indices, seen, strict=True)
+            )
+        )
+        finished(group.indices, seen)
 
     groups, rest = _plan(targets, apis)
     await asyncio.gather(*(public(i) for i in rest), *(through_api(g) for g in groups))
@@ -152,6 +159,27 @@ async def _observe_group(
         return [seen[targets[i].handle] for i in group.indices]
     except Exception as exc:  # noqa: BLE001 - one broken answer must not sink the whole run
         return [_crashed(targets[i], exc, clock) for i in group.indices]
+
+
+OUT_OF_REACH = frozenset({"not_visible", "other_account"})
+"""Reasons an API gives when the credential cannot reach the account at all (it belongs to
+another Business Manager, or the token is another account's), as opposed to a throttled API
+or a dead credential."""
+
+
+async def _out_of_reach(
+    obs: Observation, target: Target, fetcher: Fetcher, clock: Clock
+) -> Observation:
+    """An account the credential cannot reach is looked at through its public page instead,
+    as a run without the credential would; the public verdict stands when it is a verdict
+    (present or absent) and says why the API was not used, else the API's unverified one."""
+    if obs.status.verified or obs.reason is None or obs.reason.code not in OUT_OF_REACH:
+        return obs
+    public = await _observe_one(target, fetcher, clock)
+    if not public.status.verified:
+        return obs
+    why = f"{obs.reason.text}; observed through its public page instead"
+    return replace(public, reason=Reason("api_out_of_reach", why[:500]))
 
 
 def _hinted(obs: Observation, target: Target, apis: ApiRun | None) -> Observation:
