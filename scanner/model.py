@@ -205,7 +205,7 @@ class Classification(enum.StrEnum):
     UNVERIFIED = "unverified"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, slots=True)
 class Location:
     """Where a value came from: file path (as given) and 1-based line/column."""
 
@@ -242,7 +242,7 @@ class Security:
     recovery_email: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Account:
     """One inventoried account, as declared. ``lines`` maps field names (dotted for nested
     fields, e.g. ``security.mfa``) to their source line, for findings located on a field."""
@@ -425,7 +425,7 @@ class RuleInfo:
     description: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class WaiverRef:
     id: str
     expires: date
@@ -433,7 +433,7 @@ class WaiverRef:
     approved_by: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One rule's outcome on one account (or one discovered page).
 
@@ -482,7 +482,7 @@ class Discovery:
 # --------------------------------------------------------------------------- audit
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class AccountResult:
     """An inventoried account with its observation (None when the run was offline) and the
     last successful observation from history when this one is unverified."""
