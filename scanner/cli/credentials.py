@@ -22,7 +22,7 @@ from scanner.cli.output import emit, output_pairs
 from scanner.inventory import load_inventory
 from scanner.platforms.connectors import ApiAccess
 from scanner.reports import Document, format_names
-from scanner.runs.credentials import GITHUB_ENV, CredentialReport, check_credentials
+from scanner.runs.credentials import CredentialReport, check_credentials, github_token_source
 
 __all__ = ["FORMATS", "command", "exit_code_for"]
 
@@ -82,7 +82,10 @@ def check(
     if accounts is not None:
         access.check(accounts)  # an unknown credential name is bad input
     report = check_credentials(
-        access, fetchers_for(config), accounts, github_token=GITHUB_ENV in config.tokens
+        access,
+        fetchers_for(config),
+        accounts,
+        github_token=github_token_source().env in config.tokens,
     )
     emit(Document.CREDENTIALS, report, fmt, pairs, wide=wide)
     return int(exit_code_for(report))

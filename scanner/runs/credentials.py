@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, assert_never
 
 from scanner.fetch import Clock, Fetcher, FetcherFactory
+from scanner.fetch.config import TokenSource
 from scanner.fetch.interface import Fetched, FetchFailed
 from scanner.model import Account, Platform, Reason
 from scanner.platforms.api import linkedin, meta, threads, tiktok, x, youtube_data
@@ -35,23 +36,26 @@ from scanner.runs.clock import SYSTEM_CLOCK, now
 __all__ = [
     "EXPIRY_WINDOW_DAYS",
     "GITHUB_API",
-    "GITHUB_ENV",
     "Checked",
     "CredentialReport",
     "Health",
     "Uncovered",
     "check_credentials",
+    "github_token_source",
 ]
 
 EXPIRY_WINDOW_DAYS = 14
 """A credential expiring within this many days is a problem now (CRD-002's window)."""
 
 GITHUB_API = "github"
-_GITHUB_TOKEN = all_specs()[Platform.GITHUB].tokens[0]
-GITHUB_ENV = _GITHUB_TOKEN.env
-GITHUB_USER_URL = f"https://{_GITHUB_TOKEN.host}/user"
-"""GitHub's own-user call: any valid token may read it (GitHub REST docs, "Get the authenticated user"). The
-variable and the host are the spec's (the one home of GitHub's facts)."""
+
+
+def github_token_source() -> TokenSource:
+    """GitHub's token variable and API host, from its spec (the one home of GitHub's facts);
+    its own-user call ``/user`` may be read with any valid token (GitHub REST docs, "Get the
+    authenticated user")."""
+    return all_specs()[Platform.GITHUB].tokens[0]
+
 
 X_PROBE_USERNAME = "X"
 """Looked up when an app-only X token has no inventory account to look up: X's own account.
@@ -196,7 +200,7 @@ def _plan(access: ApiAccess, accounts: Sequence[Account], github: bool) -> list[
             probes.append(_Probe(credential, credential.env, users))
     if github:
         users = tuple(a for a in accounts if a.platform is Platform.GITHUB)
-        probes.append(_Probe(None, GITHUB_ENV, users))
+        probes.append(_Probe(None, github_token_source().env, users))
     return probes
 
 
@@ -357,8 +361,10 @@ def _classified(
 
 async def _github(fetcher: Fetcher) -> Checked:
     """``GET /user`` with GitHub's token (the fetcher adds it for GitHub's API host only)."""
-    base = Checked(GITHUB_ENV, GITHUB_API, GITHUB_ENV, Health.UNVERIFIED, url=GITHUB_USER_URL)
-    outcome = await fetcher.get(GITHUB_USER_URL, platform=GITHUB_API)
+    token = github_token_source()
+    url = f"https://{token.host}/user"
+    base = Checked(token.env, GITHUB_API, token.env, Health.UNVERIFIED, url=url)
+    outcome = await fetcher.get(url, platform=GITHUB_API)
     if isinstance(outcome, FetchFailed):
         return _replace(base, reason=outcome.reason, signal=f"fetch:{outcome.reason.code}")
     status = outcome.status
