@@ -293,6 +293,10 @@ class Person:
     start_date: date | None = None
     end_date: date | None = None
     policy_acknowledged: date | None = None
+    identities: Mapping[str, str] = field(default_factory=dict, compare=False, hash=False)
+    """The person's ids on platforms (roster columns ``github``, ``linkedin``, ``facebook``,
+    ``instagram``, ``x``, ``tiktok``), as the roster wrote them: the access review matches an
+    account's holders to people by them when the platform gives no email."""
 
     @property
     def key(self) -> str:
@@ -391,6 +395,82 @@ class Observation:
     last_modified: str | None = None
     body_sha256: str | None = None
     not_modified: bool = False
+    access: AccessList | None = None
+    """Who holds access to the account, as its owner API listed them (issue 13); None when
+    the run read no list (the platform shows none, or no credential reached the account)."""
+
+
+class HolderKind(enum.StrEnum):
+    """What kind of party holds access to an account."""
+
+    PERSON = "person"
+    SYSTEM_USER = "system_user"
+    PARTNER = "partner_business"
+    """Another business (an agency) granted access as a whole."""
+    INVITATION = "invitation"
+    """Invited, not yet accepted: access as soon as someone accepts."""
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """One party holding access to an account, as the platform's API listed it.
+
+    ``platform_id`` is the platform's id of the holder (a Facebook user or business id, a
+    LinkedIn person URN, a GitHub login); ``role`` is the platform's own words for what they
+    may do (``MANAGE, CREATE_CONTENT``, ``ADMINISTRATOR``); ``admin`` says whether that
+    includes managing who else has access. ``two_factor`` is UNKNOWN where the platform does not
+    report it for this holder. ``via`` names the listing it came from (``assigned_users``)."""
+
+    kind: HolderKind
+    platform_id: str | None
+    name: str | None
+    email: str | None
+    role: str
+    admin: bool
+    two_factor: Tri = Tri.UNKNOWN
+    via: str = ""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What identifies the holder between two runs (history's granted/revoked)."""
+        return (self.kind.value, (self.platform_id or self.email or self.name or "").casefold())
+
+
+@dataclass(frozen=True)
+class AccessList:
+    """Who holds access to one account, with the evidence: the first listing call (``url``,
+    scrubbed of secrets) and when it was read.
+
+    ``reason`` set: the list could not be read (a token without the permission, a throttled
+    API); the holders are then unknown, never "nobody". ``gaps`` are parts that could not be
+    read while the rest was (two-factor status, pending invitations): the facts that need them
+    are unknown."""
+
+    holders: tuple[Holder, ...]
+    url: str
+    fetched_at: datetime
+    reason: Reason | None = None
+    gaps: tuple[Reason, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        return self.reason is None
+
+
+@dataclass(frozen=True)
+class OwnedAccount:
+    """An account the organization's credential controls (a Page of its Business Manager, an
+    organization its token administers), with the call that listed it: the access review's
+    proof that an account missing from the inventory is official (ACC-008)."""
+
+    platform: Platform
+    handle: str
+    native_id: str
+    name: str | None
+    url: str
+    fetched_at: datetime
+    credential: str
+    via: str
 
 
 EXTRACTED_FIELDS: tuple[str, ...] = (

@@ -18,11 +18,14 @@ from scanner.errors import HistoryError
 from scanner.model import (
     EXTRACTED_FIELDS,
     JSON,
+    AccessList,
     AccountState,
     Classification,
     Discovery,
     Finding,
     FindingStatus,
+    Holder,
+    HolderKind,
     Location,
     Observation,
     ObservationStatus,
@@ -37,7 +40,12 @@ from scanner.serialize import discovery_json, extracted_json, iso, observation_f
 
 __all__ = [
     "EXTRACTED_FIELDS",
+    "access_facts",
+    "access_from_dict",
+    "access_to_dict",
     "decode_enum",
+    "holder_from_dict",
+    "holder_to_dict",
     "extracted_to_dict",
     "discovery_from_dict",
     "discovery_to_dict",
@@ -49,13 +57,16 @@ __all__ = [
     "observation_to_dict",
     "parse_date",
     "parse_datetime",
+    "reason_from_dict",
+    "reason_to_dict",
     "run_info_to_dict",
 ]
 
 E = TypeVar("E", bound=enum.Enum)
 
 # Observation fields kept as one JSON column are model.EXTRACTED_FIELDS (what the platform
-# showed); the fetch evidence (URL, status, validators) has columns of its own.
+# showed) and, when the run read one, the access list without its fetch time (``access``); the
+# fetch evidence (URL, status, validators, the two fetch times) has columns of its own.
 
 
 def dumps(value: JSON) -> str:
@@ -130,30 +141,30 @@ def extracted_to_dict(obs: Observation) -> dict[str, JSON]:
 
 
 def observation_to_dict(obs: Observation) -> dict[str, JSON]:
-    """Every field of an Observation, as the reports write it; ``observation_from_dict`` inverts
-    it (a ``+02:00`` time comes back as the same instant in UTC)."""
-    return observation_fields(obs)
+    """Every field of an Observation, as the reports write it, plus ``access`` when the run
+    read an access list; ``observation_from_dict`` inverts it (a ``+02:00`` time comes back as
+    the same instant in UTC)."""
+    out = observation_fields(obs)
+    if obs.access is not None:
+        out["access"] = access_to_dict(obs.access)
+    return out
 
 
 def observation_from_dict(data: Mapping[str, JSON]) -> Observation:
-    reason = data.get("reason")
     fetched_at = parse_datetime(data.get("fetched_at"))
     if fetched_at is None:
         raise HistoryError("history database holds an observation without fetched_at")
     links = data.get("links") or []
     if not isinstance(links, list):
         raise HistoryError("history database holds malformed links: expected a list")
-    r = None
-    if reason is not None:
-        rm = _mapping(reason, "reason")
-        r = Reason(str(rm.get("code", "")), str(rm.get("text", "")))
+    access = data.get("access")
     return Observation(
         platform=decode_enum(Platform, data.get("platform")),
         handle=str(data.get("handle", "")),
         status=decode_enum(ObservationStatus, data.get("status")),
         url=str(data.get("url", "")),
         fetched_at=fetched_at,
-        reason=r,
+        reason=reason_from_dict(data.get("reason")),
         http_status=_int(data.get("http_status")),
         final_url=_str(data.get("final_url")),
         signal=_str(data.get("signal")),
@@ -172,6 +183,80 @@ def observation_from_dict(data: Mapping[str, JSON]) -> Observation:
         last_modified=_str(data.get("last_modified")),
         body_sha256=_str(data.get("body_sha256")),
         not_modified=bool(data.get("not_modified", False)),
+        access=None if access is None else access_from_dict(_mapping(access, "access list")),
+    )
+
+
+def reason_to_dict(reason: Reason | None) -> dict[str, JSON] | None:
+    return None if reason is None else {"code": reason.code, "text": reason.text}
+
+
+def reason_from_dict(data: JSON) -> Reason | None:
+    if data is None:
+        return None
+    m = _mapping(data, "reason")
+    return Reason(str(m.get("code", "")), str(m.get("text", "")))
+
+
+# --------------------------------------------------------------------------- access
+
+
+def holder_to_dict(h: Holder) -> dict[str, JSON]:
+    return {
+        "kind": h.kind.value,
+        "platform_id": h.platform_id,
+        "name": h.name,
+        "email": h.email,
+        "role": h.role,
+        "admin": h.admin,
+        "two_factor": h.two_factor.value,
+        "via": h.via,
+    }
+
+
+def holder_from_dict(data: Mapping[str, JSON]) -> Holder:
+    return Holder(
+        kind=decode_enum(HolderKind, data.get("kind")),
+        platform_id=_str(data.get("platform_id")),
+        name=_str(data.get("name")),
+        email=_str(data.get("email")),
+        role=str(data.get("role", "")),
+        admin=bool(data.get("admin", False)),
+        two_factor=decode_enum(Tri, data.get("two_factor", Tri.UNKNOWN.value)),
+        via=str(data.get("via", "")),
+    )
+
+
+def access_facts(access: AccessList) -> dict[str, JSON]:
+    """An access list without its fetch time: what the history stores once by digest, so an
+    unchanged list of holders read every week is one row (the time is kept per run)."""
+    return {
+        "holders": [holder_to_dict(h) for h in access.holders],
+        "url": access.url,
+        "reason": reason_to_dict(access.reason),
+        "gaps": [reason_to_dict(g) for g in access.gaps],
+    }
+
+
+def access_to_dict(access: AccessList) -> dict[str, JSON]:
+    return {**access_facts(access), "fetched_at": iso(access.fetched_at)}
+
+
+def access_from_dict(data: Mapping[str, JSON]) -> AccessList:
+    fetched_at = parse_datetime(data.get("fetched_at"))
+    if fetched_at is None:
+        raise HistoryError("history database holds an access list without fetched_at")
+    holders = data.get("holders") or []
+    gaps = data.get("gaps") or []
+    if not isinstance(holders, list) or not isinstance(gaps, list):
+        raise HistoryError("history database holds a malformed access list")
+    read_gaps = tuple(reason_from_dict(g) for g in gaps)
+    return AccessList(
+        holders=tuple(holder_from_dict(_mapping(h, "holder")) for h in holders),
+        url=str(data.get("url", "")),
+        fetched_at=fetched_at,
+        reason=reason_from_dict(data.get("reason")),
+        gaps=tuple(g for g in read_gaps if g is not None),
     )
 
 

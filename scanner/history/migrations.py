@@ -275,7 +275,35 @@ _V3 = Migration(
     ),
 )
 
-MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3)
+
+def _observations_view_v4() -> str:
+    fetched = INSTANT_SQL.format(text="o.fetched_text", us="o.fetched_us")
+    access = INSTANT_SQL.format(text="o.access_fetched_text", us="o.access_fetched_us")
+    facts = ", ".join(f"s.{c} AS {c}" for c in OBSERVATION_FACTS)
+    return (
+        f"CREATE VIEW observations AS SELECT o.run_id AS run_id, o.seq AS seq, {facts}, "
+        f"{fetched} AS fetched_at, o.not_modified AS not_modified, "
+        f"{access} AS access_fetched_at FROM run_observations o "
+        "JOIN stored_observations s ON s.id = o.observation_id"
+    )
+
+
+# Issue 13: who holds access to an account is stored with each run. The list itself (holders,
+# the listing call, reason, gaps) joins the digested ``fields`` JSON of stored_observations, so
+# an unchanged list is stored once and an observation without one keeps its version-3 digest;
+# only the time it was read changes every week, and it gets columns beside the fetch time.
+_V4 = Migration(
+    4,
+    "access lists: read time per run (the list itself is in the stored observation's fields)",
+    (
+        "DROP VIEW observations",
+        "ALTER TABLE run_observations ADD COLUMN access_fetched_us INTEGER",
+        "ALTER TABLE run_observations ADD COLUMN access_fetched_text TEXT",
+        _observations_view_v4(),
+    ),
+)
+
+MIGRATIONS: tuple[Migration, ...] = (_V1, _V2, _V3, _V4)
 LATEST_VERSION = MIGRATIONS[-1].version
 
 _BOOTSTRAP = """

@@ -278,7 +278,8 @@ _RUN_COLUMNS = (
 
 _OBS_COLUMNS = (
     "account_id, platform, handle, status, reason_code, reason_text, http_status, url, "
-    "final_url, fetched_at, signal, etag, last_modified, body_sha256, fields, not_modified"
+    "final_url, fetched_at, signal, etag, last_modified, body_sha256, fields, not_modified, "
+    "access_fetched_at"
 )
 
 
@@ -315,6 +316,10 @@ def _observation_from_row(row: sqlite3.Row) -> Observation:
     fields = codec.loads(row["fields"])
     if not isinstance(fields, dict):
         raise HistoryError("history database holds malformed observation fields")
+    access = fields.get("access")
+    if isinstance(access, dict):
+        # Stored once by digest without its time; the run keeps when it was read.
+        fields["access"] = {**access, "fetched_at": row["access_fetched_at"]}
     reason: JSON = None
     if row["reason_code"] is not None:
         reason = {"code": row["reason_code"], "text": row["reason_text"] or ""}
@@ -364,8 +369,18 @@ def _observation_facts(account_id: str, obs: Observation) -> tuple[object, ...]:
         obs.etag,
         obs.last_modified,
         obs.body_sha256,
-        codec.dumps(codec.extracted_to_dict(obs)),
+        codec.dumps(_stored_fields(obs)),
     )
+
+
+def _stored_fields(obs: Observation) -> dict[str, JSON]:
+    """The ``fields`` JSON: what the platform showed and, when the run read one, the access
+    list without its read time. No ``access`` key without a list, so an observation keeps the
+    digest it had before access lists were stored (schema version 3)."""
+    fields = codec.extracted_to_dict(obs)
+    if obs.access is not None:
+        fields["access"] = codec.access_facts(obs.access)
+    return fields
 
 
 def _finding_facts(f: Finding) -> tuple[object, ...]:
@@ -397,10 +412,23 @@ def _write_observations(
     for seq, (account_id, obs) in enumerate(observed):
         facts = _storable(_observation_facts(account_id, obs))
         stored = intern(conn, "stored_observations", OBSERVATION_FACTS, facts)
+        access_at = (
+            (None, None)
+            if obs.access is None
+            else split_instant(_sortable(obs.access.fetched_at))
+        )
         conn.execute(
             "INSERT INTO run_observations (run_id, seq, observation_id, fetched_us, "
-            "fetched_text, not_modified) VALUES (?, ?, ?, ?, ?, ?)",
-            (run_id, seq, stored, *split_instant(_sortable(obs.fetched_at)), obs.not_modified),
+            "fetched_text, not_modified, access_fetched_us, access_fetched_text) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id,
+                seq,
+                stored,
+                *split_instant(_sortable(obs.fetched_at)),
+                obs.not_modified,
+                *access_at,
+            ),
         )
 
 

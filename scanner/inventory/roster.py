@@ -1,11 +1,15 @@
 """The HR roster (CSV export or YAML ``people:`` list) loaded into a :class:`~scanner.model.Roster`.
 
-Columns/keys: email, name, department, role, status, start_date, end_date, policy_acknowledged.
-Emails are the key and compare case-insensitively; a person listed twice is an error.
+Columns/keys: email, name, department, role, status, start_date, end_date, policy_acknowledged,
+and optionally one identity column per platform (``github``, ``linkedin``, ``facebook``,
+``instagram``, ``x``, ``tiktok``): the person's id there, which the access review matches an
+account's holders by. Emails are the key and compare case-insensitively; a person listed twice
+is an error.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -16,7 +20,34 @@ from scanner.inventory.source import read_source
 from scanner.model import Location, Person, PersonStatus, Role, Roster
 from scanner.yamlsource import INVALID, YList, YMap, load_yaml_text
 
-__all__ = ["PERSON_FIELDS", "REQUIRED_PERSON_FIELDS", "collect_roster", "load_roster"]
+__all__ = [
+    "IDENTITY_COLUMNS",
+    "PERSON_FIELDS",
+    "REQUIRED_PERSON_FIELDS",
+    "collect_roster",
+    "linkedin_urn",
+    "load_roster",
+]
+
+IDENTITY_COLUMNS: dict[str, tuple[re.Pattern[str], str]] = {
+    "github": (
+        re.compile(r"@?[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"),
+        "a GitHub login (letters, digits, single inner hyphens)",
+    ),
+    "linkedin": (
+        re.compile(r"(?:urn:li:person:)?[A-Za-z0-9_-]{1,64}"),
+        "a LinkedIn person URN (urn:li:person:ID) or its bare id",
+    ),
+    "facebook": (
+        re.compile(r"[0-9]{1,25}"),
+        "a Facebook user id (digits), or on an agency's row its partner business id",
+    ),
+    "instagram": (re.compile(r"@?[A-Za-z0-9._]{1,30}"), "an Instagram username or id"),
+    "x": (re.compile(r"@?[A-Za-z0-9_]{1,20}"), "an X username or numeric id"),
+    "tiktok": (re.compile(r"@?[A-Za-z0-9._]{1,24}"), "a TikTok username or open id"),
+}
+"""Optional roster columns: a person's id on a platform (the access review's join keys) and
+what each must look like."""
 
 PERSON_FIELDS = (
     "email",
@@ -27,6 +58,7 @@ PERSON_FIELDS = (
     "start_date",
     "end_date",
     "policy_acknowledged",
+    *IDENTITY_COLUMNS,
 )
 REQUIRED_PERSON_FIELDS = ("email", "name", "role", "status")
 
@@ -121,6 +153,7 @@ def _person(record: Record, checker: Checker) -> Person | None:
     start = checker.day(record, "start_date")
     end = checker.day(record, "end_date")
     acknowledged = checker.day(record, "policy_acknowledged")
+    identities = _identities(record, checker)
     if start and end and end < start:
         checker.problem(
             record.line_of("end_date"),
@@ -141,4 +174,21 @@ def _person(record: Record, checker: Checker) -> Person | None:
         start_date=start,
         end_date=end,
         policy_acknowledged=acknowledged,
+        identities=identities,
     )
+
+
+def linkedin_urn(value: str) -> str:
+    """A LinkedIn person id as its URN: the bare id ``AbC-12`` → ``urn:li:person:AbC-12``."""
+    value = value.strip()
+    return value if value.startswith("urn:li:") else f"urn:li:person:{value}"
+
+
+def _identities(record: Record, checker: Checker) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for column, (pattern, expected) in IDENTITY_COLUMNS.items():
+        value = checker.pattern_text(record, column, pattern, expected)
+        if value:
+            value = value.strip()
+            out[column] = linkedin_urn(value) if column == "linkedin" else value.lstrip("@")
+    return out

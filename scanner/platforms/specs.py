@@ -54,6 +54,10 @@ __all__ = ["OBSERVATION_FIELDS", "load_spec", "load_spec_text", "packaged_spec_p
 OBSERVATION_FIELDS = frozenset(EXTRACTED_FIELDS)
 """Observation fields an extractor can fill (the rest is evidence every observation has)."""
 
+API_FACTS = frozenset({"access", "reach"})
+"""What an owner API may show beyond a profile's fields (``api.extracts``): who holds the
+account (``access``) and whether the organization's credential reaches it (``reach``)."""
+
 _STATE_NAMES = {s.value: s for s in AccountState if s not in (AccountState.UNKNOWN,)}
 _BLOCK_RESULTS = {"blocked": ObservationStatus.BLOCKED, "error": ObservationStatus.ERROR}
 _CODE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -483,7 +487,11 @@ class _Validator:
             return None
         endpoint = self.get(m, "endpoint", w, _enum(Api), f"one of {', '.join(Api)}")
         connector = self.get(m, "connector", w, _match(_CODE), "a connector name")
-        extracts = (self.extracts(m["extracts"], m) if "extracts" in m else None) or frozenset()
+        extracts = (
+            self.extracts(m["extracts"], m, OBSERVATION_FIELDS | API_FACTS)
+            if "extracts" in m
+            else None
+        ) or frozenset()
         if 0 < sum(k in m for k in facts) < len(facts):
             self.problem(m, None, f"{w}: {', '.join(facts)} go together (declaring the endpoint)")
             return None
@@ -669,21 +677,23 @@ class _Validator:
             return None
         return RateLimits(conc, float(interval))
 
-    def extracts(self, raw: Any, parent: YMap) -> frozenset[str] | None:
+    def extracts(
+        self, raw: Any, parent: YMap, allowed: frozenset[str] = OBSERVATION_FIELDS
+    ) -> frozenset[str] | None:
         if not isinstance(raw, YList):
             self.problem(parent, "extracts", "extracts: expected a list of Observation field names")
             return None
         out = set()
         for i, item in enumerate(raw):
-            if item in OBSERVATION_FIELDS:
+            if item in allowed:
                 out.add(item)
             else:
                 self.problem(
                     raw,
                     i,
                     f"extracts[{i}]: unknown field {item!r}; expected one of "
-                    f"{', '.join(sorted(OBSERVATION_FIELDS))}",
-                    did_you_mean(str(item), OBSERVATION_FIELDS),
+                    f"{', '.join(sorted(allowed))}",
+                    did_you_mean(str(item), allowed),
                 )
         return frozenset(out)
 

@@ -1,5 +1,5 @@
-"""Rules Rollcall's own steps raise (discovery, the review gate, waivers, credential health),
-declared once as data.
+"""Rules Rollcall's own steps raise (discovery, the review gate, waivers, credential health,
+the access review's unlisted accounts), declared once as data.
 
 Pack rules live in YAML (policies/default.yaml); these cannot, because code decides them. Both
 reach ``rules list`` and ``rules explain`` through :func:`catalogue`, so every id a report can
@@ -226,6 +226,24 @@ _declare(
     "system-user token.",
     description="the API reported that the credential expires within 14 days (Meta "
     "debug_token expires_at)",
+)
+
+# --------------------------------------------------------------------------- access
+
+_declare(
+    "ACC-008",
+    "An account the organization controls is missing from the inventory",
+    Severity.MEDIUM,
+    "access",
+    rationale="An official account nobody listed has no named owner, objective or review: it "
+    "is found here with certainty (the organization's own credential controls it), not by "
+    "fuzzy matching, and every other rule skips it until it is listed.",
+    remediation="Add the account to the inventory with an owner, backup owner and objective, "
+    "or retire it on the platform if it has no purpose.",
+    references=("NIST SP 800-53 CM-8", "ISO/IEC 27001:2022 A.5.9"),
+    description="the credential's own asset list (a Business Manager's owned Pages and "
+    "Instagram accounts, the organizations a LinkedIn token administers) names an account "
+    "the inventory does not list; it also appears in discovery as unlisted_official",
 )
 
 BUILTIN_RULES: Mapping[str, RuleInfo] = MappingProxyType(_RULES)

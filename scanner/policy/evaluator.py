@@ -20,6 +20,7 @@ from typing import Any, Literal, cast
 
 from scanner import humanize
 from scanner.errors import ValidationError
+from scanner.inventory.access import RosterIndex
 from scanner.model import (
     JSON,
     NOT_OBSERVED_EVIDENCE,
@@ -454,6 +455,7 @@ def evaluate(
     active = _active_waivers(waivers)
     path = inventory.path
     roster_find = inventory.roster.find
+    index = RosterIndex(inventory.roster)
     findings: list[Finding] = []
     passed: list[tuple[str, str]] = []
     add_pass = passed.append
@@ -471,6 +473,7 @@ def evaluate(
             roster_find(account.executive_sponsor),
             obs,
             inventory.organization,
+            index,
         )
         for cr in rules:
             outcome = _judge(cr, c, path, as_of, unverified_cache, active)

@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from operator import attrgetter
 from typing import Any, assert_never
 
+from scanner.inventory.access import (
+    AccessReview,
+    Affiliation,
+    HolderMatch,
+    RosterIndex,
+    review_access,
+)
 from scanner.model import (
     Account,
+    HolderKind,
     Location,
     Observation,
     ObservationStatus,
@@ -25,6 +33,7 @@ from scanner.model import (
     Tri,
 )
 from scanner.platforms import adapter_for
+from scanner.platforms.api.interface import Api
 
 __all__ = [
     "FIELDS",
@@ -110,9 +119,11 @@ class Context:
     """One account with everything its rules read, joined once per account."""
 
     __slots__ = (
+        "_review",
         "account",
         "backup",
         "fp_suffix",
+        "index",
         "location",
         "obs",
         "org",
@@ -129,8 +140,10 @@ class Context:
         sponsor: Person | None,
         obs: Observation | None,
         org: Organization,
+        index: RosterIndex | None = None,
     ) -> None:
         self.account = account
+        self.index = index
         self.owner = owner
         self.backup = backup
         self.sponsor = sponsor
@@ -141,6 +154,15 @@ class Context:
         # Filled by the evaluator on the account's first finding (most accounts need few).
         self.fp_suffix: bytes | None = None
         self.location: Location | None = None
+        self._review: AccessReview | None = None
+
+    def review(self) -> AccessReview | None:
+        """The account's holders matched to the roster, joined on first use (None: the run
+        read no holder list, or the evaluator was given no roster index)."""
+        obs, index = self.obs, self.index
+        if self._review is None and obs is not None and obs.access is not None and index:
+            self._review = review_access(self.account, obs.access, index)
+        return self._review
 
 
 Getter = Callable[[Context], Any]
@@ -159,6 +181,9 @@ class FieldSpec:
     """Observation field the platform adapter must extract for this live field to be known."""
     account_field: str | None = None
     """Inventory field whose line a finding on this field points at."""
+    personal: bool = False
+    """The value names people (holders' names and emails): HTML and JSON reports carry it, a
+    SARIF log (which may be published on a code host) leaves it out."""
 
 
 def handle_name(platform: Platform, handle: str) -> str | None:
@@ -407,6 +432,184 @@ _live(
     _activity,
     "the last public activity",
     "last_activity_at",
+)
+
+
+# --------------------------------------------------------------------------- access (issue 13)
+
+_OUT_OF_REACH = frozenset({"api_out_of_reach", "not_visible", "other_account"})
+_API_NAMES = frozenset(a.value for a in Api)
+PARTNER = HolderKind.PARTNER
+
+
+def _access_unknown(o: Observation) -> Unknown | None:
+    """Why the holders of a present account are unknown (None: the account is not present,
+    so it has no holders to judge)."""
+    if o.status is not ObservationStatus.PRESENT:
+        return None
+    if o.access is not None and o.access.reason is not None:
+        return Unknown(f"its holders could not be listed: {o.access.reason.text}")
+    if o.reason is not None and o.reason.code in _OUT_OF_REACH:
+        return Unknown(f"its holders could not be listed: {o.reason.text}")
+    return Unknown("its holders were not listed (no credential of its owner API reached it)")
+
+
+def _access(
+    name: str,
+    kind: FieldKind,
+    read: Callable[[AccessReview], Any],
+    doc: str,
+    *,
+    personal: bool = False,
+) -> None:
+    def get(c: Context) -> Any:
+        if c.obs is None:
+            return None
+        review = c.review()
+        if review is None or not review.access.known:
+            return _access_unknown(c.obs)
+        return read(review)
+
+    spec = FieldSpec(f"access.{name}", kind, FieldSource.LIVE, get, doc, capability="access")
+    _add(replace(spec, personal=personal))
+
+
+def _labels(matches: Any) -> tuple[str, ...]:
+    return tuple(f"{m.label} ({m.holder.role})" for m in matches)
+
+
+def _partner(m: HolderMatch) -> str:
+    """A partner business as the platform names it, and what the roster says of it (never a
+    person's name: this goes into messages)."""
+    h = m.holder
+    name = h.name or h.platform_id or "(unnamed business)"
+    if m.affiliation is Affiliation.UNKNOWN:
+        return f"{name} (not in the roster)"
+    return f"{name} (roster: {m.affiliation.value})"
+
+
+def _roles(matches: Any) -> tuple[str, ...]:
+    return tuple(m.holder.role for m in matches)
+
+
+def _departed(r: AccessReview) -> Any:
+    return r.admins_who(Affiliation.DEPARTED)
+
+
+def _nobody(r: AccessReview) -> Any:
+    return tuple(m for m in r.admins_who(Affiliation.UNKNOWN) if m.holder.kind is not PARTNER)
+
+
+def _without_2fa(r: AccessReview, show: Callable[[Any], tuple[str, ...]]) -> Any:
+    if not r.two_factor_known:
+        gaps = (g.text for g in r.access.gaps if g.code == "two_factor_unreadable")
+        return Unknown("two-factor status could not be read: " + "; ".join(gaps))
+    return show(r.admins_without_2fa)
+
+
+def _declared_roles(r: AccessReview) -> tuple[str, ...]:
+    missing = set(r.declared_without_access)
+    out = []
+    for what, email in (("owner", r.account.owner), ("backup owner", r.account.backup_owner)):
+        if email and email in missing:
+            out.append(what)
+    return tuple(out)
+
+
+_access(
+    "holders",
+    FieldKind.LIST,
+    lambda r: _labels(r.matches),
+    "everyone holding access (name, email, role)",
+    personal=True,
+)
+_access(
+    "admins",
+    FieldKind.LIST,
+    lambda r: _labels(r.admins),
+    "the holders with admin rights",
+    personal=True,
+)
+_access(
+    "departed_admins",
+    FieldKind.LIST,
+    lambda r: _labels(_departed(r)),
+    "admins who left the organization (roster: departed)",
+    personal=True,
+)
+_access(
+    "departed_admin_roles",
+    FieldKind.LIST,
+    lambda r: _roles(_departed(r)),
+    "the roles of admins who left",
+)
+_access(
+    "unknown_admins",
+    FieldKind.LIST,
+    lambda r: _labels(_nobody(r)),
+    "admins who match nobody in the roster",
+    personal=True,
+)
+_access(
+    "unknown_admin_roles",
+    FieldKind.LIST,
+    lambda r: _roles(_nobody(r)),
+    "the roles of admins nobody in the roster matches",
+)
+_access(
+    "partners_without_contract",
+    FieldKind.LIST,
+    lambda r: tuple(_partner(m) for m in r.partners_without_contract),
+    "partner businesses (agencies) with access and no active agency entry in the roster",
+)
+_access(
+    "admins_without_2fa",
+    FieldKind.LIST,
+    lambda r: _without_2fa(r, _labels),
+    "admins whose two-factor authentication is off (where the platform reports it)",
+    personal=True,
+)
+_access(
+    "admins_without_2fa_roles",
+    FieldKind.LIST,
+    lambda r: _without_2fa(r, _roles),
+    "the roles of admins without two-factor authentication",
+)
+_access(
+    "employee_admins",
+    FieldKind.LIST,
+    lambda r: _labels(r.admins_who(Affiliation.EMPLOYEE)),
+    "admins who are active employees",
+    personal=True,
+)
+_access(
+    "employee_admin_count",
+    FieldKind.NUMBER,
+    lambda r: len(r.admins_who(Affiliation.EMPLOYEE)),
+    "how many admins are active employees",
+)
+_access(
+    "declared_without_access",
+    FieldKind.LIST,
+    _declared_roles,
+    "the declared owner and backup owner roles whose person holds no access",
+)
+
+
+def _reach(o: Observation) -> Any:
+    if o.reason is not None and o.reason.code in _OUT_OF_REACH:
+        return "out_of_reach"
+    if o.signal and o.signal.split(":", 1)[0] in _API_NAMES:
+        return "reached"
+    return Unknown("it was not observed through its owner API (no credential loaded for it)")
+
+
+_live(
+    "reach",
+    FieldKind.TEXT,
+    _reach,
+    "whether the organization's credential reaches the account (reached / out_of_reach)",
+    "reach",
 )
 
 

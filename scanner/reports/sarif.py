@@ -5,13 +5,14 @@ Checkov #5604), waived findings carried as accepted suppressions."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, assert_never
 from urllib.parse import quote
 
 from scanner import __version__
 from scanner.model import AuditResult, Finding, FindingStatus, RuleInfo, Severity
+from scanner.policy.fields import FIELDS
 from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.sanitize import json_safe, xml_text
 from scanner.reports.views import iso, listed_findings, rule_index
@@ -103,6 +104,13 @@ def _evidence(value: Any) -> Any:
     return value
 
 
+def _impersonal(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    """A finding's evidence without the values that name people (access holders' names and
+    emails): a SARIF log may be published on a code host; the HTML and JSON reports carry
+    them for the policy owner."""
+    return {k: v for k, v in evidence.items() if not (k in FIELDS and FIELDS[k].personal)}
+
+
 def _result(f: Finding, rule_pos: int, base: Path | None) -> dict[str, Any]:
     location: dict[str, Any] = {
         "physicalLocation": {"artifactLocation": {"uri": artifact_uri(f.location.file, base)}}
@@ -148,7 +156,7 @@ def _result(f: Finding, rule_pos: int, base: Path | None) -> dict[str, Any]:
         "platform": f.platform.value if f.platform else None,
         "handle": _text(f.handle) if f.handle else None,
         "remediation": _text(f.remediation),
-        "evidence": _evidence(dict(f.evidence)),
+        "evidence": _evidence(_impersonal(f.evidence)),
     }
     if f.waiver is not None:
         result["suppressions"] = [

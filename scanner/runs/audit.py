@@ -21,6 +21,7 @@ from scanner.model import (
     Account,
     AccountResult,
     AuditResult,
+    Discovery,
     Finding,
     Inventory,
     Observation,
@@ -30,7 +31,7 @@ from scanner.model import (
     not_evaluated,
     unverified_accounts,
 )
-from scanner.platforms import adapter_for, all_capabilities
+from scanner.platforms import adapter_for, all_capabilities, handle_key
 from scanner.platforms.connectors import ApiAccess, ApiRun
 from scanner.policy import (
     Policy,
@@ -40,6 +41,7 @@ from scanner.policy import (
     load_policy,
     load_waivers,
 )
+from scanner.runs.access import list_owned, unlisted
 from scanner.runs.clock import SYSTEM_CLOCK, now
 from scanner.runs.discover import DiscoveryResult, OutsideCandidate, discover, read_candidates
 from scanner.runs.health import credential_findings
@@ -185,7 +187,8 @@ def run_audit(
     )
     found = _discover(prepared, fetchers, clock)
     health = credential_findings(inventory, observations, apis, policy, as_of) if apis else []
-    findings: list[Finding] = [*evaluation.findings, *found.findings, *health]
+    owned, controlled = _controlled(prepared, fetchers, apis, replayed is not None)
+    findings: list[Finding] = [*evaluation.findings, *found.findings, *health, *owned]
     accounts = _account_results(inventory, observations, store)
     # A replay sends no requests but judges real stored evidence: it is offline only when
     # the run it replays was (it has no live evidence), and a replay of a run that could not
@@ -211,9 +214,29 @@ def run_audit(
         findings=tuple(sorted(findings, key=finding_order)),
         rules=evaluation.rules,
         passed=evaluation.passed,
-        discoveries=found.discoveries,
+        discoveries=_with_controlled(found.discoveries, controlled),
     )
     return result if store is None else _record(store, result, options)
+
+
+def _controlled(
+    prepared: PreparedAudit, fetchers: FetcherFactory, apis: ApiRun | None, replay: bool
+) -> tuple[list[Finding], list[Discovery]]:
+    """ACC-008 and its certain ``unlisted_official`` discoveries: the accounts the run's
+    credentials control that the inventory does not list (nothing offline or in a replay)."""
+    if apis is None or prepared.options.offline or replay:
+        return [], []
+    return unlisted(prepared.inventory, list_owned(fetchers, apis), prepared.policy)
+
+
+def _with_controlled(
+    found: Sequence[Discovery], controlled: Sequence[Discovery]
+) -> tuple[Discovery, ...]:
+    """Discovery's pages, where a controlled account replaces a fuzzy verdict on the same
+    page (its proof is certain)."""
+    sure = {(d.platform, handle_key(d.platform, d.handle)) for d in controlled}
+    kept = [d for d in found if (d.platform, handle_key(d.platform, d.handle)) not in sure]
+    return (*kept, *controlled)
 
 
 def _waivers(inventory: Inventory, policy: Policy, as_of: date) -> Waivers | None:

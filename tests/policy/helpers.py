@@ -11,9 +11,12 @@ from pathlib import Path
 from typing import Any
 
 from scanner.model import (
+    AccessList,
     Account,
     AccountStatus,
     Credentials,
+    Holder,
+    HolderKind,
     Inventory,
     Location,
     Naming,
@@ -27,6 +30,7 @@ from scanner.model import (
     Role,
     Roster,
     Security,
+    Tri,
 )
 from scanner.yamlsource import YMap, load_yaml
 
@@ -64,6 +68,7 @@ def person(email: str, **kw: Any) -> Person:
         location=Location("roster.csv", kw.get("line", 2)),
         end_date=kw.get("end_date"),
         policy_acknowledged=kw.get("policy_acknowledged"),
+        identities=dict(kw.get("identities") or {}),
     )
 
 
@@ -114,6 +119,34 @@ def account(data: Mapping[str, Any], path: str = "inventory.yaml", line: int = 1
     )
 
 
+def _holder(data: Mapping[str, Any]) -> Holder:
+    return Holder(
+        kind=HolderKind(data.get("kind", "person")),
+        platform_id=None if data.get("id") is None else str(data["id"]),
+        name=data.get("name"),
+        email=data.get("email"),
+        role=data.get("role", "MANAGE"),
+        admin=data.get("admin", True),
+        two_factor=Tri.of(data.get("two_factor")),
+        via=data.get("via", "assigned_users"),
+    )
+
+
+def _access(data: Mapping[str, Any] | None) -> AccessList | None:
+    """``live.access`` of a fixture: holders, and optionally the code of a ``reason`` (the list
+    was unreadable) or of ``gaps``."""
+    if data is None:
+        return None
+    reason = data.get("reason")
+    return AccessList(
+        holders=tuple(_holder(h) for h in data.get("holders") or ()),
+        url="https://example.invalid/assigned_users",
+        fetched_at=FETCHED,
+        reason=Reason(reason, f"fixture: {reason}") if reason else None,
+        gaps=tuple(Reason(g, f"fixture: {g}") for g in data.get("gaps") or ()),
+    )
+
+
 def observation(acct: Account, live: Mapping[str, Any]) -> Observation:
     status = ObservationStatus(live.get("status", "present"))
     reason = None
@@ -121,6 +154,8 @@ def observation(acct: Account, live: Mapping[str, Any]) -> Observation:
         reason = Reason("login_wall", "the platform showed its login page")
     elif status is ObservationStatus.ERROR:
         reason = Reason("timeout", "no answer within 10 s")
+    if live.get("reason"):
+        reason = Reason(live["reason"], f"fixture: {live['reason']}")
     present = status is ObservationStatus.PRESENT
     return Observation(
         platform=acct.platform,
@@ -133,6 +168,8 @@ def observation(acct: Account, live: Mapping[str, Any]) -> Observation:
         links=tuple(live.get("links") or ()) if present else (),
         last_activity_at=_dt(live.get("last_activity_at")) if present else None,
         no_activity_since=_dt(live.get("no_activity_since")) if present else None,
+        signal=live.get("signal"),
+        access=_access(live.get("access")) if present else None,
     )
 
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from scanner.model import FindingStatus
-from scanner.platforms import all_capabilities
+from scanner.model import FindingStatus, Platform
+from scanner.platforms import all_capabilities, spec_for
 from scanner.policy import default_pack_path, evaluate, load_policy
 
 from .helpers import AS_OF, load_fixture
 
-CAPS = all_capabilities()
+_META = spec_for(Platform.FACEBOOK).api
+assert _META is not None
+CAPS = {**all_capabilities(), Platform.FACEBOOK: _META.extracts}
+"""The public pages' fields, and Facebook's through a loaded Meta credential: the access
+review's fixtures (ACC-*) are Facebook Pages."""
 
 
 def _run():  # type: ignore[no-untyped-def]

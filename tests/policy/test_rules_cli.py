@@ -86,7 +86,7 @@ def test_rules_list_with_an_org_pack(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert "ORG-001" in out and "tagged brand" in out
     assert any(line.startswith("ACT-001") and "medium" in line for line in out.splitlines())
     assert run(["policy", "validate", str(default_pack_path()), str(org)]) == 0
-    assert "2 packs valid: 24 rules" in capsys.readouterr().out
+    assert "2 packs valid: 31 rules" in capsys.readouterr().out
 
 
 def test_waivers_need_an_inventory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -87,7 +87,7 @@ def test_broken_waivers_exit_2_with_file_line(
 def test_valid_default_pack_exits_0_with_summary(capsys: pytest.CaptureFixture[str]) -> None:
     assert run(["policy", "validate"]) == 0
     out = capsys.readouterr().out
-    assert "23 rules" in out
+    assert "30 rules" in out
 
 
 def test_every_problem_of_a_file_is_reported_at_once(

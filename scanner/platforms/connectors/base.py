@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, ClassVar, TypeVar
 
 from scanner.fetch.interface import Fetched
-from scanner.model import Observation
+from scanner.model import AccessList, Observation, OwnedAccount, Reason
 from scanner.platforms.api.interface import Answer, ApiRequest, Facts, Outcome, chunked
 from scanner.platforms.connectors.interface import Reply, Session, unverified
 
@@ -54,6 +54,18 @@ class BaseConnector:
     async def complete(self, handle: str, reply: Reply[Facts], session: Session) -> Observation:
         """The observation of a profile answer, with follow-up calls (activity, followers)."""
         return session.observed(handle, reply)
+
+    async def access(self, native_id: str, session: Session) -> AccessList | None:
+        """Who holds access to the account with the platform id ``native_id`` (issue 13), read
+        after its profile when the spec's ``api.extracts`` lists ``access``; a list that could
+        not be read carries its reason, never an empty "nobody". None: this API lists none."""
+        return None
+
+    async def owned(self, session: Session) -> tuple[OwnedAccount, ...] | Reason:
+        """Every account of this platform the credential controls (a Business Manager's Pages,
+        the organizations a token administers), or why they could not be listed; () when the
+        API has no such list. Read once per run and credential (ACC-008)."""
+        return ()
 
 
 async def _each(

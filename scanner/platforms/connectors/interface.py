@@ -16,7 +16,14 @@ from scanner.errors import Problem, ValidationError, did_you_mean
 from scanner.fetch.config import FetchConfig
 from scanner.fetch.interface import Fetched, Fetcher, FetchFailed
 from scanner.fetch.politeness import Clock
-from scanner.model import Account, Observation, ObservationStatus, Platform, Reason
+from scanner.model import (
+    Account,
+    Observation,
+    ObservationStatus,
+    OwnedAccount,
+    Platform,
+    Reason,
+)
 from scanner.platforms.api.interface import (
     Activity,
     Answer,
@@ -286,6 +293,12 @@ class Session:
     def now(self) -> datetime:
         return datetime.fromtimestamp(self.run.clock.time(), UTC)
 
+    @property
+    def reads_access(self) -> bool:
+        """Whether the spec says this API lists who holds an account (``api.extracts``
+        names ``access``): its connector then reads the list after the profile."""
+        return self.spec.api is not None and "access" in self.spec.api.extracts
+
     async def ask(self, request: ApiRequest, parse: Callable[[Fetched], Answer[T]]) -> Reply[T]:
         """Send ``request`` (unless the API is stopped or the credential dead) and classify the
         answer with ``parse``; the run obeys its politeness signals."""
@@ -407,6 +420,8 @@ class Connector(Protocol):
     async def observe_many(
         self, handles: Sequence[str], session: Session
     ) -> Mapping[str, Observation]: ...
+
+    async def owned(self, session: Session) -> tuple[OwnedAccount, ...] | Reason: ...
 
 
 def unverified(session: Session, handle: str, code: str, text: str, url: str) -> Observation:
