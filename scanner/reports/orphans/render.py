@@ -210,7 +210,31 @@ def _markdown(report: OrphanReport) -> str:
         out.append("- Evidence:")
         out += [f"  - {_md(line)}" for line in x.evidence]
         out.append("")
-    return "\n".join(out)
+    return "\n".join([*out, *_access_markdown(report)])
+
+
+def _with_access(report: OrphanReport) -> list[tuple[int, OrphanEntry]]:
+    return [(rank, x) for rank, x in enumerate(report.entries, start=1) if x.access]
+
+
+def _access_markdown(report: OrphanReport) -> list[str]:
+    """The access section: who holds each listed page and what is wrong with each holder."""
+    listed = _with_access(report)
+    if not listed:
+        return []
+    out = ["## Access", "", _md(ACCESS_INTRO), ""]
+    for rank, x in listed:
+        out.append(f"### {rank}. {_md(x.key)} — {_md(x.platform)} {_md(x.handle)}")
+        out += ["", f"Who must act: **{_md(x.act)}**", ""]
+        out += [f"- {_md(line)}" for line in x.access]
+        out.append("")
+    return out
+
+
+ACCESS_INTRO = (
+    "Who holds each listed page, as its platform's API listed them, matched to the HR roster;"
+    " each holder says what is wrong, and the person named must fix it."
+)
 
 
 def _items(texts: Iterable[str]) -> str:
@@ -248,8 +272,21 @@ def _html(report: OrphanReport) -> str:
         body.append("</tbody></table></div></section>")
     else:
         body.append("<section><p>Nothing to act on.</p></section>")
+    body += _access_html(report)
     title = f"Orphaned pages: {report.organization}"
     return page(title, f"As of {report.as_of}", "\n".join(body))
+
+
+def _access_html(report: OrphanReport) -> list[str]:
+    listed = _with_access(report)
+    if not listed:
+        return []
+    body = [f'<section id="access"><h2>Access</h2><p>{e(ACCESS_INTRO)}</p>']
+    for rank, x in listed:
+        body.append(f"<h3>{rank}. {e(x.key)} — {e(x.platform)} {e(x.handle)}</h3>")
+        body.append(f"<p>Who must act: <b>{e(x.act)}</b></p>{_items(x.access)}")
+    body.append("</section>")
+    return body
 
 
 def _html_row(rank: int, x: OrphanEntry) -> str:
@@ -318,6 +355,7 @@ CSV_COLUMNS = (
     "fetched_at",
     "last_known_good",
     "evidence",
+    "access",
 )
 
 
@@ -356,6 +394,7 @@ def _csv(report: OrphanReport) -> str:
             iso(x.fetched_at) or "",
             iso(x.last_known_good) or "",
             " | ".join(x.evidence),
+            " | ".join(x.access),
         )
         writer.writerow(
             [csv_cell(c, handle=name == "handle") for name, c in zip(CSV_COLUMNS, row, strict=True)]
@@ -402,6 +441,7 @@ def _entry_json(rank: int, x: OrphanEntry) -> dict[str, JSON]:
         "fetched_at": iso(x.fetched_at),
         "last_known_good": iso(x.last_known_good),
         "evidence": list(x.evidence),
+        "access": list(x.access),
     }
 
 

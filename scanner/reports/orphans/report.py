@@ -12,6 +12,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, assert_never
 
 from scanner import humanize
+from scanner.inventory.access import Affiliation, HolderMatch, RosterIndex, review_access
 from scanner.model import (
     Account,
     AccountResult,
@@ -21,6 +22,7 @@ from scanner.model import (
     Discovery,
     Finding,
     FindingStatus,
+    HolderKind,
     Observation,
     ObservationStatus,
     Person,
@@ -28,6 +30,7 @@ from scanner.model import (
     Role,
     Roster,
     Severity,
+    Tri,
 )
 from scanner.reports.views import last_activity
 
@@ -93,6 +96,13 @@ class OrphanReason(enum.StrEnum):
     RETIRED_LIVE = "retired_live"
     UNLISTED_OFFICIAL = "unlisted_official"
     ROGUE = "rogue"
+    ACCESS_DEPARTED = "access_departed"
+    ACCESS_UNKNOWN = "access_unknown"
+    ACCESS_AGENCY = "access_agency"
+    ACCESS_NO_2FA = "access_no_2fa"
+    ACCESS_TOO_FEW = "access_too_few_admins"
+    ACCESS_OWNER_LACKS = "access_owner_lacks"
+    OUTSIDE_CONTROL = "outside_control"
 
 
 class Action(enum.StrEnum):
@@ -104,6 +114,10 @@ class Action(enum.StrEnum):
     VERIFY = "check the page by hand"
     TAKEDOWN = "request a takedown"
     ADD_TO_INVENTORY = "add to the inventory or retire"
+    REVOKE_ACCESS = "remove their access"
+    CLAIM = "bring the page under company control"
+    REQUIRE_2FA = "require two-factor authentication"
+    GRANT_ACCESS = "give owner and backup admin rights"
 
 
 class Urgency(enum.Enum):
@@ -187,17 +201,28 @@ REASONS: Mapping[OrphanReason, ReasonTraits] = MappingProxyType(
             Action.VERIFY, ("ACT-001", "ACT-002", "ACT-003"), Severity.LOW
         ),
         R.RETIRED_LIVE: ReasonTraits(Action.ARCHIVE, ("IDN-005",)),
-        R.UNLISTED_OFFICIAL: ReasonTraits(Action.ADD_TO_INVENTORY, ("DSC-002",)),
+        R.UNLISTED_OFFICIAL: ReasonTraits(Action.ADD_TO_INVENTORY, ("DSC-002", "ACC-008")),
         R.ROGUE: ReasonTraits(Action.TAKEDOWN, ("DSC-001",), None, Urgency.TAKEDOWN),
+        R.ACCESS_DEPARTED: ReasonTraits(Action.REVOKE_ACCESS, ("ACC-001",), None, Urgency.ACCESS),
+        R.ACCESS_UNKNOWN: ReasonTraits(Action.REVOKE_ACCESS, ("ACC-002",)),
+        R.ACCESS_AGENCY: ReasonTraits(Action.REVOKE_ACCESS, ("ACC-003",), None, Urgency.ACCESS),
+        R.ACCESS_NO_2FA: ReasonTraits(Action.REQUIRE_2FA, ("ACC-004",)),
+        R.ACCESS_TOO_FEW: ReasonTraits(Action.GRANT_ACCESS, ("ACC-005",)),
+        R.ACCESS_OWNER_LACKS: ReasonTraits(Action.GRANT_ACCESS, ("ACC-006",)),
+        R.OUTSIDE_CONTROL: ReasonTraits(Action.CLAIM, ("ACC-007",), None, Urgency.ACCESS),
     }
 )
 """Every reason's action and weight: the data behind the order and the one recommended action."""
 
 ACTION_PRECEDENCE: tuple[Action, ...] = (
     Action.TAKEDOWN,  # an impersonator does harm until the platform removes it
+    Action.REVOKE_ACCESS,  # a leaver or a stranger holding the keys: close the door first
+    Action.CLAIM,  # a page outside company control cannot be governed at all
     Action.REASSIGN_OWNER,  # nothing else is safe until someone accountable holds the page
     Action.ARCHIVE,  # a retired or year-silent page is closed, not revived
     Action.HAND_OVER,
+    Action.REQUIRE_2FA,
+    Action.GRANT_ACCESS,
     Action.VERIFY,  # only when nothing certain is known: never act on what was not checked
     Action.ADD_TO_INVENTORY,
 )
@@ -247,6 +272,20 @@ def describe(reason: OrphanReason, role: Role | None = None) -> str:
             return "official page missing from the inventory"
         case OrphanReason.ROGUE:
             return "suspected impersonation (rogue page)"
+        case OrphanReason.ACCESS_DEPARTED:
+            return "someone who left still holds admin rights"
+        case OrphanReason.ACCESS_UNKNOWN:
+            return "an admin nobody in the roster knows"
+        case OrphanReason.ACCESS_AGENCY:
+            return "an agency without an active contract has access"
+        case OrphanReason.ACCESS_NO_2FA:
+            return "an admin without two-factor authentication"
+        case OrphanReason.ACCESS_TOO_FEW:
+            return "fewer than two employees hold admin rights"
+        case OrphanReason.ACCESS_OWNER_LACKS:
+            return "the declared owner or backup holds no access"
+        case OrphanReason.OUTSIDE_CONTROL:
+            return "outside company control (the organization's credential cannot reach it)"
         case _:
             assert_never(reason)
 
@@ -278,6 +317,20 @@ def count_phrase(reason: OrphanReason, n: int) -> str:
             return f"{n} official {humanize.noun(n, 'page')} missing from the inventory"
         case OrphanReason.ROGUE:
             return f"{n} suspected rogue {humanize.noun(n, 'page')}"
+        case OrphanReason.ACCESS_DEPARTED:
+            return f"{n} where someone who left still holds admin rights"
+        case OrphanReason.ACCESS_UNKNOWN:
+            return f"{n} with an admin nobody in the roster knows"
+        case OrphanReason.ACCESS_AGENCY:
+            return f"{n} open to an agency without an active contract"
+        case OrphanReason.ACCESS_NO_2FA:
+            return f"{n} with an admin without two-factor authentication"
+        case OrphanReason.ACCESS_TOO_FEW:
+            return f"{n} with fewer than two employee admins"
+        case OrphanReason.ACCESS_OWNER_LACKS:
+            return f"{n} whose declared owner or backup holds no access"
+        case OrphanReason.OUTSIDE_CONTROL:
+            return f"{n} outside company control"
         case _:
             assert_never(reason)
 
@@ -395,6 +448,9 @@ class OrphanEntry:
     age: Age
     due: date
     overdue: bool
+    access: tuple[str, ...] = ()
+    """Who holds the page and what is wrong with each (the access section); empty when the
+    run read no holder list for it."""
 
     @property
     def key(self) -> str:
@@ -519,6 +575,64 @@ def _who_can_act(
     return Contact(role, None, None)
 
 
+_ACCESS_ACTIONS = frozenset(
+    {Action.REVOKE_ACCESS, Action.CLAIM, Action.REQUIRE_2FA, Action.GRANT_ACCESS}
+)
+
+
+def _access_actor(
+    account: Account, roster: Roster, as_of: date, policy_owner: Contact | None
+) -> Contact:
+    """Who changes a page's access: its owner, who should hold admin rights; the executive
+    sponsor when the owner has left; else the policy owner."""
+    owner = roster.find(account.owner)
+    if owner is not None and not _gone(owner, as_of):
+        return Contact("owner", owner.name, owner.email)
+    sponsor = roster.find(account.executive_sponsor)
+    if sponsor is not None and not _gone(sponsor, as_of):
+        return Contact("executive sponsor (the owner has left)", sponsor.name, sponsor.email)
+    return _who_can_act(account, roster, as_of, policy_owner)
+
+
+def _standing(m: HolderMatch) -> str:
+    """A holder's roster match and what is wrong with it, in words."""
+    h = m.holder
+    match m.affiliation:
+        case Affiliation.AMBIGUOUS:
+            return f"matches several people ({', '.join(m.candidates)}): identify them"
+        case Affiliation.UNKNOWN if h.kind is HolderKind.PARTNER:
+            return "partner business not in the roster: remove"
+        case Affiliation.UNKNOWN:
+            return "matches nobody in the roster: identify or remove" if h.admin else "unknown"
+        case Affiliation.DEPARTED:
+            return "left the organization: remove"
+        case _ if h.kind is HolderKind.PARTNER and m.affiliation is not Affiliation.AGENCY:
+            return f"roster: {m.affiliation.value}, not an agency contract: remove"
+    words = f"{m.affiliation.value} ({m.matched_by})"
+    if h.admin and h.two_factor is Tri.FALSE:
+        return f"{words}: no two-factor authentication"
+    return words
+
+
+def _holder_lines(item: AccountResult, index: RosterIndex) -> tuple[str, ...]:
+    """The access section of one page: where the list came from, then each holder."""
+    obs = item.observation
+    if obs is None or obs.access is None:
+        return ()
+    access = obs.access
+    if access.reason is not None:
+        return (f"holders could not be listed: {access.reason.text}",)
+    review = review_access(item.account, access, index)
+    vias = ", ".join(dict.fromkeys(h.via for h in access.holders if h.via)) or "the API"
+    head = f"listed by {vias} at {humanize.moment(access.fetched_at)} ({access.url})"
+    lines = [head]
+    for m in review.matches:
+        role = f"{m.holder.role} (admin)" if m.holder.admin else m.holder.role
+        lines.append(f"{m.label}: {role} — {_standing(m)}")
+    lines += [f"not read: {g.text}" for g in access.gaps]
+    return tuple(lines)
+
+
 def _observation_evidence(obs: Observation | None, good: Observation | None) -> list[str]:
     lines = []
     if obs is not None:
@@ -640,7 +754,11 @@ _URGENCY_ORDER = tuple(Urgency)
 
 
 def _account_entry(
-    result: AuditResult, item: AccountResult, policy_owner: Contact | None, weigher: _Weigher
+    result: AuditResult,
+    item: AccountResult,
+    policy_owner: Contact | None,
+    weigher: _Weigher,
+    index: RosterIndex,
 ) -> OrphanEntry | None:
     account = item.account
     if account.status is AccountStatus.PLANNED:
@@ -664,6 +782,7 @@ def _account_entry(
     activity, none_since = _activity(when, obs)
     facts = _Facts(tuple(reasons), _open_findings(mine))
     weight = weigher.weigh(facts)
+    actor = _access_actor if weight.action in _ACCESS_ACTIONS else _who_can_act
     return OrphanEntry(
         account_id=account.id,
         platform=account.platform.value,
@@ -683,7 +802,7 @@ def _account_entry(
         observation_url=obs.url if obs else None,
         fetched_at=obs.fetched_at if obs else None,
         last_known_good=item.last_known_good.fetched_at if item.last_known_good else None,
-        act=_who_can_act(account, roster, as_of, policy_owner),
+        act=actor(account, roster, as_of, policy_owner),
         action=weight.action,
         action_reason=weight.because,
         urgency=weight.urgency,
@@ -691,6 +810,7 @@ def _account_entry(
         age=weight.age,
         due=weight.due,
         overdue=weight.overdue,
+        access=_holder_lines(item, index),
     )
 
 
@@ -699,6 +819,13 @@ _RULE_REASONS = (
     ("ACT-002", OrphanReason.DORMANT),
     ("ACT-003", OrphanReason.SILENT_SINCE_OWNER_LEFT),
     ("IDN-005", OrphanReason.RETIRED_LIVE),
+    ("ACC-001", OrphanReason.ACCESS_DEPARTED),
+    ("ACC-002", OrphanReason.ACCESS_UNKNOWN),
+    ("ACC-003", OrphanReason.ACCESS_AGENCY),
+    ("ACC-004", OrphanReason.ACCESS_NO_2FA),
+    ("ACC-005", OrphanReason.ACCESS_TOO_FEW),
+    ("ACC-006", OrphanReason.ACCESS_OWNER_LACKS),
+    ("ACC-007", OrphanReason.OUTSIDE_CONTROL),
 )
 """Failing rules that list an account by themselves, in the order their reasons are shown."""
 
@@ -882,10 +1009,11 @@ def build(result: AuditResult, days: Mapping[Severity, int] = DEFAULT_DUE_DAYS) 
     org = inventory.organization
     policy_owner = _contact(inventory.roster, "policy owner", org.policy_owner)
     weigher = _Weigher(result, days)
+    index = RosterIndex(inventory.roster)
     entries = [
         entry
         for item in result.accounts
-        if (entry := _account_entry(result, item, policy_owner, weigher))
+        if (entry := _account_entry(result, item, policy_owner, weigher, index))
     ]
     entries += [
         entry
