@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from scanner.cli import demo, history, platforms, rules
 from scanner.cli.main import cli
 from scanner.model import Platform
-from scanner.reports import discovery, observations, orphans, review, table
+from scanner.reports import access, discovery, observations, orphans, review, table
 from scanner.reports.layout import Column, display_width
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
@@ -148,6 +148,7 @@ def _commands(world: World, tmp_path: Path) -> dict[str, tuple[list[str], list[S
             [orphans.TABLE_COLUMNS],
         ),
         "demo": (["demo", "--output-dir", str(tmp_path / "demo")], [demo._COUNT_COLUMNS]),
+        "access": (["access", inv, "--config", config], [access.TABLE_COLUMNS]),
     }
 
 
@@ -165,6 +166,7 @@ COMMANDS = [
     "validate",
     "report orphans",
     "demo",
+    "access",
 ]
 
 

@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "platforms",
     "sandbox",
     "credentials",
+    "access",
 )
 
 

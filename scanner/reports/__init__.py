@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from scanner import humanize
 from scanner.reports import (
+    access,
     credentials,
     csv_report,
     discovery,
@@ -62,6 +63,7 @@ __all__ = [
 
 # The modules above register their renderers on import; this names them for linters.
 _BUILTIN = (
+    access,
     credentials,
     csv_report,
     discovery,

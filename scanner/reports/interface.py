@@ -50,6 +50,7 @@ class Document(enum.StrEnum):
     REVIEW = "review"
     ORPHANS = "orphans"
     CREDENTIALS = "credentials"
+    ACCESS = "access"
 
 
 class ReportFormat(enum.StrEnum):

@@ -12,10 +12,19 @@ from typing import Any, assert_never
 import yaml
 
 from scanner.sandbox.faults import FAULT_PARAMS, FaultKind
-from scanner.sandbox.world import ACCOUNT_KEYS, CREDENTIAL_KEYS, HOST_KEYS, POST_KEYS, TOP_KEYS
+from scanner.sandbox.world import (
+    ACCOUNT_KEYS,
+    BUSINESS_KEYS,
+    CREDENTIAL_KEYS,
+    HOLDER_KEYS,
+    HOST_KEYS,
+    POST_KEYS,
+    TOP_KEYS,
+)
 
 __all__ = [
     "EXAMPLE_ACCOUNTS",
+    "EXAMPLE_BUSINESS",
     "EXAMPLE_CREDENTIALS",
     "EXAMPLE_HOSTS",
     "describe_fault",
@@ -99,6 +108,20 @@ EXAMPLE_ACCOUNTS: Sequence[tuple[str, Mapping[str, Any]]] = (
             "followers": 640,
             "instagram": "examplebakery",
             "posts": [{"at": _at(11, 1), "text": "Open on Sundays from December"}],
+            # Who holds the Page: a business user (email: in business_users, two_factor its
+            # status), the business's system user, a person outside the business, an agency.
+            "holders": [
+                {
+                    "id": "100200300400501",
+                    "name": "Mia Baker",
+                    "email": "mia@example-bakery.test",
+                    "tasks": ["MANAGE", "CREATE_CONTENT"],
+                    "two_factor": True,
+                },
+                {"kind": "system_user", "id": "100200300400502", "tasks": ["ANALYZE"]},
+                {"id": "100200300400503", "name": "Sam Freelance", "tasks": ["CREATE_CONTENT"]},
+                {"kind": "partner_business", "id": "100200300400504"},
+            ],
         },
     ),
     (
@@ -127,6 +150,22 @@ EXAMPLE_ACCOUNTS: Sequence[tuple[str, Mapping[str, Any]]] = (
         },
     ),
 )
+
+# The Business Manager behind the Meta token: its people, system users and partner businesses.
+EXAMPLE_BUSINESS: Mapping[str, Any] = {
+    "name": "Example Bakery",
+    "users": [
+        {
+            "id": "100200300400505",
+            "name": "Jo Owner",
+            "email": "jo@example-bakery.test",
+            "role": "ADMIN",
+            "two_factor": False,
+        }
+    ],
+    "system_users": [{"id": "100200300400502", "name": "Rollcall reader", "role": "EMPLOYEE"}],
+    "agencies": [{"id": "100200300400504", "name": "Crumb & Co Agency"}],
+}
 
 EXAMPLE_HOSTS: Mapping[str, Mapping[str, Any]] = {
     "medium": {"faults": [{"kind": "latency", "ms": 250}]},
@@ -246,11 +285,14 @@ def _fault_row(kind: FaultKind) -> tuple[str, str]:
     )
 
 
+_FLOW_ROWS = ("posts", "holders", "users", "system_users", "agencies")
+
+
 def _block(value: Mapping[str, Any], indent: str) -> list[str]:
     """One mapping in block style, leaf lists and post mappings in flow style."""
     lines = []
     for key, item in value.items():
-        if key == "posts":
+        if key in _FLOW_ROWS:
             lines.append(f"{indent}{key}:")
             lines += [f"{indent}  - {_flow(post)}" for post in item]
         elif isinstance(item, Mapping):
@@ -273,6 +315,8 @@ def example_world_text() -> str:
         *_table("hosts.PLATFORM:", list(HOST_KEYS.items())),
         *_table("Each of accounts:", list(ACCOUNT_KEYS.items())),
         *_table("Each of accounts[].posts:", list(POST_KEYS.items())),
+        *_table("Each of accounts[].holders:", list(HOLDER_KEYS.items())),
+        *_table("business:", list(BUSINESS_KEYS.items())),
         *_table("Each of credentials:", list(CREDENTIAL_KEYS.items())),
         "#",
         "# Faults go under an account or hosts.PLATFORM, as a bare name (`login_wall`) or as a",
@@ -293,6 +337,8 @@ def example_world_text() -> str:
     for what, account in EXAMPLE_ACCOUNTS:
         body = _block(account, "    ")
         lines += ["", f"  # {what}", "  - " + body[0].lstrip(), *body[1:]]
+    lines += ["", "# the Meta Business Manager behind the meta-graph token", "business:"]
+    lines += _block(EXAMPLE_BUSINESS, "  ")
     lines += ["", "# the tokens the owner APIs accept; any other is unknown", "credentials:"]
     for credential in EXAMPLE_CREDENTIALS:
         body = _block(credential, "    ")

@@ -13,14 +13,16 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import Problem, ValidationError, did_you_mean
-from scanner.model import AccountState, Platform
+from scanner.model import AccountState, HolderKind, Platform
 from scanner.sandbox.faults import API_INAPPLICABLE, Fault, FaultSpecError, parse_fault
 from scanner.yamlsource import YList, YMap, load_yaml
 
 __all__ = [
     "ACCOUNT_KEYS",
+    "BUSINESS_KEYS",
     "CREDENTIAL_KEYS",
     "DEMO_CREDENTIALS",
+    "HOLDER_KEYS",
     "HOST_KEYS",
     "POST_KEYS",
     "TOKEN_APIS",
@@ -32,7 +34,9 @@ __all__ = [
     "Target",
     "World",
     "WorldAccount",
+    "WorldBusiness",
     "WorldCredential",
+    "WorldHolder",
     "example_world_path",
     "handle_key",
     "load_world",
@@ -94,6 +98,8 @@ TOP_KEYS: Mapping[str, str] = {
     "accounts": "the accounts that exist; every other handle is absent (the platform's 404)",
     "credentials": "the owner-API tokens the sandbox accepts: a list of {api, token, ...}; "
     "any other token is unknown to its API",
+    "business": "the Meta Business Manager behind the meta-graph credentials: {name, users, "
+    "system_users, agencies} (its business_users, system_users and partner businesses)",
 }
 HOST_KEYS: Mapping[str, str] = {
     "faults": "faults injected into every request to this platform",
@@ -121,6 +127,10 @@ ACCOUNT_KEYS: Mapping[str, str] = {
     "instagram": "facebook only: the Instagram account linked to this Page "
     "(its instagram_business_account)",
     "posts": "the account's activity, any order; each post: at, text, pinned, repost_of",
+    "holders": "facebook and linkedin: who holds access to the Page (its assigned_users, roles "
+    "and agencies): a list of {kind, id, name, email, tasks, role, two_factor}; to the LinkedIn "
+    "organization (its organizationAcls): a list of {id, role, state}, none: the ACL listing "
+    "is refused (holders unknown)",
     "faults": "faults injected into every request for this account",
 }
 POST_KEYS: Mapping[str, str] = {
@@ -139,6 +149,23 @@ CREDENTIAL_KEYS: Mapping[str, str] = {
     "account": "the handle the token belongs to: required for "
     f"{' and '.join(a.value for a in TOKEN_APIS)}, optional for x-api (users/me)",
     "quota": "youtube-api only: units the key may spend (1 per call) before quotaExceeded",
+}
+HOLDER_KEYS: Mapping[str, str] = {
+    "kind": f"{' | '.join(k.value for k in HolderKind)} (default {HolderKind.PERSON.value})",
+    "id": "the holder's id on the platform (a Facebook user, system user or partner business)",
+    "name": "the holder's name (default: the business entry's with the same id)",
+    "email": "a person's email: makes them a user of the business (business_users)",
+    "tasks": "facebook: the Page tasks held, e.g. [MANAGE, CREATE_CONTENT] (MANAGE = admin)",
+    "role": "the platform's role name, where it has one (a business user's ADMIN or EMPLOYEE)",
+    "two_factor": "true or false: a business user's two_fac_status (absent: not reported)",
+    "state": "linkedin: the ACL row's state, APPROVED | REQUESTED | REVOKED (default APPROVED; "
+    "a linkedin holder is {id: urn:li:person:…, role, state})",
+}
+BUSINESS_KEYS: Mapping[str, str] = {
+    "name": "the Business Manager's name (default: the world's)",
+    "users": "its business users: {id, name, email, role, two_factor}",
+    "system_users": "its system users: {id, name, role}",
+    "agencies": "partner businesses a Page may be shared with: {id, name}",
 }
 _TOP_KEYS = tuple(TOP_KEYS)
 _CREDENTIAL_KEYS = tuple(CREDENTIAL_KEYS)
@@ -226,6 +253,8 @@ class WorldAccount:
     hidden_followers: bool = False
     instagram: str | None = None
     """facebook only: the linked Instagram account's handle."""
+    holders: tuple[WorldHolder, ...] = ()
+    """Who holds access to the account (facebook: its assigned users, roles and agencies)."""
     posts: tuple[Post, ...] = ()
     """Newest first."""
     faults: tuple[Fault, ...] = ()
@@ -290,6 +319,44 @@ class WorldCredential:
 
 
 @dataclass(frozen=True)
+class WorldHolder:
+    """One party with access to an account (``holders:``), or one member of the world's
+    Business Manager (``business:``)."""
+
+    kind: HolderKind
+    id: str
+    name: str = ""
+    email: str | None = None
+    tasks: tuple[str, ...] = ()
+    role: str | None = None
+    two_factor: bool | None = None
+    """A business user's two-factor status; None: Meta does not report it."""
+    state: str = "APPROVED"
+    """linkedin: the ACL row's state (REQUESTED: an invitation)."""
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class WorldBusiness:
+    """The Business Manager behind the world's Meta credentials: its people, system users and
+    the partner businesses (agencies) a Page can be shared with."""
+
+    name: str
+    users: tuple[WorldHolder, ...] = ()
+    system_users: tuple[WorldHolder, ...] = ()
+    agencies: tuple[WorldHolder, ...] = ()
+
+    def member(self, kind: HolderKind, holder_id: str) -> WorldHolder | None:
+        """The business's entry of that kind and id (a user, a system user, an agency)."""
+        group = {
+            HolderKind.PERSON: self.users,
+            HolderKind.SYSTEM_USER: self.system_users,
+            HolderKind.PARTNER: self.agencies,
+        }.get(kind, ())
+        return next((m for m in group if m.id == holder_id), None)
+
+
+@dataclass(frozen=True)
 class World:
     """A loaded world: accounts by platform and lookup key, host-level faults (per platform or
     owner API), owner-API credentials, the as-of date."""
@@ -300,6 +367,7 @@ class World:
     host_faults: Mapping[Target, tuple[Fault, ...]] = field(default_factory=dict)
     path: str | None = None
     credentials: tuple[WorldCredential, ...] = ()
+    business: WorldBusiness | None = None
     _index: Mapping[tuple[Platform, str], WorldAccount] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -446,7 +514,9 @@ def parse_world(data: Any, file: str) -> World:
         seen[ident] = account.line
         accounts.append(account)
     credentials = _credentials(c, data, accounts)
+    business = _business(c, data, name.strip())
     _check_links(c, accounts)
+    _check_holders(c, accounts, business)
     if c.problems:
         raise ValidationError(c.problems)
     return World(
@@ -456,6 +526,7 @@ def parse_world(data: Any, file: str) -> World:
         host_faults=host_faults,
         path=file,
         credentials=credentials,
+        business=business,
     )
 
 
@@ -707,6 +778,7 @@ def _account(c: _Checker, raw: Mapping[str, Any], where: str) -> WorldAccount | 
         api_access=flags["api_access"],
         hidden_followers=flags["hidden_followers"],
         instagram=instagram,
+        holders=_holders(c, raw, where, platform),
         posts=posts,
         faults=_faults(c, raw, where),
         line=raw.line if isinstance(raw, YMap) else None,
@@ -719,6 +791,169 @@ def _instagram(c: _Checker, raw: Mapping[str, Any], where: str, platform: Platfo
         c.add(raw, "instagram", f"{where}.instagram: a handle, on facebook accounts only")
         return None
     return value if isinstance(value, str) else None
+
+
+HOLDER_PLATFORMS = frozenset({Platform.FACEBOOK, Platform.LINKEDIN})
+"""Platforms whose world accounts may list ``holders`` (their owner API shows who holds them)."""
+_TASK = re.compile(r"^[A-Z][A-Z0-9_]*$")
+_BUSINESS_GROUPS: tuple[tuple[str, HolderKind, tuple[str, ...]], ...] = (
+    ("users", HolderKind.PERSON, ("id", "name", "email", "role", "two_factor")),
+    ("system_users", HolderKind.SYSTEM_USER, ("id", "name", "role")),
+    ("agencies", HolderKind.PARTNER, ("id", "name")),
+)
+
+
+def _holders(
+    c: _Checker, raw: Mapping[str, Any], where: str, platform: Platform
+) -> tuple[WorldHolder, ...]:
+    items = raw.get("holders")
+    if items is None:
+        return ()
+    if platform not in HOLDER_PLATFORMS or not isinstance(items, list):
+        names = ", ".join(sorted(p.value for p in HOLDER_PLATFORMS))
+        c.add(raw, "holders", f"{where}.holders: a list of holders, on {names} accounts only")
+        return ()
+    if platform is Platform.LINKEDIN:
+        return _linkedin_holders(c, items, where)
+    out: list[WorldHolder] = []
+    for i in range(len(items)):
+        holder = _holder(c, items, i, f"{where}.holders[{i}]", tuple(HOLDER_KEYS))
+        if holder is None:
+            continue
+        if any((h.kind, h.id) == (holder.kind, holder.id) for h in out):
+            c.add(
+                items, i, f"{where}.holders[{i}]: {holder.kind.value} {holder.id!r} is listed twice"
+            )
+            continue
+        out.append(holder)
+    return tuple(out)
+
+
+LINKEDIN_ACL_STATES = ("APPROVED", "REQUESTED", "REVOKED")
+_PERSON_URN = re.compile(r"^urn:li:person:[A-Za-z0-9_-]+$")
+
+
+def _linkedin_holders(c: _Checker, items: Any, where: str) -> tuple[WorldHolder, ...]:
+    """A LinkedIn organization's ACL rows: {id: urn:li:person:…, role, state} (research §4)."""
+    out: list[WorldHolder] = []
+    for i, item in enumerate(items):
+        at = f"{where}.holders[{i}]"
+        if not isinstance(item, Mapping):
+            c.add(items, i, f"{at}: expected a mapping with id, role and state")
+            continue
+        c.unknown_keys(item, ("id", "role", "state"), at)
+        ident, role = item.get("id"), item.get("role")
+        state = item.get("state", LINKEDIN_ACL_STATES[0])
+        if not isinstance(ident, str) or not _PERSON_URN.match(ident):
+            c.add(item, "id" if "id" in item else None, f"{at}.id: expected urn:li:person:ID")
+        elif not isinstance(role, str) or not _TASK.match(role):
+            c.add(item, "role" if "role" in item else None, f"{at}.role: e.g. ADMINISTRATOR")
+        elif state not in LINKEDIN_ACL_STATES:
+            c.add(item, "state", f"{at}.state: expected one of {', '.join(LINKEDIN_ACL_STATES)}")
+        elif any(h.id == ident for h in out):
+            c.add(items, i, f"{at}: {ident!r} is listed twice")
+        else:
+            kind = HolderKind.INVITATION if state == "REQUESTED" else HolderKind.PERSON
+            line = item.line if isinstance(item, YMap) else None
+            out.append(WorldHolder(kind, ident, role=role, state=state, line=line))
+    return tuple(out)
+
+
+def _holder(
+    c: _Checker,
+    items: Any,
+    i: int,
+    where: str,
+    allowed: Sequence[str],
+    kind: HolderKind = HolderKind.PERSON,
+) -> WorldHolder | None:
+    item = items[i]
+    if not isinstance(item, Mapping):
+        c.add(items, i, f"{where}: expected a mapping with id and name")
+        return None
+    c.unknown_keys(item, allowed, where)
+    kinds = [k.value for k in HolderKind]
+    raw_kind = item.get("kind", kind.value) if "kind" in allowed else kind.value
+    ident = item.get("id")
+    if raw_kind not in kinds:
+        c.add(item, "kind", f"{where}.kind: expected one of {', '.join(kinds)}")
+        return None
+    if isinstance(ident, bool) or not isinstance(ident, str | int) or not str(ident).strip():
+        c.add(item, "id" if "id" in item else None, f"{where}.id: expected the platform's id")
+        return None
+    email = item.get("email")
+    if email is not None and not (isinstance(email, str) and "@" in email):
+        c.add(item, "email", f"{where}.email: expected an email address")
+        email = None
+    tasks = item.get("tasks") or []
+    if not isinstance(tasks, list) or not all(isinstance(t, str) and _TASK.match(t) for t in tasks):
+        c.add(item, "tasks", f"{where}.tasks: expected task names in capitals, e.g. [MANAGE]")
+        tasks = []
+    role = item.get("role")
+    if role is not None and not isinstance(role, str):
+        c.add(item, "role", f"{where}.role: expected a role name")
+        role = None
+    two_factor = item.get("two_factor")
+    if two_factor is not None and not isinstance(two_factor, bool):
+        c.add(item, "two_factor", f"{where}.two_factor: expected true or false")
+        two_factor = None
+    return WorldHolder(
+        kind=HolderKind(raw_kind),
+        id=str(ident).strip(),
+        name=_text(c, item, "name", where),
+        email=email,
+        tasks=tuple(tasks),
+        role=role,
+        two_factor=two_factor,
+        line=item.line if isinstance(item, YMap) else None,
+    )
+
+
+def _business(c: _Checker, data: Mapping[str, Any], world_name: str) -> WorldBusiness | None:
+    raw = data.get("business")
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        c.add(data, "business", "business: expected a mapping with users, system_users, agencies")
+        return None
+    c.unknown_keys(raw, tuple(BUSINESS_KEYS), "business")
+    groups: dict[str, tuple[WorldHolder, ...]] = {}
+    for key, kind, allowed in _BUSINESS_GROUPS:
+        items = raw.get(key) or []
+        if not isinstance(items, list):
+            c.add(raw, key, f"business.{key}: expected a list")
+            items = []
+        found = (
+            _holder(c, items, i, f"business.{key}[{i}]", allowed, kind) for i in range(len(items))
+        )
+        groups[key] = tuple(h for h in found if h is not None)
+    name = raw.get("name")
+    return WorldBusiness(
+        name=name.strip() if isinstance(name, str) and name.strip() else world_name,
+        users=groups["users"],
+        system_users=groups["system_users"],
+        agencies=groups["agencies"],
+    )
+
+
+def _check_holders(
+    c: _Checker, accounts: Sequence[WorldAccount], business: WorldBusiness | None
+) -> None:
+    """Every holder has a name (its own or its business entry's); a Page's pending invitations
+    are not played (Meta's pending_users); a two-factor status belongs to a business user."""
+    for account in (a for a in accounts if a.platform is Platform.FACEBOOK):
+        for h in account.holders:
+            where = f"{account.handle}.holders[{h.id}]"
+            entry = business.member(h.kind, h.id) if business else None
+            if h.kind is HolderKind.INVITATION:
+                c.add_line(h.line, f"{where}: a Page's pending invitations are not played")
+            elif not h.name and (entry is None or not entry.name):
+                group = next(k for k, kind, _ in _BUSINESS_GROUPS if kind is h.kind)
+                c.add_line(
+                    h.line, f"{where}: no name; give one, or list the id in business.{group}"
+                )
+            elif h.two_factor is not None and h.email is None and entry is None:
+                c.add_line(h.line, f"{where}.two_factor: a business user's; give their email")
 
 
 _FLAGS: Mapping[str, bool] = {"api_access": True, "hidden_followers": False}

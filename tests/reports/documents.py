@@ -7,10 +7,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, assert_never
 
-from scanner.model import AuditResult, FindingStatus, Reason
+from scanner.inventory.access import RosterIndex, declared_holders, review_access
+from scanner.model import (
+    AccessList,
+    AuditResult,
+    FindingStatus,
+    Holder,
+    HolderKind,
+    Reason,
+    Tri,
+)
 from scanner.reports import Document
 from scanner.reports.observations import Observed, ObservedAccount
 from scanner.reports.orphans import build
+from scanner.runs.access import AccessRow, AccessSheet, Owned
 from scanner.runs.credentials import Checked, CredentialReport, Health
 from scanner.runs.discover import DiscoveryResult
 from scanner.runs.review import (
@@ -91,6 +101,49 @@ def credentials_of(result: AuditResult) -> CredentialReport:
     return CredentialReport(STARTED, checked, with_inventory=True)
 
 
+def access_of(result: AuditResult) -> AccessSheet:
+    """Holders of the audit's accounts in turn declared, observed (an admin named as the page
+    shows itself, without 2FA, and a partner business) and unknown; the discoveries as the
+    controlled accounts the inventory misses, one credential's listing failed."""
+    index = RosterIndex(result.inventory.roster)
+    rows = []
+    for i, a in enumerate(result.accounts):
+        account = a.account
+        name = a.observation.display_name if a.observation is not None else None
+        if i % 3 == 0:
+            rows.append(AccessRow(account, "declared", declared_holders(account, index)))
+        elif i % 3 == 1:
+            holders = (
+                Holder(
+                    HolderKind.PERSON,
+                    "1001",
+                    name,
+                    account.owner,
+                    "MANAGE",
+                    True,
+                    Tri.FALSE,
+                    "assigned_users",
+                ),
+                Holder(
+                    HolderKind.PARTNER,
+                    "2002",
+                    "Brightloop Agency",
+                    None,
+                    "ADVERTISE",
+                    False,
+                    via="agencies",
+                ),
+            )
+            listed = AccessList(holders, f"https://api.test/{account.id}/assigned_users", STARTED)
+            review = review_access(account, listed, index)
+            rows.append(AccessRow(account, "observed", review.matches, review))
+        else:
+            why = Reason("access_unreadable", f"the API refused the list of {name or account.id}")
+            rows.append(AccessRow(account, "unknown", (), reason=why))
+    failed = (("bm2", Reason("api_error", "the listing failed")),)
+    return AccessSheet(result.inventory, tuple(rows), Owned((), failed), result.discoveries)
+
+
 def document_of(document: Document, result: AuditResult) -> Any:
     """``document`` built from the audit ``result``."""
     build_it: Callable[[AuditResult], Any]
@@ -107,6 +160,8 @@ def document_of(document: Document, result: AuditResult) -> Any:
             build_it = build
         case Document.CREDENTIALS:
             build_it = credentials_of
+        case Document.ACCESS:
+            build_it = access_of
         case _:
             assert_never(document)
     return build_it(result)

@@ -21,6 +21,7 @@ COMMANDS = {
     "discover": (["discover", INVENTORY], Document.DISCOVERY),
     "review": (["review", REQUEST, "--inventory", INVENTORY], Document.REVIEW),
     "report orphans": (["report", "orphans", INVENTORY], Document.ORPHANS),
+    "access": (["access", INVENTORY], Document.ACCESS),
 }
 
 

@@ -38,6 +38,7 @@ OFFERED = {
     Document.REVIEW: {"table", "json", "markdown", "sarif", "junit"},
     Document.ORPHANS: {"table", "json", "csv", "markdown", "html"},
     Document.CREDENTIALS: {"table", "json"},
+    Document.ACCESS: {"table", "json", "csv"},
 }
 
 

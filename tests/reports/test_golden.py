@@ -50,7 +50,7 @@ def test_orphans_report_golden(fmt: ReportFormat) -> None:
 
 OTHER = [
     (d, f)
-    for d in (Document.OBSERVATIONS, Document.DISCOVERY, Document.REVIEW)
+    for d in (Document.OBSERVATIONS, Document.DISCOVERY, Document.REVIEW, Document.ACCESS)
     for f in formats_for(d)
 ]
 

@@ -105,7 +105,7 @@ def test_html_does_not_link_a_url_with_hidden_characters() -> None:
 
 OTHER = [
     (d, f)
-    for d in (Document.DISCOVERY, Document.REVIEW, Document.OBSERVATIONS)
+    for d in (Document.DISCOVERY, Document.REVIEW, Document.OBSERVATIONS, Document.ACCESS)
     for f in formats_for(d)
 ]
 

@@ -1,14 +1,16 @@
-"""LinkedIn Community Management API (``/rest``, host in linkedin.yaml): organization by vanity name,
-follower count (``networkSizes``), latest post (``posts?q=author``), the error table and its
-only politeness signal, a bare 429. Quirks from research owner-apis.md §4 (no recordings exist).
+"""LinkedIn Community Management API (``/rest``, host in linkedin.yaml): organization by vanity name
+or id, follower count (``networkSizes``), latest post (``posts?q=author``), the organization
+access-control lists (``organizationAcls``, start/count paged), the error table and its only
+politeness signal, a bare 429. Quirks from research owner-apis.md §4 (no recordings exist).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import parse_qsl, quote, urlsplit
 
 from scanner.fetch.interface import Fetched
 from scanner.platforms.api.interface import (
@@ -29,21 +31,40 @@ from scanner.platforms.api.interface import (
 from scanner.platforms.dates import parse_datetime
 
 __all__ = [
+    "ACL_PAGE",
+    "ADMINISTRATOR",
+    "AclEntry",
+    "AclPage",
+    "administered_organizations",
     "classify",
     "latest_posts",
     "my_organizations",
     "network_size",
+    "next_acl_page",
+    "organization_acls",
+    "organization_by_id",
     "organization_by_vanity",
     "organization_urn",
+    "parse_acls",
     "parse_followers",
     "parse_latest",
     "parse_organization",
+    "parse_organization_by_id",
     "throttle",
 ]
 
 
+ORGANIZATION_URN = "urn:li:organization:"
+
+ADMINISTRATOR = "ADMINISTRATOR"
+"""The ACL role that manages the page and who else holds a role on it (research §4)."""
+
+ACL_PAGE = 100
+"""Rows asked for per ``organizationAcls`` page (``count``)."""
+
+
 def organization_urn(org_id: str) -> str:
-    return f"urn:li:organization:{org_id}"
+    return f"{ORGANIZATION_URN}{org_id}"
 
 
 def _headers(version: str) -> tuple[tuple[str, str], ...]:
@@ -78,6 +99,45 @@ def my_organizations(version: str) -> ApiRequest:
     """The token member's organization roles: a cheap self-call for credential health."""
     query = (("q", "roleAssignee"),)
     return ApiRequest(Api.LINKEDIN_API, "/rest/organizationAcls", query, headers=_headers(version))
+
+
+def organization_by_id(org_id: str, version: str) -> ApiRequest:
+    """An administered organization by id: its ``vanityName`` and ``localizedName`` (research §4,
+    Organization Lookup API)."""
+    path = f"/rest/organizations/{quote(org_id, safe='')}"
+    return ApiRequest(Api.LINKEDIN_API, path, headers=_headers(version))
+
+
+def organization_acls(org_id: str, version: str, start: int = 0) -> ApiRequest:
+    """Who holds a role on the organization (``q=organization``): person URN, role, state. Only
+    an ADMINISTRATOR's token may list it (``rw_organization_admin``, research §4)."""
+    query = (
+        ("q", "organization"),
+        ("organization", organization_urn(org_id)),
+        ("start", str(start)),
+        ("count", str(ACL_PAGE)),
+    )
+    return ApiRequest(Api.LINKEDIN_API, "/rest/organizationAcls", query, headers=_headers(version))
+
+
+def administered_organizations(version: str, start: int = 0) -> ApiRequest:
+    """The organizations the token's member administers (``q=roleAssignee``, approved
+    ADMINISTRATOR roles only)."""
+    query = (
+        ("q", "roleAssignee"),
+        ("role", ADMINISTRATOR),
+        ("state", "APPROVED"),
+        ("start", str(start)),
+        ("count", str(ACL_PAGE)),
+    )
+    return ApiRequest(Api.LINKEDIN_API, "/rest/organizationAcls", query, headers=_headers(version))
+
+
+def next_acl_page(request: ApiRequest, page: AclPage) -> ApiRequest | None:
+    """The same ACL finder from the next page's ``start``; None on the last page."""
+    if page.next_start is None:
+        return None
+    return request.with_query(start=str(page.next_start))
 
 
 # --------------------------------------------------------------------------- errors
@@ -201,3 +261,84 @@ def _from_millis(value: Any) -> datetime | None:
     if isinstance(value, bool) or not isinstance(value, int):
         return None
     return parse_datetime(value / 1000)
+
+
+def parse_organization_by_id(fetched: Fetched) -> Answer[Facts]:
+    """One organization object (``GET /rest/organizations/{id}``)."""
+    failure = classify(fetched)
+    if failure is not None:
+        return failure
+    org = as_object(read_json(fetched)) or {}
+    if org.get("id") is None or as_text(org.get("vanityName")) is None:
+        return unexpected(fetched, "LinkedIn")
+    facts = Facts(
+        native_id=str(org["id"]),
+        handle=as_text(org.get("vanityName")),
+        display_name=as_text(org.get("localizedName")),
+    )
+    return Answer(Outcome.PRESENT, None, "json:vanityName", facts)
+
+
+# --------------------------------------------------------------------------- access lists
+
+
+@dataclass(frozen=True)
+class AclEntry:
+    """One row of an organization ACL: the member (``urn:li:person:…``), the role
+    (``ADMINISTRATOR``, ``CONTENT_ADMINISTRATOR``, ``ANALYST``, …), its ``state`` (APPROVED,
+    REQUESTED, REVOKED, …) and the organization's id (None when the row names none)."""
+
+    assignee: str
+    role: str
+    state: str
+    organization: str | None
+
+
+@dataclass(frozen=True)
+class AclPage:
+    """One page of an ACL finder, and where the next page starts (None: the last one)."""
+
+    entries: tuple[AclEntry, ...]
+    next_start: int | None
+
+
+def parse_acls(fetched: Fetched) -> Answer[AclPage]:
+    """A page of ``organizationAcls`` (either finder). A row without its member or role fails
+    the page: dropping it could hide an administrator."""
+    failure = classify(fetched)
+    if failure is not None:
+        return failure
+    body = as_object(read_json(fetched)) or {}
+    elements = body.get("elements")
+    if not isinstance(elements, list):
+        return unexpected(fetched, "LinkedIn")
+    entries = []
+    for element in elements:
+        row = as_object(element) or {}
+        assignee, role = as_text(row.get("roleAssignee")), as_text(row.get("role"))
+        if assignee is None or role is None:
+            return unexpected(fetched, "LinkedIn")
+        org = as_text(row.get("organization"))
+        org_id = org.removeprefix(ORGANIZATION_URN) if org else None
+        entries.append(AclEntry(assignee, role, as_text(row.get("state")) or "", org_id))
+    page = AclPage(tuple(entries), _next_start(as_object(body.get("paging")), len(entries)))
+    return Answer(Outcome.PRESENT, None, "json:elements[].roleAssignee", page)
+
+
+def _next_start(paging: dict[str, Any] | None, got: int) -> int | None:
+    """Rest.li paging: ``total`` when sent, else a ``rel: next`` link, else a full page means
+    there may be more (``total`` is optional in LinkedIn's collections)."""
+    if paging is None or got == 0:
+        return None
+    start = as_count(paging.get("start")) or 0
+    total = as_count(paging.get("total"))
+    if total is not None:
+        return start + got if start + got < total else None
+    links = paging.get("links")
+    for link in (as_object(x) or {} for x in (links if isinstance(links, list) else ())):
+        if link.get("rel") == "next" and isinstance(link.get("href"), str):
+            linked = as_count(dict(parse_qsl(urlsplit(link["href"]).query)).get("start"))
+            # A link that does not move forward would read the same page again.
+            return linked if linked is not None and linked > start else start + got
+    count = as_count(paging.get("count"))
+    return start + got if count is not None and got >= count else None

@@ -35,11 +35,16 @@ from scanner.platforms.api.interface import (
 from scanner.platforms.dates import parse_datetime
 
 __all__ = [
+    "ACCESS_NEEDS",
     "IG_FIELDS",
     "MAX_IDS",
     "PAGE_FIELDS",
     "Asset",
+    "Member",
     "TokenInfo",
+    "agencies",
+    "assigned_users",
+    "business_users",
     "classify",
     "debug_token",
     "ig_user",
@@ -51,14 +56,18 @@ __all__ = [
     "owned_instagram_accounts",
     "owned_pages",
     "page",
+    "page_roles",
     "pages",
     "parse_assets",
     "parse_ig_user",
     "parse_latest",
+    "parse_members",
     "parse_page",
     "parse_pages",
     "parse_token_info",
+    "system_users",
     "throttle",
+    "two_factor",
 ]
 
 PAGE_FIELDS = (
@@ -145,6 +154,57 @@ def owned_pages(business_id: str, version: str) -> ApiRequest:
 def owned_instagram_accounts(business_id: str, version: str) -> ApiRequest:
     query = (_fields(("id", "username", "name")), ("limit", "100"))
     return ApiRequest(Api.META_GRAPH, f"/{version}/{business_id}/owned_instagram_accounts", query)
+
+
+LISTING_LIMIT = "100"
+"""Rows asked per page of a listing; Graph caps it per edge and pages on (research §1.6)."""
+ASSIGNED_USER_FIELDS = ("id", "name", "user_type", "tasks")
+ROLE_FIELDS = ("id", "name", "tasks")
+AGENCY_FIELDS = ("id", "name")
+BUSINESS_USER_FIELDS = ("id", "name", "email", "role", "two_fac_status")
+SYSTEM_USER_FIELDS = ("id", "name", "role")
+
+
+def _listing(node: str, edge: str, fields: Sequence[str], version: str) -> ApiRequest:
+    query = (_fields(fields), ("limit", LISTING_LIMIT))
+    return ApiRequest(Api.META_GRAPH, f"/{version}/{node}/{edge}", query)
+
+
+def assigned_users(page_id: str, version: str, business_id: str | None = None) -> ApiRequest:
+    """Business and system users assigned to a Page, with their tasks (research §1.3; needs
+    ``pages_manage_metadata`` and the MANAGE task). ``business`` names the Business Manager
+    whose users are listed (a parameter the SDK declares)."""
+    request = _listing(page_id, "assigned_users", ASSIGNED_USER_FIELDS, version)
+    return request.with_query(business=business_id) if business_id else request
+
+
+def page_roles(page_id: str, version: str) -> ApiRequest:
+    """People outside any business with a role on the Page (research §1.3)."""
+    return _listing(page_id, "roles", ROLE_FIELDS, version)
+
+
+def agencies(page_id: str, version: str) -> ApiRequest:
+    """Partner businesses with access to the Page (research §1.3)."""
+    return _listing(page_id, "agencies", AGENCY_FIELDS, version)
+
+
+def business_users(business_id: str, version: str) -> ApiRequest:
+    """A Business Manager's people: email, base role, two-factor status (research §1.3)."""
+    return _listing(business_id, "business_users", BUSINESS_USER_FIELDS, version)
+
+
+def system_users(business_id: str, version: str) -> ApiRequest:
+    return _listing(business_id, "system_users", SYSTEM_USER_FIELDS, version)
+
+
+ACCESS_NEEDS: Mapping[str, str] = {
+    # What each listing needs (research §1.1, §1.3), named when Meta refuses it.
+    "assigned_users": "the pages_manage_metadata permission and the MANAGE task on the Page",
+    "roles": "the pages_manage_metadata permission and the MANAGE task on the Page",
+    "agencies": "the pages_manage_metadata permission and the MANAGE task on the Page",
+    "business_users": "the business_management permission on the Business Manager",
+    "system_users": "the business_management permission on the Business Manager",
+}
 
 
 def debug_token(version: str) -> ApiRequest:
@@ -443,6 +503,68 @@ def parse_assets(fetched: Fetched) -> Answer[tuple[Asset, ...]]:
             )
         )
     return Answer(Outcome.PRESENT, None, "json:data", tuple(assets), throttle(fetched))
+
+
+@dataclass(frozen=True)
+class Member:
+    """One row of a listing of who holds access: a Page's assigned user, role or agency, or a
+    Business Manager's user or system user (the fields each listing gives, the rest empty)."""
+
+    native_id: str
+    name: str | None
+    email: str | None = None
+    role: str | None = None
+    tasks: tuple[str, ...] = ()
+    user_type: str | None = None
+    two_factor: Tri = Tri.UNKNOWN
+
+    @property
+    def system_user(self) -> bool:
+        return (self.user_type or "").upper() == "SYSTEM_USER"
+
+
+def two_factor(status: Any) -> Tri:
+    """A business user's ``two_fac_status``. Meta documents the field as a string, not its
+    values: ``enabled`` (or ``two_fac_enabled``) is on, ``not_enabled``/``disabled`` off;
+    anything else is unknown, never "off"."""
+    text = (as_text(status) or "").casefold().removeprefix("two_fac_")
+    if text in ("enabled", "on"):
+        return Tri.TRUE
+    if text in ("not_enabled", "disabled", "off"):
+        return Tri.FALSE
+    return Tri.UNKNOWN
+
+
+def parse_members(fetched: Fetched) -> Answer[tuple[Member, ...]]:
+    """One page of ``assigned_users``, ``roles``, ``agencies``, ``business_users`` or
+    ``system_users``, or the classified error (190 dead, 10/200-299/100 a permission)."""
+    failure = classify(fetched)
+    if failure is not None:
+        return failure
+    items = (as_object(read_json(fetched)) or {}).get("data")
+    if not isinstance(items, list):
+        return unexpected(fetched, "Meta")
+    members = []
+    for item in items:
+        data = as_object(item) or {}
+        native_id = as_text(data.get("id"))
+        if native_id is None:
+            continue
+        tasks = data.get("tasks")
+        members.append(
+            Member(
+                native_id=native_id,
+                name=as_text(data.get("name")),
+                email=as_text(data.get("email")),
+                role=as_text(data.get("role")),
+                tasks=tuple(t for t in tasks if isinstance(t, str))
+                if isinstance(tasks, list)
+                else (),
+                user_type=as_text(data.get("user_type")),
+                two_factor=two_factor(data.get("two_fac_status")),
+            )
+        )
+    return Answer(Outcome.PRESENT, None, "json:data", tuple(members), throttle(fetched))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""LinkedIn Community Management API (``/linkedin-api/rest/…``): organizations by vanity name,
-follower counts (``networkSizes``), posts by author and the token's organization roles; the
-``LinkedIn-Version`` and ``X-Restli-Protocol-Version`` headers are required, and a 429 comes
-without rate-limit headers. Shapes from research owner-apis.md §4 (no recordings exist).
+"""LinkedIn Community Management API (``/linkedin-api/rest/…``): organizations by vanity name or
+id, follower counts (``networkSizes``), posts by author, the token's organization roles and an
+organization's ACLs (start/count paged); the ``LinkedIn-Version`` and
+``X-Restli-Protocol-Version`` headers are required, and a 429 comes without rate-limit headers.
+Shapes from research owner-apis.md §4 (no recordings exist).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from scanner.model import AccountState, Platform
 from scanner.sandbox.http import Request, Response
@@ -19,9 +20,15 @@ from scanner.sandbox.sites.api_base import ApiSite, register_api, stable_id
 from scanner.sandbox.sites.base import Ctx, RateWindow, Route, json_response
 from scanner.sandbox.world import ApiName, WorldAccount, WorldCredential
 
-__all__ = ["LinkedInApi", "active_version", "org_id"]
+__all__ = ["ACL_SCOPES", "LinkedInApi", "active_version", "org_id"]
 
 URN = "urn:li:organization:"
+ACL_SCOPES = frozenset({"r_organization_admin", "rw_organization_admin"})
+"""A credential whose scopes are listed needs one of these to list an organization's ACLs
+(``q=organization``): research §4 names both for organizationAcls; r_organization_admin is the
+read grant, and rw_organization_admin includes it."""
+MAX_COUNT = 100
+"""The largest ``count`` a paged finder honours here."""
 _VERSION = re.compile(r"^(?P<year>20\d\d)(?P<month>0[1-9]|1[0-2])(?:\.\d\d)?$")
 
 
@@ -58,8 +65,9 @@ def _visible(a: WorldAccount) -> bool:
 
 @register_api(ApiName.LINKEDIN_API)
 class LinkedInApi(ApiSite):
-    """``organizations?q=vanityName``, ``networkSizes/{urn}``, ``posts?q=author``,
-    ``organizationAcls?q=roleAssignee``; anything else is LinkedIn's 404."""
+    """``organizations?q=vanityName``, ``organizations/{id}``, ``networkSizes/{urn}``,
+    ``posts?q=author``, ``organizationAcls?q=roleAssignee`` and ``?q=organization``; anything
+    else is LinkedIn's 404."""
 
     def too_many(
         self, ctx: Ctx, route: Route, w: RateWindow, retry_after: float | None, status: int | None
@@ -93,6 +101,12 @@ class LinkedInApi(ApiSite):
         if resource == "networkSizes" and len(parts) == 3:
             a = self._by_urn(ctx, parts[2])
             return self.about(a, path, lambda: _network_size(req, a))
+        if resource == "organizations" and len(parts) == 3:
+            a = self._by_urn(ctx, URN + parts[2])
+            return self.about(a, path, lambda: _organization_by_id(a))
+        if resource == "organizationAcls" and req.arg("q") == "organization":
+            a = self._by_urn(ctx, req.arg("organization") or "")
+            return self.about(a, path, lambda: _organization_acls(req, credential, a))
         finder = _FINDERS.get((resource, req.arg("q") or ""))
         if finder is None or len(parts) != 2:
             return self.about(None, path, lambda: _error(404, "Not Found"))
@@ -151,6 +165,40 @@ def _organizations(req: Request, ctx: Ctx, a: WorldAccount | None) -> Response:
     return json_response(200, {"elements": elements, "paging": _paging(req, len(elements))})
 
 
+def _organization_by_id(a: WorldAccount | None) -> Response:
+    """An organization the token administers; another one is refused (Organization Lookup
+    needs the ADMINISTRATOR role, research §4)."""
+    if a is None:
+        return _error(404, "Not Found")
+    if not _visible(a):
+        return _access_denied("organizations")
+    return json_response(200, _organization(a))
+
+
+def _organization_acls(
+    req: Request, credential: WorldCredential, a: WorldAccount | None
+) -> Response:
+    """Who holds a role on the organization (the world's ``holders``), start/count paged. A
+    token without an admin scope, or one that does not reach the organization, is refused; so
+    is every token for an organization whose world lists no holders: a LinkedIn page always has
+    an administrator, so the world has not said who, and the holders stay unknown."""
+    if a is None:
+        return _error(404, "Not Found")
+    lacking = credential.scopes and not ACL_SCOPES & set(credential.scopes)
+    if lacking or not _visible(a) or not a.holders:
+        return _access_denied("organizationAcls")
+    rows = [
+        {
+            "roleAssignee": h.id,
+            "role": h.role,
+            "state": h.state,
+            "organization": f"{URN}{org_id(a)}",
+        }
+        for h in a.holders
+    ]
+    return _paged(req, rows)
+
+
 def _network_size(req: Request, a: WorldAccount | None) -> Response:
     if req.arg("edgeType") != "COMPANY_FOLLOWED_BY_MEMBER":
         return _error(400, "Invalid value for param edgeType", "ILLEGAL_ARGUMENT")
@@ -196,7 +244,8 @@ def _posts(req: Request, ctx: Ctx, a: WorldAccount | None) -> Response:
 
 
 def _acls(req: Request, ctx: Ctx, a: WorldAccount | None) -> Response:
-    """The token member's roles: administrator of every organization it can see."""
+    """The token member's roles: administrator of every organization it can see (the
+    ``role`` and ``state`` filters narrow them), start/count paged."""
     member = f"urn:li:person:{stable_id('li-member', ctx.world.name, digits=10)}"
     elements = [
         {
@@ -208,7 +257,28 @@ def _acls(req: Request, ctx: Ctx, a: WorldAccount | None) -> Response:
         for o in ctx.world.on(Platform.LINKEDIN)
         if _visible(o)
     ]
-    return json_response(200, {"elements": elements, "paging": _paging(req, len(elements))})
+    wanted = {k: v for k in ("role", "state") if (v := req.arg(k))}
+    return _paged(req, [e for e in elements if all(e[k] == v for k, v in wanted.items())])
+
+
+def _paged(req: Request, rows: list[dict[str, Any]]) -> Response:
+    """Rest.li paging: ``start``/``count`` (default 10, at most :data:`MAX_COUNT`), ``total``,
+    and a ``rel: next`` link while rows remain."""
+    count_arg, start_arg = req.arg("count") or "10", req.arg("start") or "0"
+    if not count_arg.isdigit() or not start_arg.isdigit() or int(count_arg) == 0:
+        return _error(400, "Invalid value for param start or count", "ILLEGAL_ARGUMENT")
+    start, count = int(start_arg), min(MAX_COUNT, int(count_arg))
+    page = rows[start : start + count]
+    links = []
+    if start + count < len(rows):
+        query = {k: v[-1] for k, v in req.query.items()} | {
+            "start": str(start + count),
+            "count": str(count),
+        }
+        href = f"/rest/{req.path.rsplit('/rest/', 1)[-1]}?{urlencode(query)}"
+        links.append({"rel": "next", "href": href, "type": "application/json"})
+    paging = {"start": start, "count": count, "total": len(rows), "links": links}
+    return json_response(200, {"elements": page, "paging": paging})
 
 
 def _paging(req: Request, count: int) -> dict[str, Any]:

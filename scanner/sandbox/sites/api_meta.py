@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from scanner.model import AccountState, Platform
+from scanner.model import AccountState, HolderKind, Platform
 from scanner.sandbox.http import Request, Response
 from scanner.sandbox.keyring import TokenProblem
 from scanner.sandbox.sites.api_base import (
@@ -31,7 +31,14 @@ from scanner.sandbox.sites.base import (
     json_response,
     stable_token,
 )
-from scanner.sandbox.world import ApiName, World, WorldAccount, WorldCredential
+from scanner.sandbox.world import (
+    ApiName,
+    World,
+    WorldAccount,
+    WorldBusiness,
+    WorldCredential,
+    WorldHolder,
+)
 
 __all__ = [
     "APP_ID",
@@ -256,12 +263,14 @@ class MetaGraph(ApiSite):
         if node == "me":
             return self._me(req, path, ctx, edge)
         if node == business_id(ctx.world) and edge in _OWNED:
+            _require(credential, edge)
             return paged(req, ORIGIN, path, _OWNED[edge](req, ctx))
         account = self._node_account(ctx, node)
         if account is None:
             raise _absent(node)
         if not _reachable(account):
             raise _missing_permission(node)
+        _require(credential, edge)
         handler = _EDGES.get((account.platform, edge))
         if handler is None:
             raise GraphError(100, _UNSUPPORTED, None)
@@ -430,6 +439,90 @@ def _media_edge(req: Request, path: str, ctx: Ctx, a: WorldAccount) -> dict[str,
     return paged(req, ORIGIN, path, [select(m, fields, "IGMedia") for m in media])
 
 
+# --------------------------------------------------------------------------- who holds a Page
+
+_NEEDS: Mapping[str, str] = {
+    # Research owner-apis.md §1.3: assigned_users wants pages_manage_metadata (and a token
+    # with the MANAGE task); the Business Manager's people want business_management.
+    "assigned_users": "pages_manage_metadata",
+    "roles": "pages_manage_metadata",
+    "agencies": "pages_manage_metadata",
+    "business_users": "business_management",
+    "system_users": "business_management",
+}
+TWO_FAC_STATUS = {True: "enabled", False: "not_enabled"}
+"""``two_fac_status`` values; Meta documents the field (string) but not its values."""
+
+
+def _require(credential: WorldCredential, edge: str) -> None:
+    scope = _NEEDS.get(edge)
+    if scope is not None and scope not in credential.scopes:
+        raise GraphError(200, f"(#200) Requires {scope} permission to manage the object")
+
+
+def _people(world: World) -> tuple[dict[str, WorldHolder], dict[str, WorldHolder]]:
+    """The business's users and system users by id: its own list, and every Page holder who
+    is one (a person with an email, a system user)."""
+    business = world.business or WorldBusiness(world.name)
+    users = {u.id: u for u in business.users}
+    system = {u.id: u for u in business.system_users}
+    for a in world.on(Platform.FACEBOOK):
+        for h in a.holders:
+            if h.kind is HolderKind.PERSON and h.email and h.id not in users:
+                users[h.id] = h
+            elif h.kind is HolderKind.SYSTEM_USER and h.id not in system:
+                system[h.id] = h
+    return users, system
+
+
+def _named(h: WorldHolder, entry: WorldHolder | None) -> str:
+    return h.name or (entry.name if entry is not None else "")
+
+
+def _assigned_users_edge(req: Request, path: str, ctx: Ctx, a: WorldAccount) -> dict[str, Any]:
+    """Business and system users assigned to the Page, with their tasks (research §1.3)."""
+    users, system = _people(ctx.world)
+    fields = fields_of(req, "fields", ("id", "name"))
+    rows = []
+    for h in a.holders:
+        group = users if h.kind is HolderKind.PERSON else system
+        if h.kind not in (HolderKind.PERSON, HolderKind.SYSTEM_USER) or h.id not in group:
+            continue
+        user_type = "SYSTEM_USER" if h.kind is HolderKind.SYSTEM_USER else "BUSINESS_USER"
+        obj = {"id": h.id, "name": _named(h, group[h.id]), "user_type": user_type}
+        rows.append(select({**obj, "tasks": list(h.tasks)}, fields, "AssignedUser"))
+    return paged(req, ORIGIN, path, rows)
+
+
+def _roles_edge(req: Request, path: str, ctx: Ctx, a: WorldAccount) -> dict[str, Any]:
+    """People outside the business with a role on the Page ("This edge only returns people who
+    do not belong to a business", research §1.3)."""
+    users, _ = _people(ctx.world)
+    fields = fields_of(req, "fields", ("id", "name"))
+    rows = [
+        select({"id": h.id, "name": h.name, "tasks": list(h.tasks)}, fields, "User")
+        for h in a.holders
+        if h.kind is HolderKind.PERSON and h.id not in users
+    ]
+    return paged(req, ORIGIN, path, rows)
+
+
+def _agencies_edge(req: Request, path: str, ctx: Ctx, a: WorldAccount) -> dict[str, Any]:
+    """Partner businesses with access to the Page."""
+    business = ctx.world.business
+    fields = fields_of(req, "fields", ("id", "name"))
+    rows = [
+        select(
+            {"id": h.id, "name": _named(h, business.member(h.kind, h.id) if business else None)},
+            fields,
+            "Business",
+        )
+        for h in a.holders
+        if h.kind is HolderKind.PARTNER
+    ]
+    return paged(req, ORIGIN, path, rows)
+
+
 _EDGES: Mapping[
     tuple[Platform, str], Callable[[Request, str, Ctx, WorldAccount], dict[str, Any]]
 ] = {
@@ -438,6 +531,9 @@ _EDGES: Mapping[
     (Platform.FACEBOOK, "posts"): _posts_edge,
     (Platform.INSTAGRAM, ""): _node_edge,
     (Platform.INSTAGRAM, "media"): _media_edge,
+    (Platform.FACEBOOK, "assigned_users"): _assigned_users_edge,
+    (Platform.FACEBOOK, "roles"): _roles_edge,
+    (Platform.FACEBOOK, "agencies"): _agencies_edge,
 }
 
 
@@ -469,9 +565,41 @@ def _owned_instagram(req: Request, ctx: Ctx) -> list[dict[str, Any]]:
     ]
 
 
+def _business_users(req: Request, ctx: Ctx) -> list[dict[str, Any]]:
+    fields = fields_of(req, "fields", ("id", "name"))
+    users, _ = _people(ctx.world)
+    return [
+        select(
+            {
+                "id": u.id,
+                "name": u.name,
+                "email": u.email,
+                "role": u.role or "EMPLOYEE",
+                "two_fac_status": TWO_FAC_STATUS.get(u.two_factor)
+                if u.two_factor is not None
+                else None,
+            },
+            fields,
+            "BusinessUser",
+        )
+        for u in users.values()
+    ]
+
+
+def _system_users(req: Request, ctx: Ctx) -> list[dict[str, Any]]:
+    fields = fields_of(req, "fields", ("id", "name"))
+    _, system = _people(ctx.world)
+    return [
+        select({"id": u.id, "name": u.name, "role": u.role or "EMPLOYEE"}, fields, "SystemUser")
+        for u in system.values()
+    ]
+
+
 _OWNED: Mapping[str, Callable[[Request, Ctx], list[dict[str, Any]]]] = {
     "owned_pages": _owned_pages,
     "owned_instagram_accounts": _owned_instagram,
+    "business_users": _business_users,
+    "system_users": _system_users,
 }
 
 
