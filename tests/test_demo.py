@@ -18,7 +18,7 @@ from tests.subprocess_cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANTED = yaml.safe_load((ROOT / "inventories" / "copper-kettle-planted.yaml").read_text())
-DISCOVERY_RULES = {"DSC-001", "DSC-002", "INV-002"}
+DISCOVERY_RULES = {"DSC-001", "DSC-002", "INV-002", "ACC-008"}
 WAIVER_RULES = {"WVR-001", "WVR-002"}
 
 
@@ -55,6 +55,17 @@ def test_every_planted_problem_is_found_and_nothing_else(demo: Any) -> None:
     assert not missing, f"planted but not found: {missing}"
     assert not extra, f"found but not planted: {extra}"
     assert {a["id"] for a in report["accounts"]} == set(expected)
+
+
+def test_controlled_accounts_missing_from_the_inventory_equal_the_planted_ones(
+    demo: Any,
+) -> None:
+    """ACC-008 (issue 13): found with certainty from the credentials' own asset lists, in both
+    directions, each with the listing that proves it."""
+    _, report, _ = demo
+    found = [f for f in report["findings"] if f["rule_id"] == "ACC-008"]
+    assert {f"{f['platform']}:{f['handle']}" for f in found} == set(PLANTED["controlled_unlisted"])
+    assert all(f["status"] == "fail" and f["evidence"]["via"] == "owned_pages" for f in found)
 
 
 def test_waivers_and_expiry_warnings(demo: Any) -> None:
@@ -108,7 +119,10 @@ def test_demo_credentials_reveal_the_last_activity_on_every_api_platform(demo: A
     present = [
         a
         for a in report["accounts"]
-        if a["platform"] in API_PLATFORMS and (a["observation"] or {}).get("status") == "present"
+        if a["platform"] in API_PLATFORMS
+        and (a["observation"] or {}).get("status") == "present"
+        # A page outside the credential's reach (ACC-007) is seen only through its public page.
+        and ((a["observation"] or {}).get("reason") or {}).get("code") != "api_out_of_reach"
     ]
     for platform in API_PLATFORMS:
         mine = [a for a in present if a["platform"] == platform]

@@ -439,7 +439,7 @@ _live(
 
 _OUT_OF_REACH = frozenset({"api_out_of_reach", "not_visible", "other_account"})
 _API_NAMES = frozenset(a.value for a in Api)
-PARTNER = HolderKind.PARTNER
+_NOT_STAFF = frozenset({HolderKind.PARTNER, HolderKind.SYSTEM_USER})
 
 
 def _access_unknown(o: Observation) -> Unknown | None:
@@ -497,7 +497,9 @@ def _departed(r: AccessReview) -> Any:
 
 
 def _nobody(r: AccessReview) -> Any:
-    return tuple(m for m in r.admins_who(Affiliation.UNKNOWN) if m.holder.kind is not PARTNER)
+    # A partner business answers to ACC-003; a system user belongs to the Business Manager
+    # itself (the token Rollcall reads with is one): neither is a person the roster could know.
+    return tuple(m for m in r.admins_who(Affiliation.UNKNOWN) if m.holder.kind not in _NOT_STAFF)
 
 
 def _without_2fa(r: AccessReview, show: Callable[[Any], tuple[str, ...]]) -> Any:

@@ -230,9 +230,11 @@ ERROR_CODES: Mapping[int, Rule] = {
     # 100 merges "does not exist" with "you may not see it" (sample
     # fb_error_100_missing_permission.json): unverified, never absent. 10 and 200-299 are
     # permission errors (research §1.5; sample fb_error_200_permission.json).
+    # The run then looks at the public page (runs/observe.py OUT_OF_REACH): present there, the
+    # account exists but sits outside what the token can see (ACC-007).
     100: Rule(
         Outcome.PERMISSION_MISSING,
-        "permission_missing",
+        "not_visible",
         "Meta says the object does not exist or the token lacks the permission to see it",
     ),
     10: Rule(Outcome.PERMISSION_MISSING, "permission_missing", "the token lacks a permission"),
@@ -391,11 +393,18 @@ _MISSING_FROM_BATCH = Rule(Outcome.ERROR, "batch_incomplete", "Meta's batch answ
 _RETRY_ALONE = Rule(
     Outcome.ERROR, "batch_incomplete", "another alias in the batch did not exist; ask again"
 )
+_RETRY_ALONE_HIDDEN = Rule(
+    Outcome.ERROR, "batch_incomplete", "an object in the batch is hidden from the token; ask again"
+)
 
 
 def _batch_failure(
     failure: Answer[Any], fetched: Fetched, nodes: Sequence[str]
 ) -> dict[str, Answer[Facts]]:
+    if failure.reason is not None and failure.reason.code == "not_visible" and len(nodes) > 1:
+        # One object the token may not see fails the whole call (code 100): it proves nothing
+        # about the others, so each is asked alone.
+        return dict.fromkeys(nodes, _RETRY_ALONE_HIDDEN.answer(failure.signal))
     if failure.outcome is not Outcome.ABSENT:
         return dict.fromkeys(nodes, failure)
     body = as_object(read_json(fetched)) or {}
