@@ -77,7 +77,13 @@ def scaled(result: AuditResult, accounts: int) -> AuditResult:
 def _refetched(obs: Observation, shift: timedelta) -> Observation:
     # From the second week on, a profile with a validator comes back 304 Not Modified.
     again = shift > timedelta(0) and (obs.etag is not None or obs.last_modified is not None)
-    return replace(obs, fetched_at=obs.fetched_at + shift, not_modified=obs.not_modified or again)
+    access = obs.access and replace(obs.access, fetched_at=obs.access.fetched_at + shift)
+    return replace(
+        obs,
+        fetched_at=obs.fetched_at + shift,
+        not_modified=obs.not_modified or again,
+        access=access,
+    )
 
 
 def week_later(result: AuditResult, weeks: int) -> AuditResult:

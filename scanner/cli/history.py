@@ -6,6 +6,7 @@ An unknown run id is bad input (exit 2); an unusable database is a HistoryError 
 from __future__ import annotations
 
 import json
+import typing
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -15,8 +16,18 @@ import click
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import format_option, wide_option
 from scanner.errors import UsageError
-from scanner.history import HistoryStore, RunDiff, RunSummary, StoredRun, history_path
-from scanner.model import JSON, Finding, RunInfo, finding_order
+from scanner.history import (
+    AccessChange,
+    AccessChangeKind,
+    AccessComparison,
+    AccessSkip,
+    HistoryStore,
+    RunDiff,
+    RunSummary,
+    StoredRun,
+    history_path,
+)
+from scanner.model import JSON, Finding, Holder, HolderKind, RunInfo, finding_order
 from scanner.reports.layout import Align, Column, output_width, render_table, wrap_text
 from scanner.reports.sanitize import json_safe, strip_terminal
 
@@ -222,7 +233,8 @@ def _show_text(summary: RunSummary, stored: StoredRun, width: int | None) -> str
 def diff(
     run_a: int, run_b: int, history: Path | None, inventory: Path | None, fmt: str, wide: bool
 ) -> int:
-    """Compare the open findings of RUN_B with RUN_A: new, resolved, still open."""
+    """Compare the open findings of RUN_B with RUN_A: new, resolved, still open; and who was
+    granted or lost access to each account whose access list both runs read."""
     with HistoryStore.open(_history_path(history, inventory), create=False) as store:
         result = store.diff(run_a, run_b)
     if fmt == "json":
@@ -249,4 +261,51 @@ def _diff_text(d: RunDiff, width: int | None) -> str:
     for title, findings in (("NEW", d.new), ("RESOLVED", d.resolved), ("STILL OPEN", d.still_open)):
         if findings:
             lines += ["", f"{title} ({len(findings)})", _findings_table(findings, width)]
+    lines += _access_text(d.access, width)
     return "\n".join(lines)
+
+
+def _holder(h: Holder) -> str:
+    # Names and ids are the platform's text (written by whoever set up the account).
+    who = strip_terminal(h.name or h.platform_id or h.email or "?")
+    kind = "" if h.kind is HolderKind.PERSON else f" [{h.kind.value.replace('_', ' ')}]"
+    return f"{who}{kind}"
+
+
+def _role(h: Holder) -> str:
+    return strip_terminal(h.role or ("admin" if h.admin else "-"))
+
+
+def _change_line(c: AccessChange) -> str:
+    account = strip_terminal(c.account_id)
+    match c.kind:
+        case AccessChangeKind.GRANTED | AccessChangeKind.REVOKED:
+            return f"  {c.kind.value}: {account} {_holder(c.holder)} ({_role(c.holder)})"
+        case AccessChangeKind.ROLE_CHANGED:
+            assert c.before is not None
+            was, now = _role(c.before), _role(c.holder)
+            if was == now:  # the same words, another admin right
+                was, now = (("admin" if h.admin else "not admin") for h in (c.before, c.holder))
+            return f"  role changed: {account} {_holder(c.holder)} ({was} → {now})"
+        case _:
+            typing.assert_never(c.kind)
+
+
+def _skip_line(s: AccessSkip) -> str:
+    account = strip_terminal(s.account_id)
+    if s.reason is None:
+        return f"  access not compared: {account} not read in run {s.run_id}"
+    why = strip_terminal(str(s.reason))
+    return f"  access not compared: {account} unknown in run {s.run_id} ({why})"
+
+
+def _access_text(access: AccessComparison, width: int | None) -> list[str]:
+    """The diff's ACCESS section; nothing when neither run read an access list."""
+    if not access.compared and not access.not_compared:
+        return []
+    counts = {k: sum(1 for c in access.changes if c.kind is k) for k in AccessChangeKind}
+    said = ", ".join(f"{n} {k.value.replace('_', ' ')}" for k, n in counts.items() if n)
+    title = f"ACCESS ({access.compared} account{'s' if access.compared != 1 else ''} compared"
+    title += f": {said})" if said else ": no change)"
+    body = [_change_line(c) for c in access.changes] + [_skip_line(s) for s in access.not_compared]
+    return ["", title, *(wrap_text(line, width, subsequent_indent="    ") for line in body)]

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from scanner.errors import HistoryError
+from scanner.history.access import AccessChange, AccessChangeKind, AccessComparison, AccessSkip
 from scanner.history.migrations import LATEST_VERSION, MIGRATIONS, Migration, migrate
 from scanner.history.store import (
     DEFAULT_TIMEOUT,
@@ -20,6 +21,10 @@ from scanner.history.store import (
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "AccessChange",
+    "AccessChangeKind",
+    "AccessComparison",
+    "AccessSkip",
     "LATEST_VERSION",
     "MIGRATIONS",
     "HistoryError",

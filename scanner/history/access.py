@@ -95,7 +95,9 @@ class AccessComparison:
         }
 
 
-def _holder_changes(account_id: str, obs: Observation, a: AccessList, b: AccessList) -> list[AccessChange]:
+def _holder_changes(
+    account_id: str, obs: Observation, a: AccessList, b: AccessList
+) -> list[AccessChange]:
     before = {h.key: h for h in a.holders}
     after = {h.key: h for h in b.holders}
     out: list[AccessChange] = []
@@ -112,7 +114,8 @@ def _holder_changes(account_id: str, obs: Observation, a: AccessList, b: AccessL
     for key, h in before.items():
         if key not in after:
             change(AccessChangeKind.REVOKED, h)
-    return out
+    order = list(AccessChangeKind)
+    return sorted(out, key=lambda c: order.index(c.kind))  # stable: holders keep their order
 
 
 def _skip(

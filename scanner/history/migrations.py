@@ -278,27 +278,36 @@ _V3 = Migration(
 
 def _observations_view_v4() -> str:
     fetched = INSTANT_SQL.format(text="o.fetched_text", us="o.fetched_us")
-    access = INSTANT_SQL.format(text="o.access_fetched_text", us="o.access_fetched_us")
+    access = INSTANT_SQL.format(text="a.fetched_text", us="a.fetched_us")
     facts = ", ".join(f"s.{c} AS {c}" for c in OBSERVATION_FACTS)
     return (
         f"CREATE VIEW observations AS SELECT o.run_id AS run_id, o.seq AS seq, {facts}, "
         f"{fetched} AS fetched_at, o.not_modified AS not_modified, "
         f"{access} AS access_fetched_at FROM run_observations o "
-        "JOIN stored_observations s ON s.id = o.observation_id"
+        "JOIN stored_observations s ON s.id = o.observation_id "
+        "LEFT JOIN run_access a ON a.run_id = o.run_id AND a.seq = o.seq"
     )
 
 
 # Issue 13: who holds access to an account is stored with each run. The list itself (holders,
 # the listing call, reason, gaps) joins the digested ``fields`` JSON of stored_observations, so
-# an unchanged list is stored once and an observation without one keeps its version-3 digest;
-# only the time it was read changes every week, and it gets columns beside the fetch time.
+# an unchanged list is stored once and an observation without one keeps its version-3 digest.
+# Only the time the list was read changes every week: a row of its own, for the observations
+# that have a list (a column on run_observations cost every observation bytes in every run).
 _V4 = Migration(
     4,
-    "access lists: read time per run (the list itself is in the stored observation's fields)",
+    "access lists: in the stored observation's fields, their read time per run in run_access",
     (
+        """
+        CREATE TABLE run_access (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            fetched_us INTEGER,
+            fetched_text TEXT,
+            PRIMARY KEY (run_id, seq)
+        ) WITHOUT ROWID
+        """,
         "DROP VIEW observations",
-        "ALTER TABLE run_observations ADD COLUMN access_fetched_us INTEGER",
-        "ALTER TABLE run_observations ADD COLUMN access_fetched_text TEXT",
         _observations_view_v4(),
     ),
 )

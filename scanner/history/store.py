@@ -21,6 +21,7 @@ from types import TracebackType
 
 from scanner.errors import HistoryError, SourceError, UsageError
 from scanner.history import codec
+from scanner.history.access import AccessComparison, compare_access
 from scanner.history.dedup import FINDING_FACTS, OBSERVATION_FACTS, intern, split_instant
 from scanner.history.migrations import migrate
 from scanner.model import (
@@ -196,6 +197,8 @@ class RunDiff:
     not_evaluated: tuple[Finding, ...] = ()
     """Live checks one run never made (an offline run) that would otherwise count as new or
     resolved: not knowing is neither (see :class:`_Open`)."""
+    access: AccessComparison = AccessComparison()
+    """Holders granted, revoked or with another role, per account (scanner.history.access)."""
 
     def to_dict(self) -> dict[str, JSON]:
         return {
@@ -205,6 +208,7 @@ class RunDiff:
             "still_open": [codec.finding_to_dict(f) for f in self.still_open],
             "resolved": [codec.finding_to_dict(f) for f in self.resolved],
             "not_evaluated": [codec.finding_to_dict(f) for f in self.not_evaluated],
+            "access": self.access.to_dict(),
         }
 
 
@@ -408,28 +412,21 @@ def _write_observations(
     conn: sqlite3.Connection, run_id: int, observed: Sequence[tuple[str, Observation]]
 ) -> None:
     """Each observation stored once by content (see scanner.history.dedup); the run keeps a
-    reference, the fetch time and whether a 304 confirmed it."""
+    reference, the fetch time and whether a 304 confirmed it, and when its access list (if
+    any) was read."""
     for seq, (account_id, obs) in enumerate(observed):
         facts = _storable(_observation_facts(account_id, obs))
         stored = intern(conn, "stored_observations", OBSERVATION_FACTS, facts)
-        access_at = (
-            (None, None)
-            if obs.access is None
-            else split_instant(_sortable(obs.access.fetched_at))
-        )
         conn.execute(
             "INSERT INTO run_observations (run_id, seq, observation_id, fetched_us, "
-            "fetched_text, not_modified, access_fetched_us, access_fetched_text) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                run_id,
-                seq,
-                stored,
-                *split_instant(_sortable(obs.fetched_at)),
-                obs.not_modified,
-                *access_at,
-            ),
+            "fetched_text, not_modified) VALUES (?, ?, ?, ?, ?, ?)",
+            (run_id, seq, stored, *split_instant(_sortable(obs.fetched_at)), obs.not_modified),
         )
+        if obs.access is not None:
+            conn.execute(
+                "INSERT INTO run_access (run_id, seq, fetched_us, fetched_text) VALUES (?, ?, ?, ?)",
+                (run_id, seq, *split_instant(_sortable(obs.access.fetched_at))),
+            )
 
 
 def _write_findings(conn: sqlite3.Connection, run_id: int, findings: Sequence[Finding]) -> None:
@@ -767,6 +764,17 @@ class HistoryStore:
             ).fetchall()
         return tuple(_finding_from_row(r) for r in rows)
 
+    def _observations(self, run_id: int, *, with_access: bool = False) -> dict[str, Observation]:
+        """A run's observations by account id, in the recorded order; ``with_access``: only
+        those that carry an access list (``_stored_fields`` writes the key only then)."""
+        where = " AND instr(fields, '\"access\":') > 0" if with_access else ""
+        with self._guard() as conn:
+            rows = conn.execute(
+                f"SELECT {_OBS_COLUMNS} FROM observations WHERE run_id = ?{where} ORDER BY seq",
+                (run_id,),
+            ).fetchall()
+        return {str(r["account_id"]): _observation_from_row(r) for r in rows}
+
     def load_run(self, run_id: int) -> StoredRun:
         """A stored run with its observations by account id, findings and discoveries: replay
         evaluates these again with zero network requests."""
@@ -775,17 +783,13 @@ class HistoryStore:
             accounts = int(
                 conn.execute("SELECT accounts FROM runs WHERE id = ?", (run_id,)).fetchone()[0]
             )
-            obs_rows = conn.execute(
-                f"SELECT {_OBS_COLUMNS} FROM observations WHERE run_id = ? ORDER BY seq",
-                (run_id,),
-            ).fetchall()
             disc_rows = conn.execute(
                 "SELECT * FROM discoveries WHERE run_id = ? ORDER BY id", (run_id,)
             ).fetchall()
         return StoredRun(
             run=info,
             accounts=accounts,
-            observations={str(r["account_id"]): _observation_from_row(r) for r in obs_rows},
+            observations=self._observations(run_id),
             findings=self._findings(run_id),
             discoveries=tuple(_discovery_from_row(r) for r in disc_rows),
         )
@@ -886,7 +890,8 @@ class HistoryStore:
 
     def diff(self, a: int, b: int) -> RunDiff:
         """Open findings of run ``b`` against run ``a``, by fingerprint. Live checks a run did
-        not make (an offline run) are neither new nor resolved: they are ``not_evaluated``."""
+        not make (an offline run) are neither new nor resolved: they are ``not_evaluated``.
+        Access lists are compared per account (scanner.history.access)."""
         run_a, run_b = self._run_info(a), self._run_info(b)
         compared = _Comparison.of(self._open(a), self._open(b))
         return RunDiff(
@@ -896,6 +901,12 @@ class HistoryStore:
             still_open=tuple(sorted(compared.still_open, key=finding_order)),
             resolved=tuple(sorted(compared.resolved, key=finding_order)),
             not_evaluated=tuple(sorted(compared.not_evaluated, key=finding_order)),
+            access=compare_access(
+                a,
+                self._observations(a, with_access=True),
+                b,
+                self._observations(b, with_access=True),
+            ),
         )
 
     # ----------------------------------------------------------------- evidence

@@ -84,7 +84,7 @@ def test_example_validates_and_prints_summary(capsys: pytest.CaptureFixture[str]
     # as words.
     out = capsys.readouterr().out
     words = " ".join(out.split())
-    assert "62 accounts" in words and "roster of 64 people" in words
+    assert "62 accounts" in words and "roster of 66 people" in words
     for heading in ("platform", "status", "department"):
         assert re.search(rf"^{heading}\s+accounts$", out, re.MULTILINE), out
     assert run(["validate", str(INVENTORY), "--format", "json"]) == 0
