@@ -51,6 +51,7 @@ DEFAULT_RULES = {
     "SEC-002",
     "SEC-003",
     "INV-001",
+    *(f"ACC-00{i}" for i in range(1, 8)),
 }
 VANITY = {"followers", "fans", "friends", "likes", "impressions", "views", "reach"}
 NO_OBJECTIVE = {"tbd", "n/a", "none", "-"}
@@ -91,7 +92,7 @@ def test_example_validates_and_prints_summary(capsys: pytest.CaptureFixture[str]
     summary = json.loads(capsys.readouterr().out)
     assert summary["accounts"] == 62
     assert set(summary["by_platform"]) == {p.value for p in Platform}
-    assert summary["roster"]["people"] == 64
+    assert summary["roster"]["people"] == 66
 
 
 def test_example_size_and_variety(inventory: Inventory) -> None:
@@ -294,12 +295,14 @@ def test_planted_list_is_exactly_the_reference_result(
     findings = {k: set(v) for k, v in planted["findings"].items()}
     assert list(planted["findings"]) == [a.id for a in inventory.accounts]
     assert all(rules <= DEFAULT_RULES for rules in findings.values())
-    assert findings == expected
+    # The reference derives findings from the inventory and the world's posts; who holds each
+    # page (ACC-*) is checked against the sandbox's holder lists by tests/test_demo.py.
+    assert {k: {r for r in v if not r.startswith("ACC-")} for k, v in findings.items()} == expected
     assert {k: set(v) for k, v in planted["waived"].items()} == waived
     assert {k: set(v) for k, v in planted["warnings"].items()} == warnings
-    # Most accounts are clean, so every finding in the demo is deliberate.
+    # Many accounts are clean, so every finding in the demo is deliberate.
     clean = [k for k, v in findings.items() if not v]
-    assert len(clean) > len(findings) / 2
+    assert len(clean) > len(findings) * 0.4
 
 
 def test_planted_covers_the_issue_scenarios(inventory: Inventory, planted: dict[str, Any]) -> None:

@@ -153,7 +153,7 @@ def test_meta_code_100_is_unverified_not_absent() -> None:
     }
     seen, _, _ = run([Target(Platform.FACEBOOK, "hiddenpage")], table)
     assert seen[0].status is ObservationStatus.BLOCKED
-    assert seen[0].reason is not None and seen[0].reason.code == "permission_missing"
+    assert seen[0].reason is not None and seen[0].reason.code == "not_visible"
 
 
 def test_youtube_quota_exceeded_stops_the_api_for_the_rest_of_the_run() -> None:
