@@ -176,11 +176,16 @@ def _steps(command: Command) -> list[tuple[str, ...]]:
 
 
 def _click_command(args: tuple[str, ...]) -> click.Command:
+    """The command ``args`` run, loading lazy commands (a command not yet imported in this
+    process is not in ``commands`` until asked for)."""
     cmd: click.Command = cli
     for word in args:
-        if not isinstance(cmd, click.Group) or word not in cmd.commands:
+        if not isinstance(cmd, click.Group):
             break
-        cmd = cmd.commands[word]
+        found = cmd.get_command(click.Context(cmd), word)
+        if found is None:
+            break
+        cmd = found
     return cmd
 
 
