@@ -23,6 +23,7 @@ from scanner.model import (
     AccountStatus,
     Credentials,
     Inventory,
+    LineMap,
     Location,
     Naming,
     Organization,
@@ -412,7 +413,7 @@ def _account(record: Record, checker: Checker) -> Account | None:
         last_attested=attested,
         security=security,
         tags=tags,
-        lines=lines,
+        lines=LineMap(lines),
         credential=credential,
     )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, cast
@@ -32,6 +32,7 @@ from scanner.model import (
     Observation,
     ObservationStatus,
     Organization,
+    Passes,
     Platform,
     RuleInfo,
     WaiverRef,
@@ -80,7 +81,7 @@ class Evaluation:
     the rules that were in play."""
 
     findings: tuple[Finding, ...]
-    passed: tuple[tuple[str, str], ...]
+    passed: Collection[tuple[str, str]]
     rules: tuple[RuleInfo, ...]
 
 
@@ -457,8 +458,7 @@ def evaluate(
     roster_find = inventory.roster.find
     index = RosterIndex(inventory.roster)
     findings: list[Finding] = []
-    passed: list[tuple[str, str]] = []
-    add_pass = passed.append
+    passed = Passes()
     get_obs = observations.get
     unverified_cache: _Unverified = {}
     for account in inventory.accounts:
@@ -475,16 +475,18 @@ def evaluate(
             inventory.organization,
             index,
         )
+        ok = []
         for cr in rules:
             outcome = _judge(cr, c, path, as_of, unverified_cache, active)
             if outcome is True:
-                add_pass((cr.rule.id, account.id))
+                ok.append(cr.rule.id)
             elif outcome is not None:
                 findings.append(outcome)
+        passed.add(account.id, ok)
     if waivers is not None:
         findings.extend(_waiver_findings(waivers, inventory))
     infos = [cr.info for cr in compiled]
-    return Evaluation(tuple(findings), tuple(passed), (*infos, *WAIVER_RULES))
+    return Evaluation(tuple(findings), passed, (*infos, *WAIVER_RULES))
 
 
 def _active_waivers(waivers: Waivers | None) -> dict[tuple[str, str], Waiver]:
