@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
@@ -19,11 +20,15 @@ from scanner.cli.options import (
     timeout_option,
     wide_option,
 )
-from scanner.errors import IncompleteError
+from scanner.cli.sites import data_dir_option, save_sites
+from scanner.errors import IncompleteError, UsageError
+from scanner.fetch import FetchConfig
 from scanner.model import JSON, Platform
 from scanner.platforms import all_specs
+from scanner.platforms.sites import load_sites, sites_path, with_degraded
 from scanner.reports.layout import Column, output_width, render_table
 from scanner.reports.sanitize import json_safe
+from scanner.runs.check import SiteCheck, check_sites, degraded_marks
 from scanner.runs.selfcheck import PlatformCheck, Rating, check_platforms, unreachable
 
 __all__ = ["command"]
@@ -95,6 +100,12 @@ def list_command(fmt: str, wide: bool) -> int:
     help="Use HANDLE as a known-present account of PLATFORM instead of the spec's. Repeatable.",
 )
 @click.option("--seed", type=int, default=None, help="Seed for the generated absent handles.")
+@click.option(
+    "--only-sites",
+    is_flag=True,
+    help="Check only the imported sites' known accounts, none of the built-in platforms.",
+)
+@data_dir_option
 @config_option
 @format_option(["table", "json"])
 @wide_option
@@ -105,6 +116,8 @@ def check_command(
     timeouts: tuple[str, ...],
     present: tuple[str, ...],
     seed: int | None,
+    only_sites: bool,
+    data_dir: Path | None,
     config_path: Path | None,
     fmt: str,
     wide: bool,
@@ -116,25 +129,31 @@ def check_command(
     present). Exit 1 when any platform is broken; exit 3, with the reason on stderr, when no
     probe got an answer at all (no network, every endpoint down). This sends real requests
     unless --endpoint points a platform elsewhere (e.g. at `rollcall sandbox serve`).
+
+    Without --platform it also probes the known account of every imported site (`rollcall
+    sites import`): a site whose known account does not read present is marked degraded in the
+    stored list, and skipped by `check` and discovery until it reads present again.
     """
-    known: dict[Platform, list[str]] = defaultdict(list)
-    for pair in present:
-        name, sep, handle = pair.partition("=")
-        if not sep or not handle or name not in {p.value for p in Platform}:
-            raise click.BadParameter(
-                f"expected PLATFORM=HANDLE, got {pair!r}", param_hint="--present"
-            )
-        known[Platform(name)].append(handle.strip())
+    known = _present(present)
     config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
+    if only_sites and (platforms or present):
+        raise UsageError("--only-sites checks no built-in platform; drop --platform and --present")
     chosen = [Platform(p) for p in platforms] or list(Platform)
-    checks = check_platforms(fetchers_for(config), chosen, present=known, seed=seed)
+    checks = (
+        []
+        if only_sites
+        else check_platforms(fetchers_for(config), chosen, present=known, seed=seed)
+    )
+    site_checks = [] if platforms else _check_sites(config, data_dir, required=only_sites)
     if fmt == "json":
         # Problems quote what the servers answered: every string goes through the sanitizer.
         report: list[JSON] = [_check_json(c) for c in checks]
+        report += [_site_json(c) for c in site_checks]
         click.echo(json.dumps(json_safe(report), indent=2, ensure_ascii=False))
     else:
-        click.echo(_check_table(checks, output_width(wide)))
-    broken = any(c.rating is Rating.BROKEN for c in checks)
+        click.echo(_check_table(checks, output_width(wide), site_checks))
+    ratings = [c.rating for c in checks] + [c.rating for c in site_checks]
+    broken = Rating.BROKEN in ratings
     # The specs' known-present handles are real-world accounts: a sandbox will not have them.
     defaulted = [
         c.platform.value
@@ -175,13 +194,64 @@ def _check_json(check: PlatformCheck) -> JSON:
     }
 
 
-def _check_table(checks: list[PlatformCheck], width: int | None) -> str:
+def _present(pairs: tuple[str, ...]) -> dict[Platform, list[str]]:
+    """``--present PLATFORM=HANDLE`` pairs by platform."""
+    known: dict[Platform, list[str]] = defaultdict(list)
+    for pair in pairs:
+        name, sep, handle = pair.partition("=")
+        if not sep or not handle or name not in {p.value for p in Platform}:
+            raise click.BadParameter(
+                f"expected PLATFORM=HANDLE, got {pair!r}", param_hint="--present"
+            )
+        known[Platform(name)].append(handle.strip())
+    return known
+
+
+def _check_sites(config: FetchConfig, data_dir: Path | None, *, required: bool) -> list[SiteCheck]:
+    """Probe the imported sites' known accounts and store who is degraded now."""
+    path = sites_path(data_dir)
+    stored = load_sites(path)
+    if not stored.sites:
+        if required:
+            raise UsageError("--only-sites: no site list imported yet (rollcall sites import FILE)")
+        return []
+    site_checks = check_sites(fetchers_for(config), stored.sites)
+    save_sites(path, with_degraded(stored, degraded_marks(site_checks)))
+    return site_checks
+
+
+def _site_json(check: SiteCheck) -> JSON:
+    obs = check.observation
+    return {
+        "site": check.site,
+        "rating": check.rating.value,
+        "results": [
+            {
+                "handle": obs.handle,
+                "expected": "present",
+                "status": obs.status.value,
+                "signal": obs.signal,
+                "reason": obs.reason.code if obs.reason else None,
+                "rating": check.rating.value,
+                "problem": check.problem,
+            }
+        ],
+    }
+
+
+def _check_table(
+    checks: list[PlatformCheck], width: int | None, site_checks: Sequence[SiteCheck] = ()
+) -> str:
     rows = []
     for check in checks:
         seen = tuple(f"{r.handle}={r.observation.status.value}" for r in check.results)
         # One line per handle and per problem; the layout sanitizes what the servers answered.
         rows.append([check.platform.value, check.rating.value, seen, tuple(check.problems)])
+    for sc in site_checks:
+        seen = (f"{sc.observation.handle}={sc.observation.status.value}",)
+        rows.append([sc.site, sc.rating.value, seen, (sc.problem,) if sc.problem else ()])
     table = render_table(_CHECK_COLUMNS, rows, width)
-    counts = {r: sum(c.rating is r for c in checks) for r in Rating}
+    ratings = [c.rating for c in checks] + [c.rating for c in site_checks]
+    counts = {r: sum(x is r for x in ratings) for r in Rating}
     summary = ", ".join(f"{n} {r.value}" for r, n in counts.items())
     return f"{table}\n\n{summary}"

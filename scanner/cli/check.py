@@ -1,0 +1,166 @@
+"""``rollcall check HANDLE...``: where does this handle exist? One line per platform or site as
+each answer arrives (a table, or JSON lines with ``--format jsonl``)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from scanner.cli.common import fetch_config, fetchers_for
+from scanner.cli.exitcodes import ExitCode
+from scanner.cli.options import (
+    allow_private_network_option,
+    config_option,
+    endpoint_option,
+    format_option,
+    platform_option,
+    timeout_option,
+    wide_option,
+)
+from scanner.cli.sites import data_dir_option
+from scanner.errors import UsageError
+from scanner.model import JSON, ObservationStatus, Platform
+from scanner.platforms.sites import load_sites, sites_path
+from scanner.reports.layout import output_width
+from scanner.reports.sanitize import json_safe, strip_terminal, truncate
+from scanner.runs.check import Answer, check_handles
+from scanner.serialize import iso
+
+__all__ = ["command"]
+
+_WIDTHS = (16, 30, 8, 4)
+"""Fixed widths of handle, where, state and HTTP status: lines are printed before the widest
+value is known."""
+
+
+def _jsonl(answer: Answer) -> str:
+    data: JSON = {
+        "handle": answer.handle,
+        "kind": answer.kind.value,
+        "where": answer.where,
+        "state": answer.status.value,
+        "verified": answer.status.verified,
+        "url": answer.url,
+        "status": answer.http_status,
+        "final_url": answer.final_url,
+        "fetched_at": iso(answer.fetched_at),
+        "signal": answer.signal,
+        "reason": answer.reason.code if answer.reason else None,
+        "reason_text": answer.reason.text if answer.reason else None,
+    }
+    # Signals, reasons and final URLs quote what the servers answered.
+    return json.dumps(json_safe(data), ensure_ascii=False)
+
+
+def _cell(text: str, width: int) -> str:
+    return truncate(strip_terminal(text), width).ljust(width)
+
+
+def _line(cells: tuple[str, str, str, str], evidence: str, width: int | None) -> str:
+    fixed = " ".join(_cell(c, w) for c, w in zip(cells, _WIDTHS, strict=True))
+    shown = strip_terminal(evidence)
+    if width is not None:
+        shown = truncate(shown, max(width - len(fixed) - 1, 10))
+    return f"{fixed} {shown}".rstrip()
+
+
+def _row(answer: Answer, width: int | None) -> str:
+    http = str(answer.http_status) if answer.http_status is not None else "-"
+    evidence = answer.url
+    if answer.reason is not None and answer.status is ObservationStatus.INVALID:
+        evidence = answer.reason.text  # nothing was sent: the rule the handle breaks
+    elif answer.reason is not None and not answer.status.verified:
+        evidence = f"{answer.url}  ({truncate(answer.reason.text, 160)})"
+    cells = (answer.handle, answer.where, answer.status.value, http)
+    return _line(cells, evidence, width)
+
+
+@click.command("check")
+@click.argument("handles", nargs=-1, required=True)
+@platform_option
+@click.option(
+    "--sites",
+    "use_sites",
+    is_flag=True,
+    help="Also ask every usable imported site (`rollcall sites import`).",
+)
+@click.option(
+    "--only-sites",
+    is_flag=True,
+    help="Ask only the imported sites, none of the built-in platforms (implies --sites).",
+)
+@data_dir_option
+@endpoint_option
+@allow_private_network_option
+@timeout_option
+@config_option
+@format_option(["table", "jsonl"])
+@wide_option
+def command(
+    handles: tuple[str, ...],
+    platforms: tuple[str, ...],
+    use_sites: bool,
+    only_sites: bool,
+    data_dir: Path | None,
+    endpoints: tuple[str, ...],
+    allow_private_network: bool,
+    timeouts: tuple[str, ...],
+    config_path: Path | None,
+    fmt: str,
+    wide: bool,
+) -> int:
+    """Where does HANDLE exist? Asks every built-in platform (or each --platform) and, with
+    --sites, every usable imported site; prints each answer as it arrives.
+
+    \b
+    present   the place's exists signal matched
+    absent    its missing signal matched (nothing else ever reads absent)
+    blocked   a WAF, login wall or rate limit stood in the way (unverified)
+    error     no usable answer: timeout, 5xx, a changed page (unverified)
+    invalid   the handle breaks the place's rules; nothing was sent
+
+    Exit 0 when every answer is present, absent or invalid; 3 when any is unverified; 2 on bad
+    input. Degraded and disabled sites are skipped (`rollcall sites list`).
+    """
+    wanted = [h.strip() for h in handles]
+    if any(not h for h in wanted):
+        raise UsageError("a HANDLE is empty")
+    if only_sites and platforms:
+        raise UsageError("--only-sites asks no built-in platform; drop --platform")
+    use_sites = use_sites or only_sites
+    chosen = [] if only_sites else [Platform(p) for p in platforms] or list(Platform)
+    stored = load_sites(sites_path(data_dir)) if use_sites else None
+    sites = stored.usable() if stored is not None else ()
+    if stored is not None and not stored.sites:
+        raise UsageError("--sites: no site list imported yet; run `rollcall sites import FILE`")
+    config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
+    width = output_width(wide)
+    if fmt == "table":
+        click.echo(_line(("handle", "where", "state", "http"), "evidence", width))
+
+    def show(answer: Answer) -> None:
+        click.echo(_jsonl(answer) if fmt == "jsonl" else _row(answer, width))
+
+    answers = check_handles(
+        wanted, fetchers_for(config), platforms=chosen, sites=sites, on_answer=show
+    )
+    _summary(answers, stored.sites if stored is not None else (), len(sites))
+    return int(ExitCode.CLEAN if all(a.answered for a in answers) else ExitCode.INCOMPLETE)
+
+
+def _summary(answers: list[Answer], stored: tuple[object, ...], usable: int) -> None:
+    counts = Counter(a.status.value for a in answers)
+    shown = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    unverified = sum(not a.answered for a in answers)
+    click.echo(f"{len(answers)} answers: {shown or 'none'}", err=True)
+    if len(stored) > usable:
+        click.echo(
+            f"note: {len(stored) - usable} degraded or disabled sites skipped "
+            "(rollcall sites list)",
+            err=True,
+        )
+    if unverified:
+        click.echo(f"rollcall: incomplete: {unverified} answers could not be verified", err=True)

@@ -1,0 +1,233 @@
+"""``rollcall check HANDLE``: where does a handle exist? Each built-in platform (its spec's
+probe through the adapter, as an audit observes) and each usable imported site answers in the
+five states, reported one by one as the answers arrive. Also the self-check of imported sites
+(``rollcall platforms check``): a site whose known account does not read present is degraded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+from collections import Counter
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from scanner.fetch import Clock, Fetcher, FetcherFactory
+from scanner.model import Observation, ObservationStatus, Platform, Reason
+from scanner.platforms.sites import Site, SiteObservation, handle_problem, probe_site, profile_url
+from scanner.runs.clock import SYSTEM_CLOCK, now
+from scanner.runs.observe import Target, observe_async
+from scanner.runs.selfcheck import Rating
+
+__all__ = [
+    "Answer",
+    "AnswerKind",
+    "OnAnswer",
+    "SiteCheck",
+    "check_handles",
+    "check_handles_async",
+    "check_sites",
+    "degraded_marks",
+]
+
+
+class AnswerKind(enum.StrEnum):
+    PLATFORM = "platform"
+    SITE = "site"
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One place's answer for one handle, with its evidence. ``where`` is the platform name or
+    the site id (``whatsmyname:GitHub (User)``)."""
+
+    handle: str
+    kind: AnswerKind
+    where: str
+    status: ObservationStatus
+    url: str
+    fetched_at: datetime
+    http_status: int | None = None
+    final_url: str | None = None
+    signal: str | None = None
+    reason: Reason | None = None
+
+    @property
+    def answered(self) -> bool:
+        """Present or absent, or a handle the place cannot have (invalid: nothing was sent)."""
+        return self.status.verified or self.status is ObservationStatus.INVALID
+
+
+OnAnswer = Callable[[Answer], None]
+
+
+def _from_observation(obs: Observation) -> Answer:
+    return Answer(
+        handle=obs.handle,
+        kind=AnswerKind.PLATFORM,
+        where=obs.platform.value,
+        status=obs.status,
+        url=obs.url,
+        fetched_at=obs.fetched_at,
+        http_status=obs.http_status,
+        final_url=obs.final_url,
+        signal=obs.signal,
+        reason=obs.reason,
+    )
+
+
+def _from_site(obs: SiteObservation) -> Answer:
+    return Answer(
+        handle=obs.handle,
+        kind=AnswerKind.SITE,
+        where=obs.site,
+        status=obs.status,
+        url=obs.url,
+        fetched_at=obs.fetched_at,
+        http_status=obs.http_status,
+        final_url=obs.final_url,
+        signal=obs.signal,
+        reason=obs.reason,
+    )
+
+
+async def _site_answer(site: Site, handle: str, fetcher: Fetcher, clock: Clock) -> SiteObservation:
+    """The site's observation; a handle the site cannot have is INVALID and sends nothing."""
+    why = handle_problem(site, handle)
+    if why is not None:
+        return SiteObservation(
+            site=site.id,
+            name=site.name,
+            handle=handle,
+            status=ObservationStatus.INVALID,
+            url=profile_url(site, handle),
+            probe_url=site.probe_url,
+            fetched_at=now(clock),
+            signal="handle",
+            reason=Reason("invalid_handle", f"{site.name}: the handle {why}"),
+        )
+    try:
+        return await probe_site(site, handle, fetcher.for_account())
+    except Exception as exc:  # noqa: BLE001 - one broken answer must not sink the whole run
+        return SiteObservation(
+            site=site.id,
+            name=site.name,
+            handle=handle,
+            status=ObservationStatus.ERROR,
+            url=profile_url(site, handle),
+            probe_url=site.probe_url,
+            fetched_at=now(clock),
+            signal="exception",
+            reason=Reason("probe_error", f"{type(exc).__name__}: {exc}"[:500]),
+        )
+
+
+async def check_handles_async(
+    handles: Sequence[str],
+    fetcher: Fetcher,
+    *,
+    platforms: Sequence[Platform] = (),
+    sites: Sequence[Site] = (),
+    on_answer: OnAnswer | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> list[Answer]:
+    """Ask every platform and site about every handle concurrently (the fetcher keeps each
+    host polite); ``on_answer`` hears each answer as it arrives. Returns them all, in the order
+    they arrived."""
+
+    async def platform(p: Platform, handle: str) -> Answer:
+        (obs,) = await observe_async([Target(p, handle)], fetcher, clock=clock)
+        return _from_observation(obs)
+
+    async def site(s: Site, handle: str) -> Answer:
+        return _from_site(await _site_answer(s, handle, fetcher, clock))
+
+    jobs: list[Awaitable[Answer]] = [platform(p, h) for h in handles for p in platforms]
+    jobs += [site(s, h) for h in handles for s in sites]
+    answers: list[Answer] = []
+    for next_answer in asyncio.as_completed(jobs):
+        answer = await next_answer
+        answers.append(answer)
+        if on_answer is not None:
+            on_answer(answer)
+    return answers
+
+
+def _accounts(
+    handles: Sequence[str], platforms: Sequence[Platform], sites: Sequence[Site]
+) -> Counter[str]:
+    """Requests per logical host, which scales the run's deadline (sites are paced per host
+    with the default politeness)."""
+    counts: Counter[str] = Counter({p.value: len(handles) for p in platforms})
+    for s in sites:
+        counts[f"site:{urlsplit(s.probe_url).hostname}"] += len(handles)
+    return counts
+
+
+def check_handles(
+    handles: Sequence[str],
+    fetchers: FetcherFactory,
+    *,
+    platforms: Sequence[Platform] = (),
+    sites: Sequence[Site] = (),
+    on_answer: OnAnswer | None = None,
+    clock: Clock = SYSTEM_CLOCK,
+) -> list[Answer]:
+    """Synchronous wrapper: one fetcher from ``fetchers`` for the whole check."""
+
+    async def run() -> list[Answer]:
+        async with fetchers(_accounts(handles, platforms, sites)) as fetcher:
+            return await check_handles_async(
+                handles, fetcher, platforms=platforms, sites=sites, on_answer=on_answer, clock=clock
+            )
+
+    return asyncio.run(run())
+
+
+@dataclass(frozen=True)
+class SiteCheck:
+    """The self-check of one site: its first known account, probed; ok only when present."""
+
+    site: str
+    observation: SiteObservation
+    rating: Rating
+    problem: str | None
+
+
+def _judge_site(obs: SiteObservation) -> SiteCheck:
+    why = f" ({obs.reason.text})" if obs.reason else ""
+    if obs.status is ObservationStatus.PRESENT:
+        return SiteCheck(obs.site, obs, Rating.OK, None)
+    if obs.status is ObservationStatus.ABSENT:
+        problem = f"wrong verdict: known account {obs.handle!r} reads absent [{obs.signal}]"
+        return SiteCheck(obs.site, obs, Rating.BROKEN, problem)
+    problem = f"known account {obs.handle!r} unverified: {obs.status.value}{why}"
+    return SiteCheck(obs.site, obs, Rating.DEGRADED, problem)
+
+
+def check_sites(
+    fetchers: FetcherFactory,
+    sites: Sequence[Site],
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+) -> list[SiteCheck]:
+    """Probe each site's first known account (disabled sites are left out; degraded ones are
+    probed, so a fixed site comes back). Same order as ``sites``."""
+    chosen = [s for s in sites if s.disabled is None and s.known]
+
+    async def run() -> list[SiteCheck]:
+        known = [s.known[0] for s in chosen]
+        async with fetchers(_accounts(["-"], [], chosen)) as fetcher:
+            seen = await asyncio.gather(
+                *(_site_answer(s, h, fetcher, clock) for s, h in zip(chosen, known, strict=True))
+            )
+        return [_judge_site(obs) for obs in seen]
+
+    return asyncio.run(run()) if chosen else []
+
+
+def degraded_marks(checks: Sequence[SiteCheck]) -> Mapping[str, str | None]:
+    """Site id → why it is degraded, or None when its known account read present."""
+    return {c.site: c.problem for c in checks}
