@@ -203,6 +203,11 @@ class Classification(enum.StrEnum):
     UNLISTED_OFFICIAL = "unlisted_official"
     DUPLICATE = "duplicate"
     ROGUE = "rogue"
+    """A brand-like name with at least one signal of impersonation: a takedown candidate."""
+    NAME_COLLISION = "name_collision"
+    """A brand-like name with no signal of impersonation (a namesake): for awareness only."""
+    FAN = "fan"
+    """A brand-like page that discloses itself as a fan or parody page: for awareness only."""
     UNRELATED = "unrelated"
     UNVERIFIED = "unverified"
 

@@ -18,7 +18,7 @@ from tests.subprocess_cli import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PLANTED = yaml.safe_load((ROOT / "inventories" / "copper-kettle-planted.yaml").read_text())
-DISCOVERY_RULES = {"DSC-001", "DSC-002", "INV-002", "ACC-008"}
+DISCOVERY_RULES = {"DSC-001", "DSC-002", "DSC-003", "DSC-004", "INV-002", "ACC-008"}
 WAIVER_RULES = {"WVR-001", "WVR-002"}
 
 

@@ -25,6 +25,7 @@ from scanner.matching.lookalikes import (
     base_names,
     fuzz_name,
     generate,
+    organization_affixes,
 )
 from scanner.matching.normalize import (
     DEFAULT_STOP_WORDS,
@@ -74,6 +75,7 @@ __all__ = [
     "generate",
     "handle_name",
     "normalize",
+    "organization_affixes",
     "similarity",
     "skeleton",
 ]

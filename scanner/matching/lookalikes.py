@@ -19,6 +19,8 @@ from scanner.platforms import handle_key
 
 __all__ = [
     "AFFIXES",
+    "COMMON_REGIONS",
+    "CORPORATE_AFFIXES",
     "PRIORITY",
     "Candidate",
     "Fuzzer",
@@ -26,6 +28,7 @@ __all__ = [
     "base_names",
     "fuzz_name",
     "generate",
+    "organization_affixes",
 ]
 
 
@@ -69,7 +72,7 @@ what a reader cannot tell from it first, then what squatters register most (affi
 typos; within one fuzzer, candidates go by similarity."""
 
 
-AFFIXES: tuple[str, ...] = (
+CORPORATE_AFFIXES: tuple[str, ...] = (
     "official",
     "real",
     "the",
@@ -85,11 +88,56 @@ AFFIXES: tuple[str, ...] = (
     "careers",
     "app",
     "global",
+)
+"""Words squatters (and the organization's own teams) put before or after a brand (dnstwist's
+dictionary fuzzer, brand edition), most abused first: impostors pose as the official page, its
+help desk (to collect order numbers and logins) and its shop (to take payments)."""
+
+COMMON_REGIONS: tuple[str, ...] = (
     *("us", "uk", "ca", "au", "eu", "de", "fr", "es", "it", "nl", "in", "jp", "br", "mx"),
 )
-"""Words squatters put before or after a brand (dnstwist's dictionary fuzzer, brand edition),
-most abused first: impostors pose as the official page, its help desk (to collect order
-numbers and logins) and its shop (to take payments)."""
+"""Country codes tried for every brand, after the organization's own words."""
+
+AFFIXES: tuple[str, ...] = (*CORPORATE_AFFIXES, *COMMON_REGIONS)
+"""The affixes used when the organization's own words are not known (see
+:func:`organization_affixes`)."""
+
+MAX_WORD = 15
+"""Longer words from handles and departments are not affixes anyone types."""
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in base_names(text)[1] if 2 <= len(w) <= MAX_WORD and w.isalpha()]
+
+
+def organization_affixes(
+    aliases: Sequence[str], handle_names: Iterable[str], departments: Iterable[str] = ()
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The affixes to try for one organization, most likely first, and those that only go after
+    the brand: the corporate words, then the organization's own words (what its inventoried
+    handles add to the brand, ``pdx`` in ``copperkettlepdx``, country and region codes among
+    them; its department names; the product words of its aliases, ``roasters`` in ``Copper
+    Kettle Coffee Roasters``), then common country codes."""
+    bases = sorted({base_names(a)[0] for a in aliases if base_names(a)[0]}, key=len)
+    own: list[str] = []
+    for handle in handle_names:
+        name = base_names(handle)[0]
+        for base in bases:
+            at = name.find(base)
+            if at >= 0:
+                rest = name[:at] + " " + name[at + len(base) :]
+                own.extend(w for w in rest.split() if w.isalpha() and 2 <= len(w) <= MAX_WORD)
+                break
+    for department in departments:
+        words = _words(department)
+        own.extend(words if len(words) == 1 else ["".join(words), *words])
+    shortest = {w for a in aliases if bases and base_names(a)[0] == bases[0] for w in _words(a)}
+    for alias in aliases:
+        own.extend(w for w in _words(alias) if w not in shortest and w not in bases)
+    ordered = tuple(dict.fromkeys([*CORPORATE_AFFIXES, *own, *COMMON_REGIONS]))
+    suffix_only = frozenset(ordered) - frozenset(CORPORATE_AFFIXES)
+    return ordered, suffix_only
+
 
 _KEYBOARD_ROWS = ("1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm")
 
@@ -179,6 +227,7 @@ def fuzz_name(
     words: Sequence[str],
     separators: Iterable[str] = SEPARATORS,
     affixes: Sequence[str] = AFFIXES,
+    suffix_only: frozenset[str] = REGION_CODES,
 ) -> Iterator[tuple[Fuzzer, str, int]]:
     """Every variant of one alias as (fuzzer, variant, rank), in :data:`PRIORITY` order:
     homoglyphs of the joined name, its words joined by each separator, each affix before and
@@ -186,7 +235,8 @@ def fuzz_name(
     vowel swap, keyboard replacement, addition, keyboard insertion), and a separator at every
     inner position. ``rank`` puts variants of shorter aliases first (the alias's length) and
     orders affixes word by word in dictionary order (each with every separator, after then
-    before the name); variants of equal rank go by similarity. Duplicates are left to the caller."""
+    before the name; ``suffix_only`` words, region codes and the organization's own words, only
+    after it); variants of equal rank go by similarity. Duplicates are left to the caller."""
     seps = tuple(separators)
     base = len(name)
     yield Fuzzer.ORIGINAL, name, base
@@ -201,10 +251,10 @@ def fuzz_name(
             for sep_rank, sep in enumerate(("", *seps)):
                 # Word by word (brand_hq, brand.hq ... before brand_team), the joined name
                 # before its separated forms, shorter aliases first.
-                rank = ((min(stem_rank, 1) * 1000 + base) * 100 + affix_rank) * 10 + sep_rank
+                rank = ((min(stem_rank, 1) * 1000 + base) * 1000 + affix_rank) * 10 + sep_rank
                 if affix not in PREFIX_ONLY:
                     yield Fuzzer.AFFIX, f"{stem}{sep}{affix}", rank
-                if affix not in REGION_CODES:
+                if affix not in suffix_only:
                     yield Fuzzer.AFFIX, f"{affix}{sep}{stem}", rank + 5
     for fuzzer, variant in _typos(name):
         yield fuzzer, variant, base
@@ -275,13 +325,15 @@ def generate(
     *,
     max_per_platform: int,
     exclude: Mapping[Platform, Iterable[str]] | None = None,
+    affixes: tuple[Sequence[str], frozenset[str]] = (AFFIXES, REGION_CODES),
 ) -> dict[Platform, tuple[Candidate, ...]]:
     """Lookalike candidates per platform, best first, at most ``max_per_platform`` each.
 
     Variants are checked against each platform's rules, de-duplicated case-insensitively
     (``exclude`` removes known handles, e.g. the inventory's own), and ranked by similarity of
     their confusable skeleton (separators dropped) to the alias within each fuzzer, the
-    fuzzers taking turns in :data:`PRIORITY` order.
+    fuzzers taking turns in :data:`PRIORITY` order. ``affixes``: the words to try and those
+    that only go after the brand (:func:`organization_affixes`).
     """
     variants: list[tuple[str, Fuzzer, str, int, int]] = []
     seen_names: set[str] = set()
@@ -290,7 +342,7 @@ def generate(
         if not name:
             continue
         target = compact_of(name)
-        for fuzzer, variant, order in fuzz_name(name, words):
+        for fuzzer, variant, order in fuzz_name(name, words, SEPARATORS, *affixes):
             if variant in seen_names or not variant:
                 continue
             seen_names.add(variant)

@@ -56,6 +56,14 @@ NOISE_WORDS: frozenset[str] = frozenset(
         "worldwide",
         "intl",
         "international",
+        # How fan and parody pages label themselves: the brand they are about is what is left.
+        "fan",
+        "fans",
+        "fanpage",
+        "fanclub",
+        "parody",
+        "satire",
+        "unofficial",
     }
 )
 """Words that add nothing to who a page claims to be ("the", "official", "hq")."""

@@ -16,10 +16,12 @@ from scanner.platforms.facts import (
     token_env_names,
     token_sources,
 )
-from scanner.platforms.handles import handle_key, name_part, normalize_handle
+from scanner.platforms.handles import handle_key, name_part, normalize_handle, page_kind
 from scanner.platforms.interface import (
+    DEFAULT_KIND,
     ContentKind,
     HandleRules,
+    PageKind,
     PlatformAdapter,
     PlatformSpec,
     ProbeSpec,
@@ -40,9 +42,11 @@ _ADAPTER_MODULES = (bluesky, feeds, github, htmlprofile, mastodon, reddit, youtu
 loaded (a spec naming an unregistered extractor is refused)."""
 
 __all__ = [
+    "DEFAULT_KIND",
     "EXTRACTORS",
     "ContentKind",
     "HandleRules",
+    "PageKind",
     "PlatformAdapter",
     "PlatformSpec",
     "ProbeSpec",
@@ -58,6 +62,7 @@ __all__ = [
     "host_limits",
     "name_part",
     "normalize_handle",
+    "page_kind",
     "platform_fetch_config",
     "platform_hosts",
     "register",

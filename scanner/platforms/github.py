@@ -7,7 +7,7 @@ not absence; a 403 or 429 with ``x-ratelimit-remaining: 0`` is rate limiting, no
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from scanner.fetch.interface import Fetcher
@@ -21,6 +21,7 @@ __all__ = ["GitHubAdapter"]
 
 EVENTS_WINDOW = timedelta(days=90)
 """GitHub's public events timeline only covers this span."""
+EVENTS = "its public events"
 
 
 @register("github")
@@ -32,21 +33,24 @@ class GitHubAdapter(BaseAdapter):
         fields = self.extract(verdict, normalized)
 
         data = await self.activity_data(
-            fetcher, "activity", values, json_list, what="its public events", fields=fields
+            fetcher, "activity", values, json_list, what=EVENTS, fields=fields
         )
         if data is not None:
-            times = [
-                parse_datetime(e.get("created_at")) if isinstance(e, dict) else None for e in data
-            ]
-            self.record_activity(
-                fields,
-                times,
-                window=self.date_window(obs.fetched_at),
-                what="its public events",
-                never=not data,
-                since=obs.fetched_at - EVENTS_WINDOW,
-            )
+            self.record_events(fields, data, obs.fetched_at)
         return self.finish(obs, fields)
+
+    def record_events(self, fields: dict[str, Any], data: list[Any], fetched_at: datetime) -> None:
+        """The newest of the public events into ``fields`` (the owner-API connector reads the
+        same list with its token): none in the list means none in the last 90 days."""
+        times = [parse_datetime(e.get("created_at")) if isinstance(e, dict) else None for e in data]
+        self.record_activity(
+            fields,
+            times,
+            window=self.date_window(fetched_at),
+            what=EVENTS,
+            never=not data,
+            since=fetched_at - EVENTS_WINDOW,
+        )
 
     def extract(self, verdict: Verdict, handle: str) -> dict[str, Any]:
         data = profile_json(verdict)

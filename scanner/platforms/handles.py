@@ -5,9 +5,10 @@ block says which prefix it ignores and which part of a handle is the name.
 from __future__ import annotations
 
 from scanner.model import Platform
+from scanner.platforms.interface import PageKind
 from scanner.platforms.registry import spec_for
 
-__all__ = ["handle_key", "name_part", "normalize_handle"]
+__all__ = ["handle_key", "name_part", "normalize_handle", "page_kind"]
 
 
 def normalize_handle(platform: Platform, handle: str) -> str:
@@ -26,3 +27,9 @@ def name_part(platform: Platform, handle: str) -> str | None:
     """The name a naming convention is about (``u/NAME``, ``NAME@instance``,
     ``NAME.bsky.social``); None for an opaque id with no name (a YouTube channel id, a DID)."""
     return spec_for(platform).handle.name_of(handle)
+
+
+def page_kind(platform: Platform, handle: str) -> PageKind:
+    """The kind of page a handle names (``r/name`` a community, ``u/name`` a user on Reddit),
+    from the spec's ``handle.kinds``; one kind on platforms that declare none."""
+    return spec_for(platform).handle.kind_of(handle)

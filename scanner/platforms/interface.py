@@ -19,11 +19,13 @@ from scanner.platforms.api.interface import Api
 __all__ = [
     "ApiSpec",
     "BlockSignal",
+    "DEFAULT_KIND",
     "ContentKind",
     "HandleRules",
     "HtmlHints",
     "Marker",
     "MarkerOp",
+    "PageKind",
     "PlatformAdapter",
     "PlatformSpec",
     "PrefixUse",
@@ -142,6 +144,23 @@ class PrefixUse(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class PageKind:
+    """A kind of page a handle names on its platform (a Reddit user or community). A duplicate
+    is a second page of the same kind; pages of different kinds serve different purposes."""
+
+    name: str
+    pattern: re.Pattern[str] | None = None
+    """Full match over the handle without ``strip_prefix``; None: every handle."""
+    own_audience: bool = False
+    """Every page of this kind has an audience of its own (a Brand Account's YouTube channels):
+    a second one is never a duplicate of another."""
+
+
+DEFAULT_KIND = PageKind("page")
+"""The kind of every handle on a platform whose spec declares none: one kind of page."""
+
+
+@dataclass(frozen=True)
 class HandleRules:
     """What a handle may look like on the platform; checked before anything is sent."""
 
@@ -165,6 +184,16 @@ class HandleRules:
     """(prefix, suffix) around a name when discovery writes a lookalike handle with no
     inventoried handle to copy the form of (``r/`` and ``u/`` on Reddit; none on Mastodon,
     whose instance cannot be guessed)."""
+    kinds: tuple[PageKind, ...] = ()
+    """The kinds of page handles name, first match wins (``handle.kinds``); none: one kind."""
+
+    def kind_of(self, handle: str) -> PageKind:
+        """The kind of page ``handle`` names (:data:`DEFAULT_KIND` when no kind matches)."""
+        h = self.normalize(handle)
+        for kind in self.kinds:
+            if kind.pattern is None or kind.pattern.fullmatch(h):
+                return kind
+        return DEFAULT_KIND
 
     def normalize(self, handle: str) -> str:
         """The handle as the platform's URLs use it (whitespace and an ignored prefix dropped)."""

@@ -36,6 +36,7 @@ from scanner.platforms.interface import (
     HandleRules,
     HtmlHints,
     Marker,
+    PageKind,
     PlatformSpec,
     PrefixUse,
     ProbeSpec,
@@ -348,6 +349,7 @@ class _Validator:
                 "description",
                 "name_part",
                 "discovery_forms",
+                "kinds",
             ),
         )
         if m is None:
@@ -390,7 +392,28 @@ class _Validator:
             description=desc or "",
             name_part=name_part,
             discovery_forms=forms or (),
+            kinds=self.kinds(m["kinds"], m) if "kinds" in m else (),
         )
+
+    def kinds(self, raw: Any, parent: YMap) -> tuple[PageKind, ...]:
+        """``handle.kinds``: ``[{kind: NAME, regex: R, own_audience: BOOL}]``, first match wins."""
+        if not isinstance(raw, YList) or not raw:
+            self.problem(parent, "kinds", "handle.kinds: expected a non-empty list")
+            return ()
+        out = []
+        for i, item in enumerate(raw):
+            w = f"handle.kinds[{i}]"
+            m = self.mapping(
+                item, w, raw, i, required=("kind",), optional=("regex", "own_audience")
+            )
+            if m is None:
+                continue
+            name = self.get(m, "kind", w, _code, "a lowercase name such as 'community'")
+            pattern = self.regex(m, "regex", w) if "regex" in m else None
+            own = self.get(m, "own_audience", w, _bool, "true or false", default=False)
+            if name is not None:
+                out.append(PageKind(name, pattern, bool(own)))
+        return tuple(out)
 
     def name_part(self, m: YMap) -> re.Pattern[str] | None:
         """``handle.name_part``: a regex whose group ``name`` captures a handle's name part."""

@@ -73,6 +73,34 @@ _declare(
     "inventoried account's name) that the inventory does not list",
 )
 _declare(
+    "DSC-003",
+    "Name collision: a brand-like page with no sign of impersonation",
+    Severity.INFO,
+    "discovery",
+    rationale="Pages that merely share a common word of the brand's name (a namesake shop, a "
+    "programming language, a town) are not impersonation; a takedown request against one "
+    "embarrasses the policy owner and harms an innocent owner. Knowing them still helps when "
+    "customers confuse the two.",
+    remediation="No takedown. Note the namesake; look again only if it starts to claim to be "
+    "the organization (the next discovery run re-checks its signals).",
+    description="discovery classified a page outside the inventory as name_collision: a "
+    "brand-like name with none of the impersonation signals (claims to be official, the "
+    "brand's distinctive names, a lookalike domain, asking for contact with nothing of its "
+    "own, a copied display name, a recent creation, staff named as bait)",
+)
+_declare(
+    "DSC-004",
+    "Fan or parody page that discloses itself",
+    Severity.INFO,
+    "discovery",
+    rationale="A page that says it is a fan or parody page is not posing as the organization; "
+    "platforms allow them. The brand team may still want to know about them.",
+    remediation="No takedown. Optionally reach out to the fans; report the page only if it "
+    "starts to impersonate the organization (asking for orders, logins or payments).",
+    description="discovery classified a page outside the inventory as fan: a brand-like page "
+    "that discloses itself as a fan or parody page and shows no sign of impersonation",
+)
+_declare(
     "INV-002",
     "Duplicate page for the same audience on one platform",
     Severity.MEDIUM,

@@ -19,6 +19,9 @@ STAGE_PARAMS: dict[str, tuple[int, int | None, bool]] = {
     "discovery.duplicate_threshold": (0, 100, False),
     "discovery.disclaimer_penalty": (0, 100, False),
     "discovery.max_candidates": (0, None, True),
+    "discovery.rogue_min_signals": (1, 20, True),
+    "discovery.recent_days": (0, 36500, True),
+    "discovery.established_days": (0, 36500, True),
     "waivers.max_days": (1, None, True),
     "waivers.warn_days": (0, None, True),
     # Days to fix an orphaned page, by severity (scanner.reports.orphans.due_days).

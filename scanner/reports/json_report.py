@@ -45,7 +45,7 @@ __all__ = [
     "write_report",
 ]
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 SCHEMA_ID = "https://rollcall.invalid/schemas/audit-report.schema.json"
 
 

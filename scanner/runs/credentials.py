@@ -17,7 +17,7 @@ from scanner.fetch import Clock, Fetcher, FetcherFactory
 from scanner.fetch.config import TokenSource
 from scanner.fetch.interface import Fetched, FetchFailed
 from scanner.model import Account, Platform, Reason
-from scanner.platforms.api import linkedin, meta, threads, tiktok, x, youtube_data
+from scanner.platforms.api import github_rest, linkedin, meta, threads, tiktok, x, youtube_data
 from scanner.platforms.api.interface import (
     Answer,
     Api,
@@ -25,6 +25,7 @@ from scanner.platforms.api.interface import (
     Facts,
     Outcome,
     as_object,
+    as_text,
     read_json,
     scrub_url,
     unexpected,
@@ -333,6 +334,23 @@ async def _threads(session: Session, accounts: Sequence[Account], base: Checked)
     return _judged(base, reply.answer, reply.url, handle)
 
 
+async def _github_org(session: Session, accounts: Sequence[Account], base: Checked) -> Checked:
+    reply = await session.ask(github_rest.viewer(session.version), _github_me)
+    login = reply.answer.value
+    return _judged(base, reply.answer, reply.url, f"@{login}" if login else None)
+
+
+def _github_me(fetched: Fetched) -> Answer[str]:
+    """``user``: the token's own login (``Bad credentials`` is a dead token, research §7)."""
+    failure = github_rest.classify(fetched)
+    if failure is not None:
+        return failure
+    login = as_text((as_object(read_json(fetched)) or {}).get("login"))
+    if login is None:
+        return unexpected(fetched, "GitHub")
+    return Answer(Outcome.PRESENT, None, "json:login", login, github_rest.throttle(fetched))
+
+
 _PROBES: Mapping[Api, ProbeFn] = {
     Api.META_GRAPH: _meta,
     Api.THREADS_GRAPH: _threads,
@@ -340,6 +358,7 @@ _PROBES: Mapping[Api, ProbeFn] = {
     Api.LINKEDIN_API: _linkedin,
     Api.TIKTOK_API: _tiktok,
     Api.YOUTUBE_API: _youtube,
+    Api.GITHUB_API: _github_org,
 }
 """Each owner API's probe; a test checks every :class:`Api` has one."""
 

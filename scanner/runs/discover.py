@@ -25,6 +25,7 @@ from scanner.matching import (
     generate,
     handle_name,
     normalize,
+    organization_affixes,
     similarity,
 )
 from scanner.model import (
@@ -70,7 +71,8 @@ DEFAULT_MAX_CANDIDATES = 100
 login-walled platforms) that is under two minutes, all platforms running side by side."""
 
 DISCOVERY_RULES: Mapping[str, RuleInfo] = {
-    rule_id: builtin_rule(rule_id) for rule_id in ("DSC-001", "DSC-002", "INV-002")
+    rule_id: builtin_rule(rule_id)
+    for rule_id in ("DSC-001", "DSC-002", "DSC-003", "DSC-004", "INV-002")
 }
 """The findings discovery raises (declared in the catalogue, scanner.policy.builtin)."""
 
@@ -84,6 +86,11 @@ def rule_for(classification: Classification) -> str | None:
             return "DSC-002"
         case Classification.DUPLICATE:
             return "INV-002"
+        # For awareness only (severity info): a namesake or a fan page is never a takedown.
+        case Classification.NAME_COLLISION:
+            return "DSC-003"
+        case Classification.FAN:
+            return "DSC-004"
         case Classification.UNRELATED | Classification.UNVERIFIED:
             return None
         case _:
@@ -326,11 +333,13 @@ def _targets(
         targets.append(Target(candidate.platform, candidate.handle))
     if cap > 0 and chosen:
         forms = {p: handle_forms(inventory, p) for p in chosen}
+        names = [handle_name(a.platform, a.handle) for a in inventory.accounts]
         generated = generate(
             aliases,
             {p: f for p, f in forms.items() if f},
             max_per_platform=cap,
             exclude={p: sorted(h) for p, h in known.items()},
+            affixes=organization_affixes(aliases, names, org.departments),
         )
         for platform in chosen:
             for lookalike in generated.get(platform, ()):

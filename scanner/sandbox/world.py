@@ -22,6 +22,8 @@ __all__ = [
     "BUSINESS_KEYS",
     "CREDENTIAL_KEYS",
     "DEMO_CREDENTIALS",
+    "GITHUB_HOLDER_KEYS",
+    "GITHUB_ROLES",
     "HOLDER_KEYS",
     "HOST_KEYS",
     "POST_KEYS",
@@ -67,6 +69,7 @@ class ApiName(enum.StrEnum):
     LINKEDIN_API = "linkedin-api"
     TIKTOK_API = "tiktok-api"
     YOUTUBE_API = "youtube-api"
+    GITHUB_API = "github-api"
 
 
 Target = Platform | ApiName
@@ -127,10 +130,12 @@ ACCOUNT_KEYS: Mapping[str, str] = {
     "instagram": "facebook only: the Instagram account linked to this Page "
     "(its instagram_business_account)",
     "posts": "the account's activity, any order; each post: at, text, pinned, repost_of",
-    "holders": "facebook and linkedin: who holds access to the Page (its assigned_users, roles "
-    "and agencies): a list of {kind, id, name, email, tasks, role, two_factor}; to the LinkedIn "
-    "organization (its organizationAcls): a list of {id, role, state}, none: the ACL listing "
-    "is refused (holders unknown)",
+    "holders": "facebook, linkedin and github: who holds access to the Page (its assigned_users, "
+    "roles and agencies): a list of {kind, id, name, email, tasks, role, two_factor}; to the "
+    "LinkedIn organization (its organizationAcls): a list of {id, role, state}, none: the ACL "
+    "listing is refused (holders unknown); to the GitHub organization (members, the 2FA "
+    "filter, outside collaborators, invitations): a list of {kind, id, email, role, "
+    "two_factor}, none: every member listing is refused (holders unknown)",
     "faults": "faults injected into every request for this account",
 }
 POST_KEYS: Mapping[str, str] = {
@@ -147,7 +152,9 @@ CREDENTIAL_KEYS: Mapping[str, str] = {
     "expires_at": "when the token stops working (ISO datetime; compared with as_of); none: never",
     "scopes": "the permissions debug_token reports (a list of names)",
     "account": "the handle the token belongs to: required for "
-    f"{' and '.join(a.value for a in TOKEN_APIS)}, optional for x-api (users/me)",
+    f"{' and '.join(a.value for a in TOKEN_APIS)}, optional for x-api (users/me); for "
+    "github-api the token user's login, whose roles are the organizations' holders (none: an "
+    "owner of every organization)",
     "quota": "youtube-api only: units the key may spend (1 per call) before quotaExceeded",
 }
 HOLDER_KEYS: Mapping[str, str] = {
@@ -160,6 +167,16 @@ HOLDER_KEYS: Mapping[str, str] = {
     "two_factor": "true or false: a business user's two_fac_status (absent: not reported)",
     "state": "linkedin: the ACL row's state, APPROVED | REQUESTED | REVOKED (default APPROVED; "
     "a linkedin holder is {id: urn:li:person:…, role, state})",
+}
+GITHUB_ROLES = ("admin", "member", "outside_collaborator")
+"""A GitHub holder's role: an owner, a member, or an outside collaborator (on a repository)."""
+GITHUB_HOLDER_KEYS: Mapping[str, str] = {
+    "kind": f"{HolderKind.PERSON.value} (default) or {HolderKind.INVITATION.value}",
+    "id": "the holder's GitHub login (an invitation may name an email instead)",
+    "email": "an invitation's email address, when it names no login",
+    "role": f"a person's {' | '.join(GITHUB_ROLES)} (default member); an invitation's "
+    "direct_member | admin (default direct_member)",
+    "two_factor": "false: listed by the 2fa_disabled filter (default true)",
 }
 BUSINESS_KEYS: Mapping[str, str] = {
     "name": "the Business Manager's name (default: the world's)",
@@ -188,6 +205,7 @@ DEMO_CREDENTIALS: Mapping[str, str] = {
     "ROLLCALL_TIKTOK_TOKEN_BARISTAS": "sandbox-tiktok-token-baristas",
     "ROLLCALL_TIKTOK_TOKEN_PDX": "sandbox-tiktok-token-pdx",
     "ROLLCALL_YOUTUBE_API_KEY": "sandbox-youtube-key",
+    "ROLLCALL_GITHUB_TOKEN": "sandbox-github-token",
 }
 """Env var → token for ``rollcall demo`` and tests; a test holds each valid in the example
 world (worlds/copper-kettle.yaml, the tokens' one home, lists them under ``credentials``)."""
@@ -644,6 +662,12 @@ def _credential_account(
         if api in TOKEN_APIS:
             c.add(raw, None, f"{where}: a {api.value} token belongs to one user; add 'account'")
         return None
+    if api is ApiName.GITHUB_API:
+        # The token user's login: its roles are the organizations' holders (it may hold none).
+        if isinstance(account, str) and _LOGIN.match(account):
+            return account
+        c.add(raw, "account", f"{where}.account: expected the token user's GitHub login")
+        return None
     platform = _ACCOUNT_APIS.get(api)
     if platform is None or not isinstance(account, str):
         c.add(
@@ -793,7 +817,7 @@ def _instagram(c: _Checker, raw: Mapping[str, Any], where: str, platform: Platfo
     return value if isinstance(value, str) else None
 
 
-HOLDER_PLATFORMS = frozenset({Platform.FACEBOOK, Platform.LINKEDIN})
+HOLDER_PLATFORMS = frozenset({Platform.FACEBOOK, Platform.LINKEDIN, Platform.GITHUB})
 """Platforms whose world accounts may list ``holders`` (their owner API shows who holds them)."""
 _TASK = re.compile(r"^[A-Z][A-Z0-9_]*$")
 _BUSINESS_GROUPS: tuple[tuple[str, HolderKind, tuple[str, ...]], ...] = (
@@ -815,6 +839,8 @@ def _holders(
         return ()
     if platform is Platform.LINKEDIN:
         return _linkedin_holders(c, items, where)
+    if platform is Platform.GITHUB:
+        return _github_holders(c, items, where)
     out: list[WorldHolder] = []
     for i in range(len(items)):
         holder = _holder(c, items, i, f"{where}.holders[{i}]", tuple(HOLDER_KEYS))
@@ -857,6 +883,66 @@ def _linkedin_holders(c: _Checker, items: Any, where: str) -> tuple[WorldHolder,
             line = item.line if isinstance(item, YMap) else None
             out.append(WorldHolder(kind, ident, role=role, state=state, line=line))
     return tuple(out)
+
+
+_LOGIN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_INVITE_ROLES = ("direct_member", "admin")
+
+
+def _github_holders(c: _Checker, items: Any, where: str) -> tuple[WorldHolder, ...]:
+    """A GitHub organization's people: {id: login, role, two_factor}, and invitations
+    {kind: invitation, id: login | email: address, role} (research owner-apis.md §7)."""
+    out: list[WorldHolder] = []
+    for i, item in enumerate(items):
+        at = f"{where}.holders[{i}]"
+        if not isinstance(item, Mapping):
+            c.add(items, i, f"{at}: expected a mapping with id and role")
+            continue
+        c.unknown_keys(item, tuple(GITHUB_HOLDER_KEYS), at)
+        holder = _github_holder(c, item, at)
+        if holder is None:
+            continue
+        if any(
+            (h.kind, (h.id or h.email)) == (holder.kind, holder.id or holder.email) for h in out
+        ):
+            c.add(items, i, f"{at}: {holder.id or holder.email!r} is listed twice")
+            continue
+        out.append(holder)
+    return tuple(out)
+
+
+def _github_holder(c: _Checker, item: Mapping[str, Any], at: str) -> WorldHolder | None:
+    kind = item.get("kind", HolderKind.PERSON.value)
+    invitation = kind == HolderKind.INVITATION.value
+    ident, email = item.get("id"), item.get("email")
+    roles = _INVITE_ROLES if invitation else GITHUB_ROLES
+    role = item.get("role", roles[0] if invitation else "member")
+    two_factor = item.get("two_factor", True)
+    line = item.line if isinstance(item, YMap) else None
+    if kind not in (HolderKind.PERSON.value, HolderKind.INVITATION.value):
+        c.add(item, "kind", f"{at}.kind: expected person or invitation")
+    elif ident is not None and not (isinstance(ident, str) and _LOGIN.match(ident)):
+        c.add(item, "id", f"{at}.id: expected a GitHub login")
+    elif ident is None and not (invitation and isinstance(email, str) and "@" in email):
+        where = "id" if not invitation else None
+        c.add(item, where, f"{at}: expected id (a login){' or email' if invitation else ''}")
+    elif email is not None and not invitation:
+        c.add(item, "email", f"{at}.email: an invitation's only")
+    elif role not in roles:
+        c.add(item, "role", f"{at}.role: expected one of {', '.join(roles)}")
+    elif not isinstance(two_factor, bool) or (invitation and "two_factor" in item):
+        c.add(item, "two_factor", f"{at}.two_factor: true or false, on a person only")
+    else:
+        ident = str(ident) if ident is not None else ""
+        return WorldHolder(
+            HolderKind(kind),
+            ident,
+            email=email,
+            role=role,
+            two_factor=None if invitation else two_factor,
+            line=line,
+        )
+    return None
 
 
 def _holder(

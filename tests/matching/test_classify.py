@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pytest
@@ -194,11 +195,50 @@ def test_unrelated_names_stay_unrelated_even_with_a_link(context: MatchContext) 
     assert "official tie but its name is not brand-like" in why
 
 
-def test_disclaimer_is_evidence_and_the_penalty_is_a_param(context: MatchContext) -> None:
+def test_a_declared_fan_page_is_fan_and_the_penalty_is_a_param(context: MatchContext) -> None:
     page = _page("copperkettlefans", name="Copper Kettle Fans", bio="Fan page, not affiliated")
     cls, why = _one(context, page)
-    assert cls is Classification.ROGUE and "calls itself" in why
+    assert cls is Classification.FAN and "'fan page'" in why and "no takedown" in why
     assert _one(context, page, disclaimer_penalty=20)[0] is Classification.UNRELATED
+
+
+def test_a_fan_page_that_asks_for_order_numbers_is_still_rogue(context: MatchContext) -> None:
+    page = _page(
+        "copperkettlefans", name="Copper Kettle Fans", bio="Fan page! DM your order number"
+    )
+    cls, why = _one(context, page)
+    assert cls is Classification.ROGUE and "for: it asks visitors" in why
+
+
+def test_a_namesake_with_its_own_site_and_history_is_a_name_collision(
+    context: MatchContext,
+) -> None:
+    page = replace(
+        _page(
+            "thecopperkettle",
+            name="The Copper Kettle",
+            bio="Cream teas and scones in Whitby since 1987. Book a table online.",
+            links=("https://copperkettletearoom.co.uk",),
+        ),
+        created_at=datetime(2011, 3, 1, tzinfo=UTC),
+    )
+    cls, why = _one(context, page)
+    assert cls is Classification.NAME_COLLISION
+    assert "no takedown" in why and "against: it links to a site of its own" in why
+    # The same page claiming to be the brand's help desk is rogue again.
+    cls, why = _one(context, replace(page, display_name="The Copper Kettle Support"))
+    assert cls is Classification.ROGUE and "for: its name claims" in why
+
+
+def test_a_recent_brand_like_page_with_nothing_else_is_rogue(context: MatchContext) -> None:
+    # A weak signal (created recently) counts when no own site or history outweighs it.
+    # TikTok: no inventoried account there to imitate.
+    page = _page("copperkettel", platform=Platform.TIKTOK)
+    cls, why = _one(context, page)
+    assert cls is Classification.ROGUE and "created recently" in why
+    old = replace(page, created_at=None)
+    assert _one(context, old)[0] is Classification.NAME_COLLISION
+    assert _one(context, old, rogue_min_signals=2)[0] is Classification.NAME_COLLISION
 
 
 def test_thresholds_come_from_a_plain_mapping(context: MatchContext) -> None:
@@ -246,6 +286,8 @@ def test_every_classification_is_reachable(context: MatchContext) -> None:
         ),
         _page("janes_latte_art"),
         _page("copperkettlehq", status=ObservationStatus.BLOCKED),
+        replace(_page("thecopperkettle", links=("https://kettleknits.example",)), created_at=None),
+        _page("copperkettlefans", bio="A fan page"),
     ]
     found = {d.classification for d in classify_candidates(pages, context) if d is not None}
     assert found == set(Classification)

@@ -42,6 +42,7 @@ def test_every_api_is_declared_once_and_every_brand_platform_has_a_connector() -
         Platform.LINKEDIN,
         Platform.TIKTOK,
         Platform.YOUTUBE,
+        Platform.GITHUB,
     }
     assert {connector_for(p).name for p in with_api} == set(CONNECTORS)  # type: ignore[union-attr]
     assert api_spec(Api.META_GRAPH).version == "v25.0"

@@ -87,7 +87,6 @@ def test_listed_by_urgency(report: OrphanReport) -> None:
     # here, so every age is unknown and the page's key breaks ties).
     assert [(x.key, x.urgency.value, x.severity.value) for x in report.entries] == [
         ("instagram:copperkettle.support", "takedown", "high"),
-        ("instagram:thecopperkettle", "takedown", "high"),
         ("x:copperkettle_hq", "takedown", "high"),
         ("fb-main", "access", "critical"),
         ("fb-school", "access", "critical"),
@@ -104,6 +103,7 @@ def test_listed_by_urgency(report: OrphanReport) -> None:
         ("x-deals", "scheduled", "high"),
         ("x-pdx", "scheduled", "high"),
         ("facebook:copperkettleevents", "scheduled", "medium"),
+        ("reddit:r/copperkettlehq", "scheduled", "medium"),
         ("tiktok:copperkettleshop", "scheduled", "medium"),
         ("yt-school", "scheduled", "medium"),
         ("li-careers", "scheduled", "low"),
@@ -136,7 +136,6 @@ def test_one_action_person_due_date_and_age_per_page_in_every_format(
     # do not either.
     assert [x.key for x in _unchecked(report)] == [
         "instagram:copperkettle.support",
-        "instagram:thecopperkettle",
         "x:copperkettle_hq",
         "fb-seattle-cafes",
         "facebook:copperkettleevents",

@@ -22,9 +22,7 @@ HOLDER_RULES = {f"ACC-00{i}" for i in range(1, 7)}
 MIA = '      - {id: "100061000000301", name: Mia Castellano, tasks: [MANAGE, CREATE_CONTENT]}\n'
 
 
-def _audit(
-    world: Path, tokens: dict[str, str], history: Path | None = None
-) -> AuditResult:
+def _audit(world: Path, tokens: dict[str, str], history: Path | None = None) -> AuditResult:
     loaded = load_world(world)
     with Sandbox(loaded) as sandbox:
         options = AuditOptions(

@@ -35,6 +35,7 @@ DEFAULT_ENV = {
     "ROLLCALL_LINKEDIN_TOKEN": ApiName.LINKEDIN_API,
     "ROLLCALL_TIKTOK_TOKEN": ApiName.TIKTOK_API,
     "ROLLCALL_YOUTUBE_API_KEY": ApiName.YOUTUBE_API,
+    "ROLLCALL_GITHUB_TOKEN": ApiName.GITHUB_API,
 }
 
 
@@ -223,7 +224,7 @@ credentials:
         "5: page.instagram: no instagram account 'nobody.ig'",
         "7: hosts.x-api: login_wall does not apply to an API",
         "9: credentials[0].api: unknown API 'meta-grph'; did you mean 'meta-graph'? "
-        "(expected one of meta-graph, threads-graph, x-api, linkedin-api, tiktok-api, youtube-api)",
+        "(expected one of meta-graph, threads-graph, x-api, linkedin-api, tiktok-api, youtube-api, github-api)",
         "10: credentials[1]: a tiktok-api token belongs to one user; add 'account'",
         "11: credentials[2].account: no tiktok account 'someone' here",
         "12: credentials[3].state: expected one of valid, expired, revoked",

@@ -1,6 +1,7 @@
 """Owner-API connectors: the brand platforms seen through the organization's own credentials.
-One module per API (``meta``, ``threads``, ``x``, ``linkedin``, ``tiktok``, ``youtube_data``):
-request builders and pure parsers over Fetched answers; the contract is in ``interface``.
+One module per API (``meta``, ``threads``, ``x``, ``linkedin``, ``tiktok``, ``youtube_data``,
+``github_rest``): request builders and pure parsers over Fetched answers; the contract is in
+``interface``.
 """
 
 from __future__ import annotations

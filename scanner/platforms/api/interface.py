@@ -51,6 +51,7 @@ class Api(enum.StrEnum):
     LINKEDIN_API = "linkedin-api"
     TIKTOK_API = "tiktok-api"
     YOUTUBE_API = "youtube-api"
+    GITHUB_API = "github-api"
 
 
 SECRET_PARAMS = frozenset(

@@ -10,6 +10,7 @@ from types import MappingProxyType
 
 from scanner.model import Platform
 from scanner.platforms.connectors.base import BaseConnector
+from scanner.platforms.connectors.github import GitHubOrganization
 from scanner.platforms.connectors.interface import (
     CREDENTIAL_INVALID,
     MAX_API_WAIT,
@@ -50,6 +51,7 @@ _ALL: tuple[BaseConnector, ...] = (
     LinkedInOrganization(),
     TikTokUser(),
     YouTubeChannel(),
+    GitHubOrganization(),
 )
 
 CONNECTORS: Mapping[str, Connector] = MappingProxyType({c.name: c for c in _ALL})

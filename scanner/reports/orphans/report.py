@@ -875,13 +875,20 @@ def _owner_contact(person: Person | None, owner: str | None) -> Contact | None:
 
 
 def _discovery_reason(classification: Classification) -> OrphanReason | None:
-    """The reason a discovered page is listed; duplicates, unrelated and unverified pages are not."""
+    """The reason a discovered page is listed; duplicates, unrelated and unverified pages are not,
+    nor namesakes and fan pages (not orphans of ours, and never a takedown)."""
     match classification:
         case Classification.UNLISTED_OFFICIAL:
             return OrphanReason.UNLISTED_OFFICIAL
         case Classification.ROGUE:
             return OrphanReason.ROGUE
-        case Classification.DUPLICATE | Classification.UNRELATED | Classification.UNVERIFIED:
+        case (
+            Classification.DUPLICATE
+            | Classification.UNRELATED
+            | Classification.UNVERIFIED
+            | Classification.NAME_COLLISION
+            | Classification.FAN
+        ):
             return None
         case _:
             assert_never(classification)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from scanner.sandbox.sites import bluesky, feeds, github, mastodon, pages, reddit, youtube
 from scanner.sandbox.sites.api_base import API_SITES, ApiSite
+from scanner.sandbox.sites.api_github import GitHubApi
 from scanner.sandbox.sites.api_linkedin import LinkedInApi
 from scanner.sandbox.sites.api_meta import MetaGraph
 from scanner.sandbox.sites.api_threads import ThreadsApi
@@ -17,4 +18,4 @@ __all__ = ["API_SITES", "SITES", "ApiSite", "BodyKind", "Ctx", "RateWindow", "Ro
 
 # Imported for their @register / @register_api side effect.
 _MODULES = (bluesky, feeds, github, mastodon, pages, reddit, youtube)
-_APIS = (LinkedInApi, MetaGraph, ThreadsApi, TikTokApi, XApi, YouTubeDataApi)
+_APIS = (GitHubApi, LinkedInApi, MetaGraph, ThreadsApi, TikTokApi, XApi, YouTubeDataApi)

@@ -1,5 +1,6 @@
 """GitHub REST API: ``/users/{name}`` (users and organizations), ``/orgs/{name}``,
-``/users/{name}/events/public``. Shapes follow PyGithub's recorded replies (2025)."""
+``/users/{name}/events/public``. Shapes follow PyGithub's recorded replies (2025). The owner
+token's side of the same API (organization members, ``/github-api/…``) is ``api_github``."""
 
 from __future__ import annotations
 
@@ -78,12 +79,12 @@ class GitHub(Site):
             if visible is None:
                 return _not_found()
             if events:
-                return self._events(ctx, visible)
-            return self._profile(visible, org_view=org_only)
+                return self.events(ctx, visible)
+            return self.profile(visible, org_view=org_only)
 
         return Route(name.casefold(), account, BodyKind.JSON, render, path)
 
-    def _profile(self, a: WorldAccount, *, org_view: bool) -> Response:
+    def profile(self, a: WorldAccount, *, org_view: bool) -> Response:
         login = a.display_handle
         uid = stable_int("github", a.key, digits=8)
         org = a.kind == "organization"
@@ -157,7 +158,7 @@ class GitHub(Site):
             200, body, _common([("Cache-Control", "public, max-age=60, s-maxage=60")])
         )
 
-    def _events(self, ctx: Ctx, a: WorldAccount) -> Response:
+    def events(self, ctx: Ctx, a: WorldAccount) -> Response:
         login = a.display_handle
         uid = stable_int("github", a.key, digits=8)
         cutoff = ctx.world.as_of_datetime - EVENTS_WINDOW

@@ -74,6 +74,7 @@ def test_every_api_sends_its_secret_in_a_header_declared_by_its_spec() -> None:
         Api.LINKEDIN_API: "ROLLCALL_LINKEDIN_TOKEN",
         Api.TIKTOK_API: "ROLLCALL_TIKTOK_TOKEN",
         Api.YOUTUBE_API: "ROLLCALL_YOUTUBE_API_KEY",
+        Api.GITHUB_API: "ROLLCALL_GITHUB_TOKEN",
     }
 
 

@@ -265,4 +265,4 @@ accounts:
     assert "w.yaml:9" in errors and "APPROVED, REQUESTED, REVOKED" in errors
     assert "w.yaml:10" in errors and "unknown key 'email'" in errors
     assert "w.yaml:12" in errors and "listed twice" in errors
-    assert "w.yaml:15" in errors and "on facebook, linkedin accounts only" in errors
+    assert "w.yaml:15" in errors and "on facebook, github, linkedin accounts only" in errors
