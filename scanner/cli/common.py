@@ -13,6 +13,7 @@ import click
 
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import parse_endpoints, parse_outputs
+from scanner.cli.output import echo_rendered
 from scanner.config import build_fetch_config, parse_timeout_flags
 from scanner.fetch import FetchConfig, HttpFetcherFactory
 from scanner.history import HistoryStore, history_path
@@ -147,7 +148,7 @@ def run_and_render(
         chosen[ReportFormat.JSON] = JsonFormatter(include_passed=True)
     if echo:
         shown = chosen.get(ReportFormat(fmt), formatter_for(fmt))
-        click.echo(shown.render(result, width=output_width(wide)), nl=False)
+        echo_rendered(shown, result, width=output_width(wide), color=None)
     write_outputs(result, pairs, wide=wide, renderers=chosen)
     if unrecorded is not None:
         raise unrecorded  # after the reports: a full disk must not cost the crawl (exit 4)

@@ -3,13 +3,24 @@ is done, then the ``--format`` printed on stdout and each file written by the on
 
 from __future__ import annotations
 
+import sys
+from typing import Any
+
 import click
 
 from scanner.cli.options import parse_outputs
-from scanner.reports import Document, check_writable, format_names, render, write_documents
+from scanner.reports import (
+    Document,
+    Renderer,
+    check_writable,
+    format_names,
+    renderer_for,
+    write_documents,
+)
+from scanner.reports.interface import StreamingRenderer
 from scanner.reports.layout import output_width
 
-__all__ = ["emit", "output_pairs"]
+__all__ = ["echo_rendered", "emit", "output_pairs"]
 
 
 def output_pairs(outputs: tuple[str, ...], document: Document, fmt: str) -> list[tuple[str, str]]:
@@ -31,5 +42,17 @@ def emit(
 ) -> None:
     """Print ``value`` as ``fmt`` fitted to the terminal, then write every file. Stdout is printed
     even when a file cannot be written (OutputError is raised last), so nothing computed is lost."""
-    click.echo(render(document, value, fmt, width=output_width(wide)), nl=False)
+    echo_rendered(renderer_for(document, fmt), value, width=output_width(wide), color=False)
     write_documents(document, value, pairs, wide=wide)
+
+
+def echo_rendered(
+    renderer: Renderer[Any], value: object, *, width: int | None, color: bool | None
+) -> None:
+    """Print ``value`` on stdout; a streaming renderer writes it as it is made (a franchise
+    audit's table of 200,000 findings is never held as one string)."""
+    if isinstance(renderer, StreamingRenderer):
+        renderer.write(value, sys.stdout, color=color, width=width)
+        sys.stdout.flush()
+    else:
+        click.echo(renderer.render(value, color=color, width=width), nl=False)

@@ -294,13 +294,16 @@ class Layout:
 
     def render(self, rows: Iterable[Sequence[object]], *, header: bool = True) -> list[str]:
         """The table's lines: header, a rule of dashes, then each row (one or several lines)."""
-        lines: list[str] = []
+        return list(self.lines(rows, header=header))
+
+    def lines(self, rows: Iterable[Sequence[object]], *, header: bool = True) -> Iterator[str]:
+        """:meth:`render` one line at a time, for a table too big to hold (rows may be a
+        generator: nothing is kept)."""
         if header:
-            lines += self._row([c.header for c in self.columns])
-            lines.append(SEPARATOR.join("-" * self._width_of(i) for i in self.shown).rstrip())
+            yield from self._row([c.header for c in self.columns])
+            yield SEPARATOR.join("-" * self._width_of(i) for i in self.shown).rstrip()
         for row in rows:
-            lines += self._row(row)
-        return lines
+            yield from self._row(row)
 
     def _width_of(self, index: int) -> int:
         width = self.widths[self.shown.index(index)]
@@ -333,9 +336,17 @@ class Layout:
         return out
 
 
-def _natural(column: Column, index: int, rows: Sequence[Sequence[object]]) -> int:
-    cells = (line for row in rows for line in _cell_lines(row[index]))
-    return max(display_width(text) for text in (strip_terminal(column.header), *cells))
+def _naturals(columns: Sequence[Column], rows: Iterable[Sequence[object]]) -> list[int]:
+    """Each column's natural width (its widest line, header included), in one pass over
+    ``rows`` that keeps none of them."""
+    natural = [display_width(strip_terminal(c.header)) for c in columns]
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"a row has {len(row)} cells for {len(columns)} columns")
+        for i, cell in enumerate(row):
+            for line in _cell_lines(cell):
+                natural[i] = max(natural[i], display_width(line))
+    return natural
 
 
 def _narrowest(column: Column, natural: int) -> int:
@@ -355,11 +366,7 @@ def fit(columns: Sequence[Column], rows: Iterable[Sequence[object]], width: int 
     shares to the columns that want more, each up to its natural width, so short columns never
     wrap while a long message takes the rest."""
     cols = tuple(columns)
-    table = [tuple(row) for row in rows]
-    for row in table:
-        if len(row) != len(cols):
-            raise ValueError(f"a row has {len(row)} cells for {len(cols)} columns")
-    natural = [_natural(c, i, table) for i, c in enumerate(cols)]
+    natural = _naturals(cols, rows)
     if width is None:
         return Layout(cols, tuple(range(len(cols))), tuple(natural), None)
     width = max(width, MIN_WIDTH)

@@ -4,9 +4,12 @@ audit, and the accounts that could not be verified; every table fitted to the wi
 
 from __future__ import annotations
 
+import io
 import os
 import sys
+from collections.abc import Iterator
 from datetime import datetime
+from typing import TextIO
 
 from scanner import humanize
 from scanner.humanize import count
@@ -103,45 +106,60 @@ class TableFormatter:
     ) -> str:
         """``width``: display columns a line may use (the CLI passes the terminal's), None for
         ``--wide``; the default is what files get."""
+        out = io.StringIO()
+        self.write(result, out, color=color, width=width)
+        return out.getvalue()
+
+    def write(
+        self,
+        result: AuditResult,
+        out: TextIO,
+        /,
+        *,
+        color: bool | None = None,
+        width: int | None = DEFAULT_WIDTH,
+    ) -> None:
+        """:meth:`render` line by line: the table of 200,000 findings of a franchise audit is
+        never held as one string (nor as its rows)."""
         org = result.inventory.organization.name
-        lines = [wrap_text(f"Rollcall audit of {org} {as_of_text(result.run)}", width), ""]
-        lines.extend(self._findings(result, use_color(color), width))
-        lines.append(wrap_parts(self._summary_parts(result), width))
+        out.write(wrap_text(f"Rollcall audit of {org} {as_of_text(result.run)}", width) + "\n\n")
+        for line in self._findings(result, use_color(color), width):
+            out.write(line + "\n")
+        lines = [wrap_parts(self._summary_parts(result), width)]
         if result.baseline is not None:
             lines.extend(["", *self._baseline(result, width)])
         lines.extend(self._unverified(result, width))
-        return "\n".join(lines) + "\n"
+        out.write("\n".join(lines) + "\n")
 
-    def _findings(self, result: AuditResult, colored: bool, width: int | None) -> list[str]:
-        """A table per severity (one layout for all), then the undecided checks per account."""
+    def _findings(self, result: AuditResult, colored: bool, width: int | None) -> Iterator[str]:
+        """A table per severity (one layout for all), then the undecided checks per account.
+        Rows are made twice (to fit the columns, then to print them), never kept."""
 
         def paint(text: str, code: str) -> str:
             return f"\x1b[{code}m{text}\x1b[0m" if colored else text
 
-        lines: list[str] = []
         listed = listed_findings(result)
         # Checks that could not be decided are grouped per account below, so an offline or
         # partly blocked run does not bury the real failures under rows of "error".
         findings = [f for f in listed if f.status is not FindingStatus.ERROR]
         errors = [f for f in listed if f.status is FindingStatus.ERROR]
-        groups = {s: [self._finding_row(f) for f in g] for s, g in by_severity(findings).items()}
+        groups = by_severity(findings)
         # One layout for every severity group, so their columns line up.
-        layout = fit(_FINDING_COLUMNS, [row for rows in groups.values() for row in rows], width)
-        for severity, rows in groups.items():
-            if not rows:
+        every = (self._finding_row(f) for group in groups.values() for f in group)
+        layout = fit(_FINDING_COLUMNS, every, width)
+        for severity, group in groups.items():
+            if not group:
                 continue
-            title = f"{severity.value.upper()} ({len(rows)})"
-            lines.append(paint(title, _SEVERITY_COLOR[severity]))
-            lines.extend(layout.render(rows))
-            lines.append("")
+            yield paint(f"{severity.value.upper()} ({len(group)})", _SEVERITY_COLOR[severity])
+            yield from layout.lines(self._finding_row(f) for f in group)
+            yield ""
         hidden = layout.note()
         if findings and hidden:
-            lines.extend([hidden, ""])
+            yield from (hidden, "")
         if not findings:
-            lines.extend(["No findings.", ""])
+            yield from ("No findings.", "")
         if errors:
-            lines.extend([*self._undecided(errors, width), ""])
-        return lines
+            yield from (*self._undecided(errors, width), "")
 
     @staticmethod
     def _unverified(result: AuditResult, width: int | None) -> list[str]:
