@@ -14,7 +14,7 @@ import enum
 import hashlib
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, cast
 
@@ -304,6 +304,11 @@ class _Compiled:
     fp_prefix: bytes = b""
     params: JSON = None
     """The rule's params as evidence: one dict every finding of the rule shares (read only)."""
+    shared: dict[tuple[object, ...], Mapping[str, JSON]] = field(
+        default_factory=dict, compare=False
+    )
+    """Evidence dicts already made for this rule, by content: the findings whose evidence is the
+    same (``{"owner": null}`` on thousands of accounts) share one dict, read only."""
 
 
 def _fmt(value: object) -> str:
@@ -610,7 +615,32 @@ def _failed(
     message = cr.render(c, evidence)
     if note is not None:
         message = f"{message} ({note})"
-    return _finding(cr, c, status, message, location, evidence, ref)
+    return _finding(cr, c, status, message, location, _share(cr, evidence), ref)
+
+
+_SHARED_MAX = 1024
+"""Distinct evidence dicts kept per rule for sharing: repeated evidence is common (a missing
+owner), unique evidence (a handle) would only cost the keys."""
+
+
+def _share(cr: _Compiled, evidence: dict[str, JSON]) -> Mapping[str, JSON]:
+    key: list[object] = []
+    for name, value in evidence.items():
+        part: object = value
+        if isinstance(value, list):
+            if not all(v is None or isinstance(v, (str, int, float)) for v in value):
+                return evidence
+            part = tuple(value)
+        elif isinstance(value, dict):
+            part = id(value)  # the rule's params: one dict per rule
+        key.append((name, part))
+    frozen = tuple(key)
+    hit = cr.shared.get(frozen)
+    if hit is not None:
+        return hit
+    if len(cr.shared) < _SHARED_MAX:
+        cr.shared[frozen] = evidence
+    return evidence
 
 
 _Unverified = dict[tuple[str, object, object], tuple[str, dict[str, JSON]]]
