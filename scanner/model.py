@@ -46,6 +46,7 @@ __all__ = [
     "RunInfo",
     "Security",
     "Severity",
+    "SiteHit",
     "Tri",
     "WaiverRef",
     "finding_order",
@@ -637,6 +638,23 @@ class Discovery:
     observation: Observation
 
 
+@dataclass(frozen=True)
+class SiteHit:
+    """What one imported long-tail site (``rollcall sites import``) said about one of the
+    brand's handles: present, absent or unverified (blocked, error, invalid). A site shows no
+    profile to classify, so a present handle is the brand's name registered by an owner
+    nobody knows yet, never a rogue verdict. ``site`` is the site id (``whatsmyname:Site``)."""
+
+    handle: str
+    site: str
+    status: ObservationStatus
+    url: str
+    fetched_at: datetime
+    signal: str | None = None
+    reason: Reason | None = None
+    http_status: int | None = None
+
+
 # --------------------------------------------------------------------------- audit
 
 
@@ -727,5 +745,7 @@ class AuditResult:
     """(rule_id, account_id) pairs that passed (a :class:`Passes`); JUnit lists them as passing
     test cases."""
     discoveries: tuple[Discovery, ...] = ()
+    site_hits: tuple[SiteHit, ...] = ()
+    """What the imported long-tail sites said about the brand's handles (discovery)."""
     baseline: Baseline | None = None
     trends: tuple[Mapping[str, JSON], ...] = ()

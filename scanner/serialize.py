@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from scanner.model import JSON, Discovery, Observation
+from scanner.model import JSON, Discovery, Observation, SiteHit
 
-__all__ = ["discovery_json", "extracted_json", "iso", "observation_fields"]
+__all__ = ["discovery_json", "extracted_json", "iso", "observation_fields", "site_hit_json"]
 
 
 def iso(value: datetime | date | None) -> str | None:
@@ -79,4 +79,20 @@ def discovery_json(d: Discovery) -> dict[str, JSON]:
         "matched_account_id": d.matched_account_id,
         "evidence": list(d.evidence),
         "observation": observation_fields(d.observation),
+    }
+
+
+def site_hit_json(hit: SiteHit) -> dict[str, JSON]:
+    """A long-tail site's answer about a brand handle as JSON (discovery and audit reports)."""
+    return {
+        "handle": hit.handle,
+        "site": hit.site,
+        "state": hit.status.value,
+        "verified": hit.status.verified,
+        "url": hit.url,
+        "http_status": hit.http_status,
+        "fetched_at": iso(hit.fetched_at),
+        "signal": hit.signal,
+        "reason": hit.reason.code if hit.reason else None,
+        "reason_text": hit.reason.text if hit.reason else None,
     }

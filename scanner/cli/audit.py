@@ -23,6 +23,9 @@ from scanner.cli.options import (
     wide_option,
 )
 from scanner.cli.report import ORPHAN_FORMATS, orphan_report
+from scanner.cli.sites import data_dir_option, discovery_sites, discovery_sites_option
+from scanner.errors import UsageError
+from scanner.platforms.sites import Site
 from scanner.reports import REPORT_FORMATS, Document, render
 from scanner.reports.layout import output_width
 from scanner.runs.audit import AuditOptions, incomplete_reason
@@ -85,6 +88,8 @@ from scanner.runs.audit import AuditOptions, incomplete_reason
     help="JSON report: also list every (rule, account) pair that passed; by default each"
     " account names the rules it passed.",
 )
+@discovery_sites_option
+@data_dir_option
 @wide_option
 def command(
     inventory: Path,
@@ -107,6 +112,8 @@ def command(
     candidates_file: Path | None,
     report: str | None,
     include_passed: bool,
+    use_sites: bool | None,
+    data_dir: Path | None,
     wide: bool,
 ) -> int:
     """Audit every account in INVENTORY against the roster, the live platforms and the rules.
@@ -123,6 +130,7 @@ def command(
         discover=discover,
         max_candidates=max_candidates,
         candidates_file=candidates_file,
+        sites=_sites(discover, use_sites, data_dir),
         replay=replay,
         max_unverified=max_unverified,
     )
@@ -143,3 +151,12 @@ def command(
     if code is ExitCode.INCOMPLETE:
         click.echo(incomplete_reason(result, max_unverified), err=True)
     return int(code)
+
+
+def _sites(discover: bool, use_sites: bool | None, data_dir: Path | None) -> tuple[Site, ...]:
+    """The imported sites --discover asks (as ``rollcall discover`` does)."""
+    if not discover:
+        if use_sites:
+            raise UsageError("--sites is part of discovery; add --discover")
+        return ()
+    return discovery_sites(use_sites, data_dir)

@@ -21,10 +21,13 @@ from scanner.cli.options import (
     wide_option,
 )
 from scanner.cli.output import emit, output_pairs
+from scanner.cli.sites import data_dir_option, discovery_sites, discovery_sites_option
 from scanner.inventory import load_inventory
 from scanner.model import FindingStatus, Platform, Severity
+from scanner.platforms.connectors import ApiAccess, ApiRun
 from scanner.reports import Document, format_names
 from scanner.runs.audit import load_rules
+from scanner.runs.clock import SYSTEM_CLOCK
 from scanner.runs.discover import discover
 
 __all__ = ["FORMATS", "command"]
@@ -65,6 +68,8 @@ FORMATS = format_names(Document.DISCOVERY)
 @config_option
 @fail_on_option
 @wide_option
+@discovery_sites_option
+@data_dir_option
 def command(
     inventory: Path,
     platforms: tuple[str, ...],
@@ -79,27 +84,36 @@ def command(
     config_path: Path | None,
     fail_on: str,
     wide: bool,
+    use_sites: bool | None,
+    data_dir: Path | None,
 ) -> int:
     """Find pages that look like the organization but are not in INVENTORY: lookalike handles
     (typos, homoglyphs, separators, affixes such as _official or hq) on each platform, plus
     any --candidates. Each page found is classified rogue, unlisted_official, duplicate or
     unrelated with its evidence; pages that could not be seen are unverified. Duplicate pages
-    inside the inventory are reported too (INV-002).
+    inside the inventory are reported too (INV-002). With an imported site list (--sites, the
+    default when one is stored) every usable site is asked about the brand's own handles.
 
     \b
     Exit codes: 0 nothing at or above --fail-on · 1 findings at or above it · 2 bad input
     """
     pairs = output_pairs(outputs, Document.DISCOVERY, fmt)
+    sites = discovery_sites(use_sites, data_dir)
     inv = load_inventory(inventory)
     policy, _ = load_rules(inv, policies)
+    config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
+    # Candidates go through the owner APIs where a credential is loaded (names, never secrets).
+    apis = ApiRun(SYSTEM_CLOCK, ApiAccess.from_config(config))
     result = discover(
         inv,
         policy,
-        fetchers_for(fetch_config(endpoints, allow_private_network, config_path, timeouts)),
+        fetchers_for(config),
         platforms=[Platform(p) for p in platforms] if platforms else None,
         max_candidates=max_candidates,
         candidates_file=candidates_file,
         progress=progress_bar("discovering"),
+        sites=sites,
+        apis=apis,
     )
     emit(Document.DISCOVERY, result, fmt, pairs, wide=wide)
     if fail_on == "never":

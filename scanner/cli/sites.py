@@ -13,8 +13,10 @@ import click
 
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import format_option, wide_option
+from scanner.errors import UsageError
 from scanner.model import JSON
 from scanner.platforms.sites import (
+    Site,
     SiteList,
     dump_sites,
     load_sites,
@@ -26,7 +28,7 @@ from scanner.reports import atomic_write
 from scanner.reports.layout import Column, output_width, render_table
 from scanner.serialize import iso
 
-__all__ = ["command", "data_dir_option", "save_sites"]
+__all__ = ["command", "data_dir_option", "discovery_sites", "discovery_sites_option", "save_sites"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -43,6 +45,28 @@ def data_dir_option(f: F) -> F:
         help="Where imported site lists are kept (default: $ROLLCALL_DATA_DIR, else "
         "$XDG_DATA_HOME/rollcall, else ~/.local/share/rollcall).",
     )(f)
+
+
+def discovery_sites_option(f: F) -> F:
+    """``--sites/--no-sites``: whether discovery also asks the imported sites."""
+    return click.option(
+        "--sites/--no-sites",
+        "use_sites",
+        default=None,
+        help="Discovery also asks every usable imported site (`rollcall sites import`) about "
+        "the brand's handles. Default: on when a site list is stored.",
+    )(f)
+
+
+def discovery_sites(use_sites: bool | None, data_dir: Path | None) -> tuple[Site, ...]:
+    """The usable stored sites discovery asks: none with --no-sites; with --sites a list must
+    be stored; by default whatever is stored."""
+    if use_sites is False:
+        return ()
+    stored = load_sites(sites_path(data_dir))
+    if use_sites and not stored.sites:
+        raise UsageError("--sites: no site list imported yet; run `rollcall sites import FILE`")
+    return stored.usable()
 
 
 def save_sites(path: Path, sites: SiteList) -> None:

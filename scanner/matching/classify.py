@@ -739,8 +739,8 @@ def _signals_for(evidence: Evidence, thresholds: Thresholds) -> list[Signal]:
     ):
         found.append(
             Signal(
-                f"it was created recently ({evidence.age_days} days before it was seen), long "
-                "after the brand's own accounts",
+                f"it was created recently (under {thresholds.recent_days} days before it was "
+                "seen), long after the brand's own accounts",
                 strong=False,
             )
         )
@@ -758,7 +758,8 @@ def _against(evidence: Evidence, thresholds: Thresholds) -> list[str]:
     if evidence.before_brand:
         found.append("it was created before the brand's first inventoried account")
     elif _established(evidence, thresholds) and evidence.age_days is not None:
-        found.append(f"it has an established history ({evidence.age_days // 365} years old)")
+        years = thresholds.established_days // 365
+        found.append(f"it has an established history (over {years} years old when seen)")
     if not evidence.claims:
         found.append("it does not claim to be official or the brand's support")
     if evidence.solicits and evidence.own_links:

@@ -9,8 +9,9 @@ parts, like Mastodon's ``name@instance``.
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -266,6 +267,34 @@ class BaseAdapter:
         if look.final:
             return look.observation
         return await self.present(look, values, normalized, fetcher)
+
+    def batch_size(self, tokens: frozenset[str]) -> int:
+        """No batched probe unless a bespoke adapter has one."""
+        return 0
+
+    async def observe_many(
+        self, handles: Sequence[str], fetcher: Fetcher, tokens: frozenset[str]
+    ) -> Mapping[str, Observation]:
+        """Nothing settled: every handle is observed alone (adapters with a batched probe
+        override this and :meth:`batch_size`)."""
+        return {}
+
+    async def observed_in_batch(
+        self, handle: str, fetched: Fetched, body: Any, fetcher: Fetcher
+    ) -> Observation | None:
+        """The observation of one account from its part ``body`` of a batched answer
+        ``fetched``, judged by the profile probe's own signals as if it had been asked alone
+        (then its follow-ups, over their own budget); None unless that says present."""
+        # The batch's validators are not this account's: its later probe stays unconditional.
+        headers = {k: v for k, v in fetched.headers.items() if k not in ("etag", "last-modified")}
+        part = dataclasses.replace(fetched, headers=headers, body=json.dumps(body).encode())
+        verdict = classify(self._spec, self.probe("profile"), part)
+        if verdict.status is not ObservationStatus.PRESENT or verdict.response is None:
+            return None
+        normalized = self.normalize(handle)
+        obs = evidence_observation(self._spec.platform, handle, part, verdict)
+        look = Look(obs, verdict, final=False)
+        return await self.present(look, self.probe_values(normalized), normalized, fetcher)
 
     def probe_values(self, normalized: str) -> dict[str, str]:
         """Variables for the probe URLs: :meth:`variables`, unless an API wants another form."""

@@ -10,17 +10,23 @@ is HTTP **400** ``InvalidRequest`` "Profile not found", not 404; ``AccountTakedo
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
-from scanner.fetch.interface import Fetcher
+from scanner.fetch.interface import Fetched, Fetcher
 from scanner.model import AccountState, Observation, Tri
 from scanner.platforms.base import BaseAdapter, Look, clean_links, json_object, profile_json
 from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import DateWindow, parse_datetime
 from scanner.platforms.registry import register
 
-__all__ = ["BlueskyAdapter", "feed_activity"]
+__all__ = ["MAX_ACTORS", "BlueskyAdapter", "feed_activity"]
+
+MAX_ACTORS = 25
+"""Actors one ``getProfiles`` call takes (its lexicon's ``actors`` maxLength)."""
 
 
 def feed_activity(feed: Any, window: DateWindow) -> list[datetime | None]:
@@ -57,6 +63,40 @@ def feed_activity(feed: Any, window: DateWindow) -> list[datetime | None]:
 class BlueskyAdapter(BaseAdapter):
     def probe_values(self, normalized: str) -> dict[str, str]:
         return self.variables(normalized.lower())
+
+    def batch_size(self, tokens: frozenset[str]) -> int:
+        return MAX_ACTORS
+
+    async def observe_many(
+        self, handles: Sequence[str], fetcher: Fetcher, tokens: frozenset[str]
+    ) -> Mapping[str, Observation]:
+        """The profiles one ``getProfiles`` call returns, each read as getProfile's answer
+        would be (then its author feed). An actor left out may be unknown, taken down or
+        deactivated, or the call may have failed: those are asked alone by the caller."""
+        asked = {
+            self.probe_values(self.normalize(h))["handle"]: h
+            for h in handles[:MAX_ACTORS]
+            if self.check_handle(h) is None
+        }
+        if not asked:
+            return {}
+        url = self.probe_url("profiles", {}) + "?" + urlencode([("actors", a) for a in asked])
+        outcome = await self.fetch(fetcher, url)
+        if not isinstance(outcome, Fetched):
+            return {}
+        parts: dict[str, Any] = {}
+        for profile in _profiles(outcome):
+            for key in (profile.get("handle"), profile.get("did")):
+                actor = key.lower() if isinstance(key, str) else None
+                if actor in asked and actor not in parts:
+                    parts[actor] = profile
+        done = await asyncio.gather(
+            *(
+                self.observed_in_batch(asked[a], outcome, p, fetcher.for_account())
+                for a, p in parts.items()
+            )
+        )
+        return {asked[a]: obs for a, obs in zip(parts, done, strict=True) if obs is not None}
 
     async def present(
         self, look: Look, values: dict[str, str], normalized: str, fetcher: Fetcher
@@ -103,3 +143,16 @@ class BlueskyAdapter(BaseAdapter):
             "verified": Tri.of(status == "valid"),
             "created_at": parse_datetime(data.get("createdAt")),
         }
+
+
+def _profiles(outcome: Fetched) -> list[dict[str, Any]]:
+    """The profile objects of a 200 JSON ``getProfiles`` answer (none for anything else: a
+    429, a 5xx or a broken body settles no actor)."""
+    if outcome.status != 200 or not outcome.is_json:
+        return []
+    try:
+        body = outcome.json()
+    except ValueError:
+        return []
+    profiles = body.get("profiles") if isinstance(body, dict) else None
+    return [p for p in profiles if isinstance(p, dict)] if isinstance(profiles, list) else []

@@ -7,25 +7,89 @@ not absence; a 403 or 429 with ``x-ratelimit-remaining: 0`` is rate limiting, no
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
-from scanner.fetch.interface import Fetcher
-from scanner.model import Observation, Platform, Tri
+from scanner.fetch.interface import Fetched, Fetcher
+from scanner.model import Observation, ObservationStatus, Platform, Tri
 from scanner.platforms.base import BaseAdapter, Look, clean_links, json_list, profile_json
 from scanner.platforms.classify import Verdict
 from scanner.platforms.dates import parse_datetime
 from scanner.platforms.registry import adapter_for, register
 
-__all__ = ["GitHubAdapter"]
+__all__ = ["GRAPHQL_LOGINS", "GitHubAdapter", "graphql_query"]
+
+GRAPHQL_LOGINS = 25
+"""Logins one GraphQL query asks (two aliases each, far below GraphQL's node limits)."""
 
 EVENTS_WINDOW = timedelta(days=90)
 """GitHub's public events timeline only covers this span."""
 EVENTS = "its public events"
 
 
+def graphql_query(logins: Sequence[str]) -> str:
+    """One query with ``uN: user(login:)`` and ``oN: organization(login:)`` per login (a login
+    is either; the other alias is then null with a NOT_FOUND error). Logins are checked
+    against the handle rules first, so they never need more than JSON quoting."""
+    fields = " ".join(
+        f"u{i}: user(login: {json.dumps(name)}) {{ login }} "
+        f"o{i}: organization(login: {json.dumps(name)}) {{ login }}"
+        for i, name in enumerate(logins)
+    )
+    return f"query {{ {fields} }}"
+
+
 @register("github")
 class GitHubAdapter(BaseAdapter):
+    def batch_size(self, tokens: frozenset[str]) -> int:
+        # GraphQL answers only with a token (the spec's GITHUB_TOKEN for its host).
+        host = urlsplit(self.probe("graphql").url).hostname
+        held = any(t.env in tokens and t.host == host for t in self.spec.tokens)
+        return GRAPHQL_LOGINS if held else 0
+
+    async def observe_many(
+        self, handles: Sequence[str], fetcher: Fetcher, tokens: frozenset[str]
+    ) -> Mapping[str, Observation]:
+        """The logins one GraphQL query proves absent: null as both a user and an organization,
+        each with a NOT_FOUND error naming its alias. A login that exists, or that the answer
+        does not settle that way, is observed alone through its REST probes (the fields the
+        rules read, and the same evidence as without batching)."""
+        if not self.batch_size(tokens):
+            return {}
+        logins = {
+            self.normalize(h): h for h in handles[:GRAPHQL_LOGINS] if self.check_handle(h) is None
+        }
+        body = json.dumps({"query": graphql_query(list(logins))}).encode()
+        outcome = await fetcher.post(
+            self.probe("graphql").url,
+            body,
+            platform=self.spec.platform.value,
+            headers={"content-type": "application/json"},
+        )
+        if not isinstance(outcome, Fetched):
+            return {}
+        missing = _not_found(outcome)
+        return {
+            logins[name]: self._absent(logins[name], outcome)
+            for i, name in enumerate(logins)
+            if {f"u{i}", f"o{i}"} <= missing
+        }
+
+    def _absent(self, handle: str, outcome: Fetched) -> Observation:
+        return Observation(
+            platform=self.spec.platform,
+            handle=handle,
+            status=ObservationStatus.ABSENT,
+            url=outcome.url,
+            fetched_at=outcome.fetched_at,
+            http_status=outcome.status,
+            final_url=outcome.final_url,
+            signal="status:200+graphql:NOT_FOUND(user,organization)",
+        )
+
     async def present(
         self, look: Look, values: dict[str, str], normalized: str, fetcher: Fetcher
     ) -> Observation:
@@ -72,3 +136,29 @@ class GitHubAdapter(BaseAdapter):
             "verified": Tri.of(verified) if isinstance(verified, bool) else Tri.UNKNOWN,
             "created_at": parse_datetime(data.get("created_at")),
         }
+
+
+def _not_found(outcome: Fetched) -> set[str]:
+    """The aliases a 200 GraphQL answer says do not exist: null in ``data`` and named by the
+    path of an ``errors[]`` entry of type NOT_FOUND. Anything else (a rate-limit error, a
+    missing alias, a broken body) proves nothing."""
+    if outcome.status != 200 or not outcome.is_json:
+        return set()
+    try:
+        body = outcome.json()
+    except ValueError:
+        return set()
+    data = body.get("data") if isinstance(body, dict) else None
+    errors = body.get("errors") if isinstance(body, dict) else None
+    if not isinstance(data, dict) or not isinstance(errors, list):
+        return set()
+    named = {
+        e["path"][0]
+        for e in errors
+        if isinstance(e, dict)
+        and e.get("type") == "NOT_FOUND"
+        and isinstance(e.get("path"), list)
+        and len(e["path"]) == 1
+        and isinstance(e["path"][0], str)
+    }
+    return {alias for alias in named if alias in data and data[alias] is None}

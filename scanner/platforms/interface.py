@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -391,4 +391,17 @@ class PlatformAdapter(Protocol):
         observations with a reason. ``previous`` makes the main request conditional; ``url`` is
         the inventory's profile URL (fetched instead of the template only by page-based
         adapters, and only when it does not simply name the same handle)."""
+        ...
+
+    def batch_size(self, tokens: frozenset[str]) -> int:
+        """How many handles one batched probe asks at once (0: the platform has none, or not
+        without a token in ``tokens``, the names of the variables that hold one)."""
+        ...
+
+    async def observe_many(
+        self, handles: Sequence[str], fetcher: Fetcher, tokens: frozenset[str]
+    ) -> Mapping[str, Observation]:
+        """The handles one batched probe settles (at most :meth:`batch_size`), each with the
+        observation a single probe would give; a handle left out must be observed alone (a
+        batch that left it out proves nothing about it). Never raises for network trouble."""
         ...

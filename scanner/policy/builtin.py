@@ -101,6 +101,19 @@ _declare(
     "that discloses itself as a fan or parody page and shows no sign of impersonation",
 )
 _declare(
+    "DSC-005",
+    "Brand handle registered on a long-tail site",
+    Severity.INFO,
+    "discovery",
+    rationale="Brand squatters sit on the long tail too (forums, code hosts, marketplaces). An "
+    "imported site list (WhatsMyName, Sherlock) can only say whether a handle exists there, not "
+    "whose it is, so this is a lead for a person, never a verdict.",
+    remediation="Open the URL and check who holds the handle: add it to the inventory if it "
+    "is the organization's, report it if it impersonates the organization, else note it.",
+    description="discovery asked a usable imported site about one of the brand's handles (its "
+    "aliases and inventoried handle names) and the site's exists signal matched",
+)
+_declare(
     "INV-002",
     "Duplicate page for the same audience on one platform",
     Severity.MEDIUM,

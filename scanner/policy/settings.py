@@ -19,6 +19,7 @@ STAGE_PARAMS: dict[str, tuple[int, int | None, bool]] = {
     "discovery.duplicate_threshold": (0, 100, False),
     "discovery.disclaimer_penalty": (0, 100, False),
     "discovery.max_candidates": (0, None, True),
+    "discovery.max_site_handles": (0, 50, True),
     "discovery.rogue_min_signals": (1, 20, True),
     "discovery.recent_days": (0, 36500, True),
     "discovery.established_days": (0, 36500, True),

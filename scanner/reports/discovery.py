@@ -14,10 +14,12 @@ from scanner.reports import layout, sarif
 from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.junit import render_findings as junit_findings
 from scanner.reports.layout import DEFAULT_WIDTH, Align, Column, wrap_text
+from scanner.reports.longtail import TITLE as TAIL_TITLE
+from scanner.reports.longtail import tail_rows, tail_summary
 from scanner.reports.markdown import md
 from scanner.reports.sanitize import csv_cell, json_safe, strip_terminal
 from scanner.runs.discover import DiscoveryResult
-from scanner.serialize import discovery_json, iso
+from scanner.serialize import discovery_json, iso, site_hit_json
 
 __all__ = [
     "CSV_COLUMNS",
@@ -77,6 +79,9 @@ class DiscoveryJson:
                 "findings": len(result.findings),
             },
         }
+        if result.sites:  # the imported sites' answers (absent ones included), as data
+            document["sites"] = [site_hit_json(h) for h in result.sites]
+            document["summary"] = {**_json_summary(result), "sites": _site_counts(result)}
         # Names, bios and evidence quoting them are the pages' own text: sanitize every string.
         return json.dumps(json_safe(document), indent=2, ensure_ascii=False) + "\n"
 
@@ -121,7 +126,9 @@ _FINDING_COLUMNS = (
 
 
 def _subject(f: Finding) -> str:
-    return f.account_id or f"{f.platform}:{f.handle}"
+    # A long-tail site's finding (DSC-005) has no platform: its evidence names the site.
+    where = f.platform.value if f.platform else str(f.evidence.get("site", "-"))
+    return f.account_id or f"{where}:{f.handle}"
 
 
 @register(Document.DISCOVERY, ReportFormat.TABLE)
@@ -159,6 +166,8 @@ class DiscoveryTable:
                 for f in result.findings
             ]
             out += ["", layout.render_table(_FINDING_COLUMNS, findings, width)]
+        if result.sites:
+            out += ["", *_tail_table(result, width)]
         return "\n".join(out) + "\n"
 
 
@@ -199,6 +208,11 @@ class DiscoveryCsv:
             # Opened in spreadsheets like the audit's CSV: same cleaning, same formula guard
             # (the handle keeps its platform's own @name form).
             writer.writerow([csv_cell(c, handle=i == handle) for i, c in enumerate(row)])
+        # A long-tail site has no platform or score: its id stands in the platform column and
+        # its state (present, blocked, error) as ``site_<state>``; absent answers are not rows.
+        for r in tail_rows(result.sites):
+            row = (r.site, r.handle, r.url, f"site_{r.state}", "", "", "", r.note)
+            writer.writerow([csv_cell(c, handle=i == handle) for i, c in enumerate(row)])
         return buffer.getvalue()
 
 
@@ -236,7 +250,63 @@ class DiscoveryMarkdown:
             out += [f"Unverified (blocked or error, not classified): {md(counts)}", ""]
         if result.findings:
             out += _markdown_findings(result.findings)
+        if result.sites:
+            out += _markdown_tail(result)
         return "\n".join(out)
+
+
+def _site_counts(result: DiscoveryResult) -> dict[str, JSON]:
+    states = Counter(h.status.value for h in result.sites)
+    present, absent = states.pop("present", 0), states.pop("absent", 0)
+    return {
+        "asked": len(result.sites),
+        "present": present,
+        "absent": absent,
+        "unverified": sum(states.values()),
+    }
+
+
+def _json_summary(result: DiscoveryResult) -> dict[str, JSON]:
+    return {
+        "probed": result.probed,
+        "discoveries": len(result.discoveries),
+        "unverified": result.unverified,
+        "findings": len(result.findings),
+    }
+
+
+_TAIL_COLUMNS = (
+    Column("state"),
+    Column("site", min_width=16),
+    Column("handle", priority=2),
+    Column("url", priority=3, min_width=20),
+    Column("note", priority=2, min_width=24),
+)
+
+
+def _tail_table(result: DiscoveryResult, width: int | None) -> list[str]:
+    """The imported sites' part: a summary, then present and unverified answers."""
+    out = [wrap_text(f"{TAIL_TITLE}: {tail_summary(result.sites)}", width)]
+    rows = [
+        [r.state, *(strip_terminal(c) for c in (r.site, r.handle, r.url, r.note))]
+        for r in tail_rows(result.sites)
+    ]
+    if rows:
+        out.append(layout.render_table(_TAIL_COLUMNS, rows, width))
+    return out
+
+
+def _markdown_tail(result: DiscoveryResult) -> list[str]:
+    out = [f"## {TAIL_TITLE}", "", md(tail_summary(result.sites)), ""]
+    rows = tail_rows(result.sites)
+    if rows:
+        out += ["| state | site | handle | url | note |", "| --- | --- | --- | --- | --- |"]
+        out += [
+            f"| {r.state} | {md(r.site)} | {md(r.handle)} | {md(r.url)} | {md(r.note)} |"
+            for r in rows
+        ]
+        out.append("")
+    return out
 
 
 @register(Document.DISCOVERY, ReportFormat.SARIF)

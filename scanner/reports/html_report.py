@@ -12,6 +12,8 @@ from scanner.model import AccountResult, AuditResult, Finding, FindingStatus, Ob
 from scanner.reports.charts import bar_chart, column_chart, line_chart
 from scanner.reports.htmlpage import e, page, safe_href
 from scanner.reports.interface import Document, ReportFormat, register
+from scanner.reports.longtail import TITLE as TAIL_TITLE
+from scanner.reports.longtail import tail_rows, tail_summary
 from scanner.reports.views import (
     OBSERVATION_STATES,
     SEVERITIES,
@@ -395,7 +397,32 @@ def _baseline(result: AuditResult) -> str:
     return "".join(out)
 
 
+def _long_tail(result: AuditResult) -> str:
+    """What the imported sites said about the brand's handles (absent answers only counted)."""
+    rows = "".join(
+        f"<tr><td>{e(r.state)}</td><td>{e(r.site)}</td><td>{_link(r.url, r.handle)}</td>"
+        f"<td>{e(r.note)}</td></tr>"
+        for r in tail_rows(result.site_hits)
+    )
+    table = (
+        '<table class="sortable"><thead><tr><th>state</th><th>site</th><th>handle</th>'
+        f"<th>note</th></tr></thead><tbody>{rows}</tbody></table>"
+        if rows
+        else ""
+    )
+    return (
+        f'<section id="long-tail-sites"><h2>{e(TAIL_TITLE)}</h2>'
+        f"<p>{e(tail_summary(result.site_hits))}</p>{table}</section>"
+    )
+
+
 def _discoveries(result: AuditResult) -> str:
+    if result.site_hits:
+        return _pages(result) + _long_tail(result)
+    return _pages(result)
+
+
+def _pages(result: AuditResult) -> str:
     if not result.discoveries:
         return ""
     out = [

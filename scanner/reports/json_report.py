@@ -34,7 +34,7 @@ from scanner.reports.views import (
     open_days,
     summarize,
 )
-from scanner.serialize import discovery_json
+from scanner.serialize import discovery_json, site_hit_json
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -45,7 +45,7 @@ __all__ = [
     "write_report",
 ]
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 SCHEMA_ID = "https://rollcall.invalid/schemas/audit-report.schema.json"
 
 
@@ -146,6 +146,8 @@ def _sections(
     )
     yield "rules", (_rule_json(r) for r in result.rules)
     yield "discoveries", (discovery_json(d) for d in result.discoveries)
+    if result.site_hits:  # since 1.3, only when discovery asked imported long-tail sites
+        yield "sites", (site_hit_json(h) for h in result.site_hits)
     yield "baseline", None if result.baseline is None else _baseline_json(result, result.baseline)
     yield "trends", (_scrub(dict(t)) for t in result.trends)
 

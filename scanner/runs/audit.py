@@ -33,6 +33,7 @@ from scanner.model import (
 )
 from scanner.platforms import adapter_for, all_capabilities, handle_key
 from scanner.platforms.connectors import ApiAccess, ApiRun
+from scanner.platforms.sites import Site
 from scanner.policy import (
     Policy,
     Waivers,
@@ -78,6 +79,8 @@ class AuditOptions:
     max_candidates: int | None = None
     """Lookalikes probed per alias and platform; None: the pack's discovery.max_candidates."""
     candidates_file: Path | None = None
+    sites: tuple[Site, ...] = ()
+    """Imported long-tail sites discovery asks about the brand's handles (none: no asking)."""
     replay: int | None = None
     max_unverified: float = 0.25
 
@@ -185,7 +188,7 @@ def run_audit(
     evaluation = evaluate(
         inventory, observations, policy, waivers, as_of=as_of, capabilities=can_show
     )
-    found = _discover(prepared, fetchers, clock)
+    found = _discover(prepared, fetchers, clock, apis)
     health = credential_findings(inventory, observations, apis, policy, as_of) if apis else []
     owned, controlled = _controlled(prepared, fetchers, apis, replayed is not None)
     findings: list[Finding] = [*evaluation.findings, *found.findings, *health, *owned]
@@ -215,6 +218,7 @@ def run_audit(
         rules=evaluation.rules,
         passed=evaluation.passed,
         discoveries=_with_controlled(found.discoveries, controlled),
+        site_hits=found.sites,
     )
     return result if store is None else _record(store, result, options)
 
@@ -245,8 +249,11 @@ def _waivers(inventory: Inventory, policy: Policy, as_of: date) -> Waivers | Non
     return load_waivers(path, inventory=inventory, policy=policy, as_of=as_of) if path else None
 
 
-def _discover(prepared: PreparedAudit, fetchers: FetcherFactory, clock: Clock) -> DiscoveryResult:
-    """Discovery when the audit asked for it (else nothing found, nothing probed)."""
+def _discover(
+    prepared: PreparedAudit, fetchers: FetcherFactory, clock: Clock, apis: ApiRun | None
+) -> DiscoveryResult:
+    """Discovery when the audit asked for it (else nothing found, nothing probed), through the
+    run's owner-API credentials where they batch."""
     if not prepared.options.discover:
         return DiscoveryResult((), ())
     return discover(
@@ -256,6 +263,8 @@ def _discover(prepared: PreparedAudit, fetchers: FetcherFactory, clock: Clock) -
         max_candidates=prepared.options.max_candidates,
         candidates=prepared.candidates,
         clock=clock,
+        sites=prepared.options.sites,
+        apis=apis,
     )
 
 

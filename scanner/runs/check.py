@@ -26,6 +26,7 @@ __all__ = [
     "AnswerKind",
     "OnAnswer",
     "SiteCheck",
+    "ask_sites",
     "check_handles",
     "check_handles_async",
     "check_sites",
@@ -184,6 +185,24 @@ def check_handles(
             )
 
     return asyncio.run(run())
+
+
+def ask_sites(
+    pairs: Sequence[tuple[Site, str]],
+    fetchers: FetcherFactory,
+    *,
+    clock: Clock = SYSTEM_CLOCK,
+) -> list[Answer]:
+    """Ask each site about its own handles (discovery's brand handles, which differ per site),
+    the way ``check`` asks: same probe, same politeness per host. Same order as ``pairs``."""
+
+    async def run() -> list[Answer]:
+        counts = Counter(f"site:{urlsplit(s.probe_url).hostname}" for s, _ in pairs)
+        async with fetchers(counts) as fetcher:
+            seen = await asyncio.gather(*(_site_answer(s, h, fetcher, clock) for s, h in pairs))
+        return [_from_site(obs) for obs in seen]
+
+    return asyncio.run(run()) if pairs else []
 
 
 @dataclass(frozen=True)

@@ -40,12 +40,16 @@ from scanner.model import (
     Location,
     Platform,
     RuleInfo,
+    SiteHit,
 )
 from scanner.platforms import adapter_for, handle_key
+from scanner.platforms.connectors import ApiRun
 from scanner.platforms.interface import SupportLevel
+from scanner.platforms.sites import Site
 from scanner.policy import Policy, fingerprint
 from scanner.policy.builtin import builtin_rule, rule_info
 from scanner.runs.clock import SYSTEM_CLOCK
+from scanner.runs.longtail import long_tail
 from scanner.runs.observe import Target, observe
 from scanner.serialize import iso
 from scanner.yamlsource import read_text
@@ -115,6 +119,8 @@ class DiscoveryResult:
     findings: tuple[Finding, ...]
     probed: int = 0
     rules: tuple[RuleInfo, ...] = ()
+    sites: tuple[SiteHit, ...] = ()
+    """What the imported long-tail sites said about the brand's handles (runs.longtail)."""
 
     @property
     def unverified(self) -> int:
@@ -271,6 +277,9 @@ def discover(
     candidates: Sequence[OutsideCandidate] = (),
     progress: Callable[[int, int], None] | None = None,
     clock: Clock = SYSTEM_CLOCK,
+    sites: Sequence[Site] = (),
+    apis: ApiRun | None = None,
+    batch: bool = True,
 ) -> DiscoveryResult:
     """Generate lookalike handles per alias and platform (at most ``max_candidates`` each),
     add the pages a candidates file names, observe them all through the fetch layer, classify
@@ -285,7 +294,12 @@ def discover(
     outside = (*candidates, *(read_candidates(candidates_file) if candidates_file else ()))
     targets = _targets(inventory, outside, chosen, cap)
 
-    observations = observe(targets, fetchers, progress, clock=clock) if targets else []
+    # Through the owner APIs of ``apis`` where a credential is loaded (X ``users/by``, Meta
+    # ``?ids=`` batches) and the public adapters' batched probes elsewhere; ``batch`` False
+    # asks each page alone (the benchmark's comparison).
+    observations = (
+        observe(targets, fetchers, progress, clock=clock, apis=apis, batch=batch) if targets else []
+    )
     context = MatchContext.from_inventory(
         inventory, resolve_link=resolve_link, profile_url=_profile_url
     )
@@ -294,7 +308,11 @@ def discover(
     findings = [f for d in discoveries if (f := _finding(d, inventory, policy)) is not None]
     findings.extend(inventory_duplicates(inventory, policy, thresholds))
     rules = tuple(rule_info(r, policy) for r in DISCOVERY_RULES)
-    return DiscoveryResult(discoveries, tuple(findings), len(targets), rules)
+    tail = long_tail(inventory, policy, sites, fetchers, clock=clock)  # imported site lists
+    findings.extend(tail.findings)
+    return DiscoveryResult(
+        discoveries, tuple(findings), len(targets), (*rules, *tail.rules), tail.hits
+    )
 
 
 def _configured_cap(policy: Policy | None) -> int:
@@ -330,7 +348,7 @@ def _targets(
         if key[1] in known.get(candidate.platform, set()) or key in seen:
             continue
         seen.add(key)
-        targets.append(Target(candidate.platform, candidate.handle))
+        targets.append(Target(candidate.platform, candidate.handle, candidate=True))
     if cap > 0 and chosen:
         forms = {p: handle_forms(inventory, p) for p in chosen}
         names = [handle_name(a.platform, a.handle) for a in inventory.accounts]
@@ -346,7 +364,7 @@ def _targets(
                 key = (platform, handle_key(platform, lookalike.handle))
                 if key not in seen and key[1] not in known.get(platform, set()):
                     seen.add(key)
-                    targets.append(Target(platform, lookalike.handle))
+                    targets.append(Target(platform, lookalike.handle, candidate=True))
     return targets
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from scanner.fetch import Clock, Fetcher, FetcherFactory
@@ -43,6 +43,9 @@ class Target:
     previous: Observation | None = None
     credential: str | None = None
     """The account's named credential (None: its platform's default one, if loaded)."""
+    candidate: bool = False
+    """A page discovery guesses at: it may be asked in a public batched probe. An inventoried
+    account is asked alone, so its answer keeps the validators of the next conditional run."""
 
 
 def observe(
@@ -52,16 +55,20 @@ def observe(
     *,
     clock: Clock = SYSTEM_CLOCK,
     apis: ApiRun | None = None,
+    batch: bool = True,
 ) -> list[Observation]:
     """Observe every target (same order) over one fetcher from ``fetchers``, which sets the
     run's deadline for them: targets not observed by then end ``error`` with reason
     ``run_deadline``. ``apis`` holds the run's owner-API credentials and state (None: public
-    observation only). Runs its own event loop: from async code call :func:`observe_async`."""
+    observation only); ``batch`` False asks every account alone (benchmarks compare).
+    Runs its own event loop: from async code call :func:`observe_async`."""
     accounts = Counter(Platform(t.platform).value for t in targets)
 
     async def run() -> list[Observation]:
         async with fetchers(accounts) as fetcher:
-            return await observe_async(targets, fetcher, progress, clock=clock, apis=apis)
+            return await observe_async(
+                targets, fetcher, progress, clock=clock, apis=apis, batch=batch
+            )
 
     return asyncio.run(run())
 
@@ -73,10 +80,13 @@ async def observe_async(
     *,
     clock: Clock = SYSTEM_CLOCK,
     apis: ApiRun | None = None,
+    batch: bool = True,
 ) -> list[Observation]:
     """Observe every target concurrently over ``fetcher`` (which enforces politeness): the
     accounts with a loaded credential through their API, grouped for batched lookups, the
-    others with their public adapter (the observation then says what credential is missing)."""
+    others with their public adapter (the observation then says what credential is missing),
+    plain handles of one platform in the adapter's batched probe when it has one; anything a
+    batch did not settle is asked alone. ``batch`` False: every account alone."""
     total = len(targets)
     done = 0
     results: list[Observation | None] = [None] * total
@@ -104,9 +114,62 @@ async def observe_async(
         )
         finished(group.indices, seen)
 
-    groups, rest = _plan(targets, apis)
-    await asyncio.gather(*(public(i) for i in rest), *(through_api(g) for g in groups))
+    async def public_batch(indices: Sequence[int]) -> None:
+        handles = [targets[i].handle for i in indices]
+        seen = await _observe_batch(targets[indices[0]].platform, handles, fetcher, tokens)
+        settled = [i for i in indices if targets[i].handle in seen]
+        if settled:
+            finished(settled, [_hinted(seen[targets[i].handle], targets[i], apis) for i in settled])
+        # What the batch left out (or could not answer) proves nothing: each is asked alone.
+        await asyncio.gather(*(public(i) for i in indices if i not in settled))
+
+    tokens = apis.access.loaded if apis is not None else frozenset()
+    groups, rest = _plan(targets, apis, batch)
+    bundles, rest = _bundles(targets, rest, tokens) if batch else ([], rest)
+    await asyncio.gather(
+        *(public(i) for i in rest),
+        *(through_api(g) for g in groups),
+        *(public_batch(b) for b in bundles),
+    )
     return [obs for obs in results if obs is not None]
+
+
+def _bundles(
+    targets: Sequence[Target], rest: Sequence[int], tokens: frozenset[str]
+) -> tuple[list[tuple[int, ...]], list[int]]:
+    """The public targets a batched probe can ask together (discovery's candidates: no
+    inventory URL, no previous observation to make the request conditional), by platform in
+    chunks of the adapter's batch size; and the indices left to single probes."""
+    keyed: dict[Platform, list[int]] = {}
+    alone: list[int] = []
+    for i in rest:
+        target = targets[i]
+        size = adapter_for(Platform(target.platform)).batch_size(tokens)
+        plain = target.candidate and target.url is None and target.previous is None
+        if size > 1 and plain:
+            keyed.setdefault(Platform(target.platform), []).append(i)
+        else:
+            alone.append(i)
+    bundles: list[tuple[int, ...]] = []
+    for platform, indices in keyed.items():
+        size = adapter_for(platform).batch_size(tokens)
+        chunks = [tuple(indices[s : s + size]) for s in range(0, len(indices), size)]
+        alone.extend(i for chunk in chunks if len(chunk) == 1 for i in chunk)
+        bundles.extend(chunk for chunk in chunks if len(chunk) > 1)
+    return bundles, alone
+
+
+async def _observe_batch(
+    platform: Platform, handles: Sequence[str], fetcher: Fetcher, tokens: frozenset[str]
+) -> Mapping[str, Observation]:
+    # The batch call has one account's budget (the adapter takes another for each account's
+    # follow-ups). Only a verdict settles a handle; a batch that breaks settles nothing (its
+    # handles are then asked alone), never absent.
+    try:
+        seen = await adapter_for(platform).observe_many(handles, fetcher.for_account(), tokens)
+    except Exception:  # noqa: BLE001 - one broken answer must not sink the whole run
+        return {}
+    return {h: obs for h, obs in seen.items() if obs.status.verified}
 
 
 @dataclass(frozen=True)
@@ -119,9 +182,12 @@ class _Group:
     indices: tuple[int, ...]
 
 
-def _plan(targets: Sequence[Target], apis: ApiRun | None) -> tuple[list[_Group], list[int]]:
+def _plan(
+    targets: Sequence[Target], apis: ApiRun | None, batch: bool = True
+) -> tuple[list[_Group], list[int]]:
     """The API groups (by platform and credential, split to the connector's batch size, one
-    account each when it has none) and the indices left to the public adapters."""
+    account each when it has none or ``batch`` is off) and the indices left to the public
+    adapters."""
     if apis is None:
         return [], list(range(len(targets)))
     keyed: dict[tuple[Platform, Credential], list[int]] = {}
@@ -137,7 +203,7 @@ def _plan(targets: Sequence[Target], apis: ApiRun | None) -> tuple[list[_Group],
     for (platform, credential), indices in keyed.items():
         connector = connector_for(platform)
         assert connector is not None
-        size = max(connector.batch, 1)
+        size = max(connector.batch, 1) if batch else 1
         for start in range(0, len(indices), size):
             chunk = tuple(indices[start : start + size])
             groups.append(_Group(platform, connector, credential, chunk))

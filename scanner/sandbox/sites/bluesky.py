@@ -1,5 +1,6 @@
-"""Bluesky public AppView XRPC: ``app.bsky.actor.getProfile`` and ``app.bsky.feed.getAuthorFeed``.
-Error bodies are ``{error, message}`` with HTTP 400 (atproto xrpc-server), never 404."""
+"""Bluesky public AppView XRPC: ``app.bsky.actor.getProfile``, ``getProfiles`` (up to 25
+``actors``) and ``app.bsky.feed.getAuthorFeed``. Error bodies are ``{error, message}`` with HTTP
+400 (atproto xrpc-server), never 404."""
 
 from __future__ import annotations
 
@@ -23,6 +24,9 @@ from scanner.sandbox.world import Post, WorldAccount
 
 _B32 = "abcdefghijklmnopqrstuvwxyz234567"
 _PROFILE = "/xrpc/app.bsky.actor.getProfile"
+_PROFILES = "/xrpc/app.bsky.actor.getProfiles"
+MAX_ACTORS = 25
+"""getProfiles.json: ``actors`` maxLength 25."""
 _FEED = "/xrpc/app.bsky.feed.getAuthorFeed"
 _HEADERS = [
     ("X-Powered-By", "Express"),
@@ -67,6 +71,8 @@ class Bluesky(Site):
 
     def route(self, req: Request, path: str, ctx: Ctx) -> Route:
         method = path.rstrip("/")
+        if method == _PROFILES:
+            return self._profiles_route(req, ctx, path)
         if method not in (_PROFILE, _FEED):
             return Route(
                 None,
@@ -91,6 +97,32 @@ class Bluesky(Site):
         if method == _PROFILE:
             return Route(key, account, BodyKind.JSON, lambda: self._profile(account), path)
         return Route(key, account, BodyKind.JSON, lambda: self._feed(ctx, account, req), path)
+
+    def _profiles_route(self, req: Request, ctx: Ctx, path: str) -> Route:
+        """getProfiles.ts: the actors that resolve to a visible profile, in order; an unknown,
+        taken-down or deactivated actor is simply left out (no error names it). About no one
+        account: per-account faults apply to the single probes only, host faults to this."""
+        actors = [a.strip() for a in req.query.get("actors", []) if a.strip()]
+        if not actors or len(actors) > MAX_ACTORS:
+            why = (
+                'Error: Params must have the property "actors"'
+                if not actors
+                else f"Error: actors must not have more than {MAX_ACTORS} elements"
+            )
+            return Route(
+                None, None, BodyKind.JSON, lambda: _error(400, "InvalidRequest", why), path
+            )
+
+        def render() -> Response:
+            shown: dict[str, WorldAccount] = {}
+            for actor in actors:
+                a = self._find(ctx, actor)
+                if a is not None and _profile_error(a) is None:
+                    shown.setdefault(a.key, a)  # one profile per account asked twice
+            views = [self._view(a) for a in shown.values()]
+            return json_response(200, {"profiles": views}, list(_HEADERS))
+
+        return Route(None, None, BodyKind.JSON, render, path)
 
     def _find(self, ctx: Ctx, actor: str) -> WorldAccount | None:
         if actor.startswith("did:"):
@@ -139,6 +171,10 @@ class Bluesky(Site):
         error = _profile_error(a)
         if error is not None or a is None:
             return error or _error(400, "InvalidRequest", "Profile not found")
+        return json_response(200, self._view(a), list(_HEADERS))
+
+    def _view(self, a: WorldAccount) -> dict[str, Any]:
+        """``profileViewDetailed``: getProfile's body, and each of getProfiles' ``profiles``."""
         body: dict[str, Any] = {
             **self._basic(a.display_handle, a.display_name, a.created_at, account_did(a)),
             "associated": {"lists": 0, "feedgens": 0, "starterPacks": 0, "labeler": False},
@@ -174,7 +210,7 @@ class Bluesky(Site):
                 "verifiedStatus": "valid" if a.verified else "none",
                 "trustedVerifierStatus": "none",
             }
-        return json_response(200, body, list(_HEADERS))
+        return body
 
     def _feed_item(self, a: WorldAccount, p: Post, *, pin: bool = False) -> dict[str, Any]:
         if p.repost_of:

@@ -1,9 +1,12 @@
 """GitHub REST API: ``/users/{name}`` (users and organizations), ``/orgs/{name}``,
 ``/users/{name}/events/public``. Shapes follow PyGithub's recorded replies (2025). The owner
-token's side of the same API (organization members, ``/github-api/…``) is ``api_github``."""
+token's side of the same API (organization members, ``/github-api/…``) is ``api_github``.
+``POST /graphql`` answers aliased ``user(login:)`` / ``organization(login:)`` fields with a
+token: ``data.{alias: null | {login}}`` plus a NOT_FOUND error per missing login."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 from typing import Any
@@ -31,6 +34,9 @@ EVENTS_WINDOW = timedelta(days=90)
 
 _USER = re.compile(r"^/users/([^/]+)(/events(?:/public)?)?/?$")
 _ORG = re.compile(r"^/orgs/([^/]+)(/events)?/?$")
+_FIELD = re.compile(r'(\w+)\s*:\s*(user|organization)\s*\(\s*login\s*:\s*"((?:[^"\\]|\\.)*)"\s*\)')
+"""``alias: user(login: "name")``; the sandbox answers the ``{ login }`` selection only."""
+_GRAPHQL_DOCS = "https://docs.github.com/graphql"
 
 
 def _common(extra: list[tuple[str, str]] | None = None) -> list[tuple[str, str]]:
@@ -56,6 +62,8 @@ class GitHub(Site):
     app_title = "GitHub · Build and ship software on a single, collaborative platform · GitHub"
 
     def route(self, req: Request, path: str, ctx: Ctx) -> Route:
+        if path.rstrip("/") == "/graphql":
+            return Route(None, None, BodyKind.JSON, lambda: _graphql(req, ctx), path)
         m = _USER.match(path)
         org_only = False
         if m is None:
@@ -281,3 +289,49 @@ class GitHub(Site):
         r = _not_found()
         r.status = 200
         return r
+
+
+def _graphql(req: Request, ctx: Ctx) -> Response:
+    """GraphQL needs a token (401 without; any token here, as any user's GITHUB_TOKEN does).
+    A login that is not a visible user (or organization) is ``null`` with an error of type
+    NOT_FOUND whose path names the alias; HTTP 200 either way."""
+    if req.method != "POST":
+        return _graphql_error(404, "Not Found", "")
+    if not req.headers.get("authorization", "").strip():
+        return _graphql_error(
+            401,
+            "This endpoint requires you to be authenticated.",
+            "/guides/forming-calls-with-graphql#authenticating-with-graphql",
+        )
+    try:
+        query = json.loads(req.body or b"null").get("query")
+    except (ValueError, AttributeError):
+        query = None
+    if not isinstance(query, str):
+        return _graphql_error(400, "Problems parsing JSON", "")
+    data: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for m in _FIELD.finditer(query):
+        alias, kind, login = m.group(1), m.group(2), json.loads(f'"{m.group(3)}"')
+        a = ctx.world.find(Platform.GITHUB, login)
+        hidden = a is None or a.state in (AccountState.SUSPENDED, AccountState.DEACTIVATED)
+        if a is None or hidden or (a.kind == "organization") is not (kind == "organization"):
+            data[alias] = None
+            what = "an Organization" if kind == "organization" else "a User"
+            errors.append(
+                {
+                    "type": "NOT_FOUND",
+                    "path": [alias],
+                    "locations": [{"line": 1, "column": m.start() + 1}],
+                    "message": f"Could not resolve to {what} with the login of '{login}'.",
+                }
+            )
+        else:
+            data[alias] = {"login": a.display_handle}
+    body: dict[str, Any] = {"data": data, **({"errors": errors} if errors else {})}
+    return json_response(200, body, _common())
+
+
+def _graphql_error(status: int, message: str, doc: str) -> Response:
+    body = {"message": message, "documentation_url": _GRAPHQL_DOCS + doc, "status": str(status)}
+    return json_response(status, body, _common())
