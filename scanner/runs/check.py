@@ -98,31 +98,35 @@ async def _site_answer(site: Site, handle: str, fetcher: Fetcher, clock: Clock) 
     """The site's observation; a handle the site cannot have is INVALID and sends nothing."""
     why = handle_problem(site, handle)
     if why is not None:
-        return SiteObservation(
-            site=site.id,
-            name=site.name,
-            handle=handle,
-            status=ObservationStatus.INVALID,
-            url=profile_url(site, handle),
-            probe_url=site.probe_url,
-            fetched_at=now(clock),
-            signal="handle",
-            reason=Reason("invalid_handle", f"{site.name}: the handle {why}"),
-        )
+        reason = Reason("invalid_handle", f"{site.name}: the handle {why}")
+        return _unprobed(site, handle, ObservationStatus.INVALID, "handle", reason, clock)
     try:
         return await probe_site(site, handle, fetcher.for_account())
     except Exception as exc:  # noqa: BLE001 - one broken answer must not sink the whole run
-        return SiteObservation(
-            site=site.id,
-            name=site.name,
-            handle=handle,
-            status=ObservationStatus.ERROR,
-            url=profile_url(site, handle),
-            probe_url=site.probe_url,
-            fetched_at=now(clock),
-            signal="exception",
-            reason=Reason("probe_error", f"{type(exc).__name__}: {exc}"[:500]),
-        )
+        reason = Reason("probe_error", f"{type(exc).__name__}: {exc}"[:500])
+        return _unprobed(site, handle, ObservationStatus.ERROR, "exception", reason, clock)
+
+
+def _unprobed(
+    site: Site,
+    handle: str,
+    status: ObservationStatus,
+    signal: str,
+    reason: Reason,
+    clock: Clock,
+) -> SiteObservation:
+    """A site's observation that no answer decided (never absent)."""
+    return SiteObservation(
+        site=site.id,
+        name=site.name,
+        handle=handle,
+        status=status,
+        url=profile_url(site, handle),
+        probe_url=site.probe_url,
+        fetched_at=now(clock),
+        signal=signal,
+        reason=reason,
+    )
 
 
 async def check_handles_async(

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 
 from scanner.fetch.interface import Fetched
@@ -488,30 +488,40 @@ class Asset:
     tasks: tuple[str, ...] = ()
 
 
-def parse_assets(fetched: Fetched) -> Answer[tuple[Asset, ...]]:
-    """``me/accounts``, ``owned_pages`` or ``owned_instagram_accounts``: one page of assets."""
+R = TypeVar("R")
+
+
+def _listed(fetched: Fetched, row: Callable[[str, dict[str, Any]], R]) -> Answer[tuple[R, ...]]:
+    """One page of a Graph listing (``data[]``), each item with an ``id`` made into ``row``,
+    or the classified error (190 dead, 10/200-299/100 a permission)."""
     failure = classify(fetched)
     if failure is not None:
         return failure
     items = (as_object(read_json(fetched)) or {}).get("data")
     if not isinstance(items, list):
         return unexpected(fetched, "Meta")
-    assets = []
+    rows = []
     for item in items:
         data = as_object(item) or {}
         native_id = as_text(data.get("id"))
-        if native_id is None:
-            continue
-        tasks = data.get("tasks")
-        assets.append(
-            Asset(
-                native_id,
-                as_text(data.get("name")),
-                as_text(data.get("username")),
-                tuple(t for t in tasks if isinstance(t, str)) if isinstance(tasks, list) else (),
-            )
-        )
-    return Answer(Outcome.PRESENT, None, "json:data", tuple(assets), throttle(fetched))
+        if native_id is not None:
+            rows.append(row(native_id, data))
+    return Answer(Outcome.PRESENT, None, "json:data", tuple(rows), throttle(fetched))
+
+
+def _tasks(data: dict[str, Any]) -> tuple[str, ...]:
+    tasks = data.get("tasks")
+    return tuple(t for t in tasks if isinstance(t, str)) if isinstance(tasks, list) else ()
+
+
+def _asset(native_id: str, data: dict[str, Any]) -> Asset:
+    name, username = as_text(data.get("name")), as_text(data.get("username"))
+    return Asset(native_id, name, username, _tasks(data))
+
+
+def parse_assets(fetched: Fetched) -> Answer[tuple[Asset, ...]]:
+    """``me/accounts``, ``owned_pages`` or ``owned_instagram_accounts``: one page of assets."""
+    return _listed(fetched, _asset)
 
 
 @dataclass(frozen=True)
@@ -544,36 +554,22 @@ def two_factor(status: Any) -> Tri:
     return Tri.UNKNOWN
 
 
+def _member(native_id: str, data: dict[str, Any]) -> Member:
+    return Member(
+        native_id=native_id,
+        name=as_text(data.get("name")),
+        email=as_text(data.get("email")),
+        role=as_text(data.get("role")),
+        tasks=_tasks(data),
+        user_type=as_text(data.get("user_type")),
+        two_factor=two_factor(data.get("two_fac_status")),
+    )
+
+
 def parse_members(fetched: Fetched) -> Answer[tuple[Member, ...]]:
     """One page of ``assigned_users``, ``roles``, ``agencies``, ``business_users`` or
     ``system_users``, or the classified error (190 dead, 10/200-299/100 a permission)."""
-    failure = classify(fetched)
-    if failure is not None:
-        return failure
-    items = (as_object(read_json(fetched)) or {}).get("data")
-    if not isinstance(items, list):
-        return unexpected(fetched, "Meta")
-    members = []
-    for item in items:
-        data = as_object(item) or {}
-        native_id = as_text(data.get("id"))
-        if native_id is None:
-            continue
-        tasks = data.get("tasks")
-        members.append(
-            Member(
-                native_id=native_id,
-                name=as_text(data.get("name")),
-                email=as_text(data.get("email")),
-                role=as_text(data.get("role")),
-                tasks=tuple(t for t in tasks if isinstance(t, str))
-                if isinstance(tasks, list)
-                else (),
-                user_type=as_text(data.get("user_type")),
-                two_factor=two_factor(data.get("two_fac_status")),
-            )
-        )
-    return Answer(Outcome.PRESENT, None, "json:data", tuple(members), throttle(fetched))
+    return _listed(fetched, _member)
 
 
 @dataclass(frozen=True)

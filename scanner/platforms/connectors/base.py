@@ -6,14 +6,24 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from dataclasses import dataclass
+from typing import Any, ClassVar, Generic, TypeVar
 
 from scanner.fetch.interface import Fetched
 from scanner.model import AccessList, Observation, OwnedAccount, Reason
 from scanner.platforms.api.interface import Answer, ApiRequest, Facts, Outcome, chunked
 from scanner.platforms.connectors.interface import Reply, Session, unverified
 
-__all__ = ["MAX_PAGES", "BaseConnector", "as_facts", "batched", "cached", "own_profile"]
+__all__ = [
+    "MAX_PAGES",
+    "BaseConnector",
+    "Listing",
+    "as_facts",
+    "batched",
+    "cached",
+    "list_all",
+    "own_profile",
+]
 
 T = TypeVar("T")
 
@@ -128,6 +138,49 @@ def as_facts(reply: Reply[Any], *, absent_allowed: bool = False) -> Reply[Facts]
     if outcome in (Outcome.PRESENT, Outcome.ABSENT) and not absent_allowed:
         outcome = Outcome.ERROR
     return _with(reply, Answer(outcome, answer.reason, answer.signal, None, answer.throttle))
+
+
+@dataclass(frozen=True)
+class Listing(Generic[T]):
+    """Every row of a paged listing, with its first call's evidence; ``failed``: the reply that
+    stopped it (the rows are then incomplete, never to be read as the whole); ``more``: pages
+    were left unread after :data:`MAX_PAGES`."""
+
+    rows: tuple[T, ...]
+    first: Reply[Any]
+    failed: Reply[Any] | None = None
+    more: bool = False
+
+    def truncated(self, api: str, what: str) -> Reason | None:
+        """The gap left by unread pages, if any."""
+        if not self.more:
+            return None
+        text = f"{api}'s {what} list has more than {MAX_PAGES} pages; the rest was not read"
+        return Reason("access_truncated", text)
+
+
+async def list_all(
+    session: Session,
+    request: ApiRequest,
+    parse: Callable[[Fetched], Answer[tuple[T, ...]]],
+    next_page: Callable[[Fetched, ApiRequest], ApiRequest | None],
+) -> Listing[T]:
+    """Every page of a listing, following ``next_page`` (Graph ``paging.next``, GitHub's
+    ``Link``), at most :data:`MAX_PAGES`."""
+    rows: list[T] = []
+    first: Reply[Any] | None = None
+    current: ApiRequest | None = request
+    for _ in range(MAX_PAGES):
+        if current is None:
+            break
+        reply = await session.ask(current, parse)
+        first = first or reply
+        if reply.answer.value is None or reply.fetched is None:
+            return Listing(tuple(rows), first, reply)
+        rows.extend(reply.answer.value)
+        current = next_page(reply.fetched, current)
+    assert first is not None  # MAX_PAGES >= 1
+    return Listing(tuple(rows), first, more=current is not None)
 
 
 async def cached(session: Session, key: str, read: Callable[[], Awaitable[T]]) -> T:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from scanner.fetch.interface import Fetched
 from scanner.model import (
@@ -26,7 +26,7 @@ from scanner.platforms.api import github_rest
 from scanner.platforms.api.interface import Answer, ApiRequest, Facts, Outcome
 from scanner.platforms.base import profile_json
 from scanner.platforms.classify import Verdict, classify
-from scanner.platforms.connectors.base import MAX_PAGES, BaseConnector, cached
+from scanner.platforms.connectors.base import BaseConnector, Listing, cached, list_all
 from scanner.platforms.connectors.interface import Reply, Session
 from scanner.platforms.github import EVENTS, GitHubAdapter
 from scanner.platforms.registry import adapter_for
@@ -121,11 +121,11 @@ class GitHubOrganization(BaseConnector):
         mine = await _memberships(session)
         if session.credential in session.run.dead:
             return None
-        if isinstance(mine, _Listing) and not any(
+        if isinstance(mine, Listing) and not any(
             m.org.casefold() == org.casefold() for m in mine.rows
         ):
             return _not_member(session, org, mine.first)
-        read: dict[str, _Listing[str]] = {}
+        read: dict[str, Listing[str]] = {}
         for role in (github_rest.ADMIN, "member"):
             listing = await _list_all(
                 session, github_rest.members(org, version, role=role), github_rest.parse_logins
@@ -138,7 +138,10 @@ class GitHubOrganization(BaseConnector):
         extras = await _extras(session, org)
         if extras is None:
             return None
-        gaps = (*extras.gaps, *(g for r in read.values() if (g := r.truncated("members"))))
+        gaps = (
+            *extras.gaps,
+            *(g for r in read.values() if (g := r.truncated("GitHub", "members"))),
+        )
         holders = _holders(read, extras)
         first = read[github_rest.ADMIN].first
         return AccessList(holders, first.url, first.fetched_at, gaps=gaps)
@@ -146,7 +149,7 @@ class GitHubOrganization(BaseConnector):
     async def owned(self, session: Session) -> tuple[OwnedAccount, ...] | Reason:
         """The organizations the token's user owns (active memberships with role admin)."""
         mine = await _memberships(session)
-        if not isinstance(mine, _Listing):
+        if not isinstance(mine, Listing):
             return mine
         return tuple(
             OwnedAccount(
@@ -164,49 +167,18 @@ class GitHubOrganization(BaseConnector):
         )
 
 
-@dataclass(frozen=True)
-class _Listing(Generic[T]):
-    """Every row of a ``Link``-paged listing with its first call's evidence; ``failed``: the
-    reply that stopped it; ``more``: pages were left unread (:data:`MAX_PAGES`)."""
-
-    rows: tuple[T, ...]
-    first: Reply[Any]
-    failed: Reply[Any] | None = None
-    more: bool = False
-
-    def truncated(self, what: str) -> Reason | None:
-        if not self.more:
-            return None
-        text = f"GitHub's {what} list has more than {MAX_PAGES} pages; the rest was not read"
-        return Reason("access_truncated", text)
-
-
 async def _list_all(
-    session: Session,
-    request: ApiRequest,
-    parse: Callable[[Fetched], Answer[tuple[T, ...]]],
-) -> _Listing[T]:
-    rows: list[T] = []
-    first: Reply[Any] | None = None
-    current: ApiRequest | None = request
-    for _ in range(MAX_PAGES):
-        if current is None:
-            break
-        reply = await session.ask(current, parse)
-        first = first or reply
-        if reply.answer.value is None or reply.fetched is None:
-            return _Listing(tuple(rows), first, reply)
-        rows.extend(reply.answer.value)
-        current = github_rest.next_request(reply.fetched, current)
-    assert first is not None  # MAX_PAGES >= 1
-    return _Listing(tuple(rows), first, more=current is not None)
+    session: Session, request: ApiRequest, parse: Callable[[Fetched], Answer[tuple[T, ...]]]
+) -> Listing[T]:
+    """Every page of a ``Link``-paged listing (at most ``MAX_PAGES``)."""
+    return await list_all(session, request, parse, github_rest.next_request)
 
 
-async def _memberships(session: Session) -> _Listing[github_rest.Membership] | Reason:
+async def _memberships(session: Session) -> Listing[github_rest.Membership] | Reason:
     """The token's active organization memberships, read once per run and credential, or why
     they could not be listed."""
 
-    async def read() -> _Listing[github_rest.Membership] | Reason:
+    async def read() -> Listing[github_rest.Membership] | Reason:
         request = github_rest.my_memberships(session.version)
         listing = await _list_all(session, request, github_rest.parse_memberships)
         if listing.failed is None:
@@ -226,9 +198,9 @@ async def _memberships(session: Session) -> _Listing[github_rest.Membership] | R
 class _Extras:
     """What only an owner may read, each with a gap when it was not read."""
 
-    disabled: _Listing[str]
-    outside: _Listing[str]
-    invited: _Listing[github_rest.Invitation]
+    disabled: Listing[str]
+    outside: Listing[str]
+    invited: Listing[github_rest.Invitation]
     gaps: tuple[Reason, ...]
 
 
@@ -260,7 +232,7 @@ async def _extras(session: Session, org: str) -> _Extras | None:
     return _Extras(disabled, outside, invited, gaps)
 
 
-def _gap(session: Session, code: str, what: str, listing: _Listing[Any]) -> Reason:
+def _gap(session: Session, code: str, what: str, listing: Listing[Any]) -> Reason:
     assert listing.failed is not None
     answer = listing.failed.answer
     said = answer.reason.text if answer.reason else answer.signal
@@ -274,7 +246,7 @@ def _gap(session: Session, code: str, what: str, listing: _Listing[Any]) -> Reas
     return Reason(code, text)
 
 
-def _holders(read: dict[str, _Listing[str]], extras: _Extras) -> tuple[Holder, ...]:
+def _holders(read: dict[str, Listing[str]], extras: _Extras) -> tuple[Holder, ...]:
     """Owners first, then members, outside collaborators and invitations; each login once."""
     disabled = extras.disabled
     off = {login.casefold() for login in disabled.rows}

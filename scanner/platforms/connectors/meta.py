@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
 
 from scanner.fetch.interface import Fetched
 from scanner.model import (
@@ -25,9 +25,11 @@ from scanner.platforms.api.interface import Activity, Answer, ApiRequest, Facts,
 from scanner.platforms.connectors.base import (
     MAX_PAGES,
     BaseConnector,
+    Listing,
     as_facts,
     batched,
     cached,
+    list_all,
     own_profile,
 )
 from scanner.platforms.connectors.interface import Reply, Session, unverified
@@ -105,7 +107,7 @@ class FacebookPage(BaseConnector):
             ("roles", meta.page_roles(native_id, version)),
             ("agencies", meta.agencies(native_id, version)),
         )
-        read: dict[str, _Listing[meta.Member]] = {}
+        read: dict[str, Listing[meta.Member]] = {}
         for edge, request in edges:
             listing = await _list_all(session, request, meta.parse_members)
             if session.credential in session.run.dead:
@@ -115,9 +117,9 @@ class FacebookPage(BaseConnector):
             read[edge] = listing
         first = read["assigned_users"].first
         holders = (
-            *(_assigned(m, business) for m in read["assigned_users"].members),
-            *(_outsider(m) for m in read["roles"].members),
-            *(_partner(m) for m in read["agencies"].members),
+            *(_assigned(m, business) for m in read["assigned_users"].rows),
+            *(_outsider(m) for m in read["roles"].rows),
+            *(_partner(m) for m in read["agencies"].rows),
         )
         gaps = (business.gap,) if business.gap is not None else ()
         return AccessList(holders, first.url, first.fetched_at, gaps=gaps)
@@ -188,34 +190,11 @@ async def _directory(session: Session) -> dict[str, str] | Reply[Any]:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class _Listing(Generic[T]):
-    """Every row of a paged listing, with its first call's evidence; ``failed``: the reply that
-    stopped it (the rows are then incomplete, never to be read as the whole)."""
-
-    members: tuple[T, ...]
-    first: Reply[Any]
-    failed: Reply[Any] | None = None
-
-
 async def _list_all(
     session: Session, request: ApiRequest, parse: Callable[[Fetched], Answer[tuple[T, ...]]]
-) -> _Listing[T]:
+) -> Listing[T]:
     """Every page of a Graph listing, following ``paging.next`` (at most ``MAX_PAGES``)."""
-    rows: list[T] = []
-    first: Reply[Any] | None = None
-    current: ApiRequest | None = request
-    for _ in range(MAX_PAGES):
-        if current is None:
-            break
-        reply = await session.ask(current, parse)
-        first = first or reply
-        if reply.answer.value is None or reply.fetched is None:
-            return _Listing(tuple(rows), first, reply)
-        rows.extend(reply.answer.value)
-        current = meta.next_request(reply.fetched, current)
-    assert first is not None  # MAX_PAGES >= 1
-    return _Listing(tuple(rows), first)
+    return await list_all(session, request, parse, meta.next_request)
 
 
 @dataclass(frozen=True)
@@ -234,9 +213,9 @@ async def _business(session: Session) -> _Business:
     """The Business Managers' users and system users, read once per run and credential."""
     version = session.version
     found = await _list_all(session, meta.my_businesses(version), meta.parse_assets)
-    if found.failed is not None or not found.members:
+    if found.failed is not None or not found.rows:
         return _Business(None, gap=_people_gap(session, found.failed, "me/businesses"))
-    ids = [b.native_id for b in found.members]
+    ids = [b.native_id for b in found.rows]
     users: dict[str, meta.Member] = {}
     system: dict[str, meta.Member] = {}
     for business in ids:
@@ -246,9 +225,9 @@ async def _business(session: Session) -> _Business:
         if people.failed is not None:
             gap = _people_gap(session, people.failed, "business_users")
             return _Business(ids[0] if len(ids) == 1 else None, gap=gap)
-        users.update((m.native_id, m) for m in people.members)
+        users.update((m.native_id, m) for m in people.rows)
         bots = await _list_all(session, meta.system_users(business, version), meta.parse_members)
-        system.update((m.native_id, m) for m in bots.members)
+        system.update((m.native_id, m) for m in bots.rows)
     return _Business(ids[0] if len(ids) == 1 else None, users, system)
 
 
@@ -328,7 +307,7 @@ async def _owned(
     if businesses.failed is not None:
         return _why(businesses.failed)
     out: list[OwnedAccount] = []
-    for business in businesses.members:
+    for business in businesses.rows:
         listing = await _list_all(session, edge(business.native_id, version), meta.parse_assets)
         if listing.failed is not None:
             return _why(listing.failed)
@@ -343,7 +322,7 @@ async def _owned(
                 credential=session.credential.label,
                 via=via,
             )
-            for asset in listing.members
+            for asset in listing.rows
         )
     return tuple(out)
 
