@@ -47,6 +47,7 @@ import pytest
 
 from scanner.cli.main import cli, run
 from scanner.model import Platform
+from scanner.platforms.api.interface import Api
 from scanner.sandbox import Sandbox, example_world_path, load_world
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -241,8 +242,8 @@ def workdir(tmp_path: Path, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -
     for folder in ("inventories", "policies"):
         shutil.copytree(ROOT / folder, tmp_path / folder)
     lines = ["[endpoints]", *(f'{p} = "{url}"' for p, url in sandbox.endpoints().items())]
-    for platform in Platform:
-        lines += [f"[limits.{platform.value}]", "concurrency = 8", "min_interval = 0"]
+    for name in (*(p.value for p in Platform), *(a.value for a in Api)):
+        lines += [f"[limits.{name}]", "concurrency = 8", "min_interval = 0"]
     (tmp_path / "sandbox.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
     for block in readme_blocks(README.read_text(encoding="utf-8")):
         if block.title is not None:

@@ -19,6 +19,7 @@ from scanner.cli.main import run
 from scanner.inventory import load_inventory
 from scanner.model import Platform
 from scanner.platforms import all_specs, token_env_names
+from scanner.platforms.api.interface import Api
 from scanner.reports.access import CSV_COLUMNS
 from scanner.sandbox import DEMO_CREDENTIALS, Sandbox, example_world_path, load_world
 
@@ -56,8 +57,8 @@ def _config(world: Sandbox, folder: Path, mp: pytest.MonkeyPatch) -> Path:
     for name in token_env_names():
         mp.delenv(name, raising=False)
     lines = ["[endpoints]", *(f'{p} = "{u}"' for p, u in world.endpoints().items())]
-    for p in Platform:
-        lines += [f"[limits.{p.value}]", "concurrency = 8", "min_interval = 0.0"]
+    for name in (*(p.value for p in Platform), *(a.value for a in Api)):
+        lines += [f"[limits.{name}]", "concurrency = 8", "min_interval = 0.0"]
     path = folder / "rollcall.toml"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
