@@ -36,6 +36,7 @@ __all__ = [
     "declared_holders",
     "match_holder",
     "review_access",
+    "unknown_admin",
 ]
 
 
@@ -135,6 +136,18 @@ class HolderMatch:
         return " / ".join(dict.fromkeys(parts)) or "(unnamed)"
 
 
+_NOT_STAFF = frozenset({HolderKind.PARTNER, HolderKind.SYSTEM_USER})
+
+
+def unknown_admin(m: HolderMatch) -> bool:
+    """An admin nobody in the roster matches (ACC-002). A partner business answers to ACC-003
+    instead, and a system user belongs to the Business Manager itself (the token Rollcall
+    reads with is one): neither is a person the roster could know."""
+    return (
+        m.holder.admin and m.affiliation is Affiliation.UNKNOWN and m.holder.kind not in _NOT_STAFF
+    )
+
+
 def _affiliation(person: Person) -> Affiliation:
     if person.status is PersonStatus.DEPARTED:
         return Affiliation.DEPARTED
@@ -186,6 +199,10 @@ class AccessReview:
 
     def admins_who(self, *affiliations: Affiliation) -> tuple[HolderMatch, ...]:
         return tuple(m for m in self.admins if m.affiliation in affiliations)
+
+    @property
+    def unknown_admins(self) -> tuple[HolderMatch, ...]:
+        return tuple(m for m in self.matches if unknown_admin(m))
 
     @property
     def partners_without_contract(self) -> tuple[HolderMatch, ...]:

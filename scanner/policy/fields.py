@@ -23,7 +23,6 @@ from scanner.inventory.access import (
 )
 from scanner.model import (
     Account,
-    HolderKind,
     Location,
     Observation,
     ObservationStatus,
@@ -439,7 +438,6 @@ _live(
 
 _OUT_OF_REACH = frozenset({"api_out_of_reach", "not_visible", "other_account"})
 _API_NAMES = frozenset(a.value for a in Api)
-_NOT_STAFF = frozenset({HolderKind.PARTNER, HolderKind.SYSTEM_USER})
 
 
 def _access_unknown(o: Observation) -> Unknown | None:
@@ -497,9 +495,7 @@ def _departed(r: AccessReview) -> Any:
 
 
 def _nobody(r: AccessReview) -> Any:
-    # A partner business answers to ACC-003; a system user belongs to the Business Manager
-    # itself (the token Rollcall reads with is one): neither is a person the roster could know.
-    return tuple(m for m in r.admins_who(Affiliation.UNKNOWN) if m.holder.kind not in _NOT_STAFF)
+    return r.unknown_admins
 
 
 def _without_2fa(r: AccessReview, show: Callable[[Any], tuple[str, ...]]) -> Any:

@@ -9,7 +9,7 @@ import io
 import json
 
 from scanner import humanize
-from scanner.inventory.access import Affiliation, HolderMatch
+from scanner.inventory.access import Affiliation, HolderMatch, unknown_admin
 from scanner.model import JSON, HolderKind, Tri
 from scanner.reports import layout
 from scanner.reports.interface import Document, ReportFormat, register
@@ -38,7 +38,7 @@ def issues(row: AccessRow, match: HolderMatch) -> tuple[str, ...]:
     out = []
     if h.admin and match.affiliation is Affiliation.DEPARTED:
         out.append("departed admin")
-    if h.admin and match.affiliation is Affiliation.UNKNOWN:
+    if unknown_admin(match):
         out.append("unknown admin")
     if h.admin and match.affiliation is Affiliation.AMBIGUOUS:
         out.append("admin matches several people")

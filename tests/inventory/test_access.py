@@ -171,3 +171,18 @@ def test_a_bad_identity_is_refused_with_its_line(tmp_path: Path) -> None:
         load_roster(path)
     text = str(caught.value)
     assert "roster.csv:2" in text and "Facebook user id" in text
+
+
+def test_only_people_can_be_unknown_admins(index: RosterIndex) -> None:
+    """ACC-002 is about people: a partner business answers to ACC-003, and a system user (the
+    token Rollcall reads with is one) belongs to the Business Manager itself."""
+    holders = (
+        _person(None, "555", name="Stranger"),
+        _person(None, "556", name="Rollcall reader", kind="system_user"),
+        _person(None, "557", name="Some Agency", kind="partner_business"),
+    )
+    fetched = datetime(2026, 11, 15, tzinfo=UTC)
+    access = AccessList(holders, "https://api.example/assigned_users", fetched)
+    review = review_access(_account("ana@org.example", None), access, index)
+    assert [m.holder.name for m in review.unknown_admins] == ["Stranger"]
+    assert [m.holder.name for m in review.partners_without_contract] == ["Some Agency"]

@@ -602,6 +602,8 @@ def _standing(m: HolderMatch) -> str:
             return f"matches several people ({', '.join(m.candidates)}): identify them"
         case Affiliation.UNKNOWN if h.kind is HolderKind.PARTNER:
             return "partner business not in the roster: remove"
+        case Affiliation.UNKNOWN if h.kind is HolderKind.SYSTEM_USER:
+            return "a system user of the Business Manager"
         case Affiliation.UNKNOWN:
             return "matches nobody in the roster: identify or remove" if h.admin else "unknown"
         case Affiliation.DEPARTED:
