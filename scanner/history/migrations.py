@@ -144,13 +144,18 @@ _V2 = Migration(
 )
 
 
-def _observations_view() -> str:
+def _observations_view(*, access: bool = False) -> str:
+    """The ``observations`` view over the digested tables; ``access`` (version 4) adds the time
+    each run read the account's access list (``run_access``)."""
     fetched = INSTANT_SQL.format(text="o.fetched_text", us="o.fetched_us")
     facts = ", ".join(f"s.{c} AS {c}" for c in OBSERVATION_FACTS)
+    read = INSTANT_SQL.format(text="a.fetched_text", us="a.fetched_us")
     return (
         f"CREATE VIEW observations AS SELECT o.run_id AS run_id, o.seq AS seq, {facts}, "
-        f"{fetched} AS fetched_at, o.not_modified AS not_modified FROM run_observations o "
-        "JOIN stored_observations s ON s.id = o.observation_id"
+        f"{fetched} AS fetched_at, o.not_modified AS not_modified"
+        + (f", {read} AS access_fetched_at" if access else "")
+        + " FROM run_observations o JOIN stored_observations s ON s.id = o.observation_id"
+        + (" LEFT JOIN run_access a ON a.run_id = o.run_id AND a.seq = o.seq" if access else "")
     )
 
 
@@ -276,19 +281,6 @@ _V3 = Migration(
 )
 
 
-def _observations_view_v4() -> str:
-    fetched = INSTANT_SQL.format(text="o.fetched_text", us="o.fetched_us")
-    access = INSTANT_SQL.format(text="a.fetched_text", us="a.fetched_us")
-    facts = ", ".join(f"s.{c} AS {c}" for c in OBSERVATION_FACTS)
-    return (
-        f"CREATE VIEW observations AS SELECT o.run_id AS run_id, o.seq AS seq, {facts}, "
-        f"{fetched} AS fetched_at, o.not_modified AS not_modified, "
-        f"{access} AS access_fetched_at FROM run_observations o "
-        "JOIN stored_observations s ON s.id = o.observation_id "
-        "LEFT JOIN run_access a ON a.run_id = o.run_id AND a.seq = o.seq"
-    )
-
-
 # Issue 13: who holds access to an account is stored with each run. The list itself (holders,
 # the listing call, reason, gaps) joins the digested ``fields`` JSON of stored_observations, so
 # an unchanged list is stored once and an observation without one keeps its version-3 digest.
@@ -308,7 +300,7 @@ _V4 = Migration(
         ) WITHOUT ROWID
         """,
         "DROP VIEW observations",
-        _observations_view_v4(),
+        _observations_view(access=True),
     ),
 )
 

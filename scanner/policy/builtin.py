@@ -13,12 +13,13 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from scanner.model import RuleInfo, Severity
+from scanner.model import JSON, Finding, FindingStatus, Location, Platform, RuleInfo, Severity
+from scanner.policy.fingerprint import fingerprint
 
 if TYPE_CHECKING:
     from scanner.policy.schema import Policy
 
-__all__ = ["BUILTIN_RULES", "builtin_rule", "catalogue", "rule_info"]
+__all__ = ["BUILTIN_RULES", "builtin_rule", "catalogue", "outside_finding", "rule_info"]
 
 _RULES: dict[str, RuleInfo] = {}
 
@@ -309,3 +310,35 @@ def catalogue(policy: Policy) -> tuple[RuleInfo, ...]:
     declared = set(policy.rule_ids)
     packs = tuple(r.info() for r in policy.rules)
     return (*packs, *(info for rid, info in BUILTIN_RULES.items() if rid not in declared))
+
+
+def outside_finding(
+    info: RuleInfo,
+    status: FindingStatus,
+    message: str,
+    evidence: Mapping[str, JSON],
+    file: str,
+    *,
+    platform: Platform | None = None,
+    handle: str | None = None,
+    key: tuple[str | None, str | None] | None = None,
+) -> Finding:
+    """A finding about no inventoried account (a page outside the inventory, a credential),
+    pointing at the inventory file; fingerprinted by ``key`` (what identifies it between runs),
+    by default the page's platform and handle."""
+    first, second = key if key is not None else (platform.value if platform else None, handle)
+    return Finding(
+        rule_id=info.id,
+        title=info.title,
+        severity=info.severity,
+        status=status,
+        category=info.category,
+        account_id=None,
+        platform=platform,
+        handle=handle,
+        message=message,
+        remediation=info.remediation,
+        location=Location(file),
+        fingerprint=fingerprint(info.id, first, second, None),
+        evidence=evidence,
+    )

@@ -19,13 +19,13 @@ from scanner.inventory.access import (
     review_access,
 )
 from scanner.model import (
+    JSON,
     Account,
     Classification,
     Discovery,
     Finding,
     FindingStatus,
     Inventory,
-    Location,
     Observation,
     ObservationStatus,
     OwnedAccount,
@@ -41,8 +41,8 @@ from scanner.platforms.connectors import (
     Session,
     connector_for,
 )
-from scanner.policy import Policy, fingerprint
-from scanner.policy.builtin import rule_info
+from scanner.policy import Policy
+from scanner.policy.builtin import outside_finding, rule_info
 from scanner.runs.observe import Target, observe
 from scanner.serialize import iso
 
@@ -149,22 +149,19 @@ def unlisted(
             "name": acct.name,
         }
         named = f" ({acct.name})" if acct.name else ""
+        message = (
+            f"{acct.platform.value} account {acct.handle}{named} is controlled by credential "
+            f"{acct.credential} ({acct.via}) but is not in the inventory"
+        )
         findings.append(
-            Finding(
-                rule_id=UNLISTED_RULE,
-                title=info.title,
-                severity=info.severity,
-                status=FindingStatus.FAIL,
-                category=info.category,
-                account_id=None,
+            outside_finding(
+                info,
+                FindingStatus.FAIL,
+                message,
+                evidence,
+                inventory.path,
                 platform=acct.platform,
                 handle=acct.handle,
-                message=f"{acct.platform.value} account {acct.handle}{named} is controlled by "
-                f"credential {acct.credential} ({acct.via}) but is not in the inventory",
-                remediation=info.remediation,
-                location=Location(inventory.path),
-                fingerprint=fingerprint(UNLISTED_RULE, acct.platform, acct.handle, None),
-                evidence=evidence,
             )
         )
         found.append(_discovery(acct))
@@ -179,22 +176,15 @@ def _unlisted_unknown(inventory: Inventory, owned: Owned, info: RuleInfo) -> lis
     for label, reason in owned.problems:
         if reason.code == CREDENTIAL_INVALID:
             continue
+        message = (
+            f"{info.title}: not verified; the accounts credential {label} controls could not "
+            f"be listed ({reason.text})"
+        )
+        evidence: dict[str, JSON] = {"credential": label, "reason": reason.code}
+        evidence["text"] = reason.text
         out.append(
-            Finding(
-                rule_id=UNLISTED_RULE,
-                title=info.title,
-                severity=info.severity,
-                status=FindingStatus.ERROR,
-                category=info.category,
-                account_id=None,
-                platform=None,
-                handle=None,
-                message=f"{info.title}: not verified; the accounts credential {label} controls "
-                f"could not be listed ({reason.text})",
-                remediation=info.remediation,
-                location=Location(inventory.path),
-                fingerprint=fingerprint(UNLISTED_RULE, None, label, None),
-                evidence={"credential": label, "reason": reason.code, "text": reason.text},
+            outside_finding(
+                info, FindingStatus.ERROR, message, evidence, inventory.path, key=(None, label)
             )
         )
     return out

@@ -47,7 +47,7 @@ from scanner.platforms.connectors import ApiRun
 from scanner.platforms.interface import SupportLevel
 from scanner.platforms.sites import Site
 from scanner.policy import Policy, fingerprint
-from scanner.policy.builtin import builtin_rule, rule_info
+from scanner.policy.builtin import builtin_rule, outside_finding, rule_info
 from scanner.runs.clock import SYSTEM_CLOCK
 from scanner.runs.longtail import long_tail
 from scanner.runs.observe import Target, observe
@@ -390,20 +390,14 @@ def _finding(discovery: Discovery, inventory: Inventory, policy: Policy | None) 
         evidence["created_at"] = iso(observation.created_at)
     if observation.signal:
         evidence["signal"] = observation.signal
-    return Finding(
-        rule_id=rule_id,
-        title=info.title,
-        severity=info.severity,
-        status=FindingStatus.FAIL,
-        category=info.category,
-        account_id=None,
+    return outside_finding(
+        info,
+        FindingStatus.FAIL,
+        f"{where}: {summary}",
+        evidence,
+        inventory.path,
         platform=discovery.platform,
         handle=discovery.handle,
-        message=f"{where}: {summary}",
-        remediation=info.remediation,
-        location=Location(inventory.path),
-        fingerprint=fingerprint(rule_id, discovery.platform, discovery.handle, None),
-        evidence=evidence,
     )
 
 

@@ -13,12 +13,11 @@ from scanner.model import (
     Finding,
     FindingStatus,
     Inventory,
-    Location,
     Observation,
 )
 from scanner.platforms.connectors import CREDENTIAL_INVALID, ApiRun, Credential
-from scanner.policy import Policy, fingerprint
-from scanner.policy.builtin import rule_info
+from scanner.policy import Policy
+from scanner.policy.builtin import outside_finding, rule_info
 from scanner.serialize import iso
 
 __all__ = ["EXPIRY_WARNING", "credential_findings"]
@@ -83,23 +82,13 @@ def _finding(
 ) -> Finding:
     info = rule_info(rule_id, policy)
     what = f"credential {credential.label} ({credential.api.value}, ${credential.env})"
-    return Finding(
-        rule_id=rule_id,
-        title=info.title,
-        severity=info.severity,
-        status=FindingStatus.FAIL if rule_id == "CRD-001" else FindingStatus.WARN,
-        category=info.category,
-        account_id=None,
-        platform=None,
-        handle=None,
-        message=f"{what}: {evidence['message']}",
-        remediation=info.remediation,
-        location=Location(inventory.path),
-        fingerprint=fingerprint(rule_id, credential.api.value, credential.label, None),
-        evidence={
-            "credential": credential.label,
-            "api": credential.api.value,
-            "env": credential.env,
-            **evidence,
-        },
-    )
+    status = FindingStatus.FAIL if rule_id == "CRD-001" else FindingStatus.WARN
+    facts: dict[str, JSON] = {
+        "credential": credential.label,
+        "api": credential.api.value,
+        "env": credential.env,
+        **evidence,
+    }
+    message = f"{what}: {evidence['message']}"
+    key = (credential.api.value, credential.label)
+    return outside_finding(info, status, message, facts, inventory.path, key=key)
