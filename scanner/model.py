@@ -533,7 +533,21 @@ class AccessList:
 
     @property
     def known(self) -> bool:
-        return self.reason is None
+        """Whether the list was read whole: not refused, and no part that could hold an
+        admin left unread (more pages than were read, rows in a state the API does not
+        document). A partial list can hide an admin, so it is unknown, never a pass."""
+        return self.reason is None and self.partial is None
+
+    @property
+    def partial(self) -> Reason | None:
+        """The gap that leaves the list partial, if any (see :data:`PARTIAL_GAPS`)."""
+        return next((g for g in self.gaps if g.code in PARTIAL_GAPS), None)
+
+
+PARTIAL_GAPS = frozenset({"access_truncated", "acl_state_unknown"})
+"""Gaps after which the holders read are not all the holders: pages left unread, rows whose
+state the API does not document. (A refused 2FA filter or invitation list leaves the admins
+whole: those gaps only make their own facts unknown.)"""
 
 
 @dataclass(frozen=True)

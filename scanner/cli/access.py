@@ -55,6 +55,9 @@ def incomplete_reason(sheet: AccessSheet) -> str | None:
         codes = sorted({r.reason.code for r in unknown if r.reason is not None})
         ids = ", ".join(r.account.id for r in unknown)
         parts.append(f"holders unknown for {ids} ({', '.join(codes)})")
+    if sheet.partial:
+        ids = ", ".join(r.account.id for r in sheet.partial)
+        parts.append(f"holders read only in part for {ids}")
     for label, why in sheet.owned.problems:
         parts.append(f"what credential {label} controls could not be listed ({why.code})")
     return "; ".join(parts) or None

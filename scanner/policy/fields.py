@@ -447,6 +447,8 @@ def _access_unknown(o: Observation) -> Unknown | None:
         return None
     if o.access is not None and o.access.reason is not None:
         return Unknown(f"its holders could not be listed: {o.access.reason.text}")
+    if o.access is not None and o.access.partial is not None:
+        return Unknown(f"its holders were listed only in part: {o.access.partial.text}")
     if o.reason is not None and o.reason.code in _OUT_OF_REACH:
         return Unknown(f"its holders could not be listed: {o.reason.text}")
     return Unknown("its holders were not listed (no credential of its owner API reached it)")

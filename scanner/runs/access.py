@@ -246,8 +246,20 @@ class AccessSheet:
 
     @property
     def complete(self) -> bool:
-        """Whether every list that should have been read was."""
-        return all(r.source != "unknown" for r in self.rows) and not self.owned.problems
+        """Whether every list that should have been read was, whole."""
+        return (
+            not self.partial
+            and not self.owned.problems
+            and all(r.source != "unknown" for r in self.rows)
+        )
+
+    @property
+    def partial(self) -> tuple[AccessRow, ...]:
+        """Rows whose list was read only in part (pages left unread, rows in a state the API
+        does not document): shown, but not the whole truth."""
+        return tuple(
+            r for r in self.rows if r.review is not None and r.review.access.partial is not None
+        )
 
 
 def _lists_holders(account: Account, apis: ApiRun | None) -> bool:
