@@ -121,13 +121,15 @@ def _holder_changes(
 def _skip(
     account_id: str, obs: Observation, runs: tuple[tuple[int, AccessList | None], ...]
 ) -> AccessSkip | None:
-    """Why the account is not compared (the first run whose list is missing or unknown), or
-    None when both runs read its list."""
+    """Why the account is not compared (the first run whose list is missing, unknown or read
+    only in part), or None when both runs read its whole list."""
     for run_id, access in runs:
         if access is None:
             return AccessSkip(account_id, obs.platform, obs.handle, run_id, None)
-        if access.reason is not None:
-            return AccessSkip(account_id, obs.platform, obs.handle, run_id, access.reason)
+        # A list read only in part would show its unread holders as revoked.
+        why = access.reason or access.partial
+        if why is not None:
+            return AccessSkip(account_id, obs.platform, obs.handle, run_id, why)
     return None
 
 

@@ -261,3 +261,17 @@ def test_a_version_3_database_migrates_and_keeps_its_evidence_digests(
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         conn.close()
+
+
+def test_a_list_read_only_in_part_is_not_compared(tmp_path: Path, inv: Inventory) -> None:
+    """Holders on the pages a run did not read would read as revoked: such a list is skipped."""
+    t1, t2 = b.T0, b.T0 + timedelta(weeks=1)
+    cut = Reason("access_truncated", "more than 20 pages; the rest was not read")
+    with HistoryStore.open(tmp_path / "h.db") as store:
+        r1 = store.record(_with_access(inv, t1, {0: _access(t1, ANA, INTERN)}))
+        r2 = store.record(_with_access(inv, t2, {0: _access(t2, ANA, gaps=(cut,))}))
+        access = store.diff(r1, r2).access
+    assert access.changes == ()
+    assert [(s.account_id, s.run_id, s.reason) for s in access.not_compared] == [
+        (inv.accounts[0].id, r2, cut)
+    ]
