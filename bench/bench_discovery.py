@@ -6,6 +6,12 @@ in the same process, at the specs' own per-host politeness (nothing lifted).
 Run by hand: ``.venv/bin/python bench/bench_discovery.py`` (about three minutes). Prints each
 run's requests (counted by the sandbox's request log) and wall time, per platform too, and the
 ratios; target ≤ 1/3 of both with batching. Both runs must classify alike (checked).
+
+It also prints each run's politeness floor: the time the busiest host's requests take at its
+spec's pace (requests × min_interval: the least time between two requests' starts). Platforms with no batched lookup that allow
+one request a second (Instagram, LinkedIn, Threads and TikTok's public pages) take 100 s for
+100 guesses whatever else is batched, so the wall time cannot fall below that floor without
+fewer guesses or faster pacing; the floor says how close the run came to it.
 """
 
 from __future__ import annotations
@@ -87,6 +93,17 @@ def main() -> None:
     names = sorted(set(off.by_target) | set(on.by_target))
     for name in names:
         print(f"{name:12}{off.by_target[name]:>22}{on.by_target[name]:>22}")
+    limits = host_limits()
+    for figure in (off, on):
+        seconds, host = max(
+            (count * limits[h].min_interval, h)
+            for h, count in figure.by_target.items()
+            if h in limits
+        )
+        print(
+            f"{figure.label}: politeness floor {seconds:.1f} s ({host}: "
+            f"{figure.by_target[host]} requests at its pace), wall time {figure.seconds:.1f} s"
+        )
     request_ratio = on.requests / off.requests
     time_ratio = on.seconds / off.seconds
     print(f"{'requests':12}{off.requests:>22}{on.requests:>22}   ratio {request_ratio:.2f}")

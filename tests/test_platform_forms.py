@@ -89,9 +89,10 @@ def test_a_did_and_a_legacy_subreddit_validate_and_observe(
     [
         ("x", "@copperkettle", "drop the leading '@'"),
         ("youtube", "copperkettle", "YouTube handles start with '@': write @copperkettle"),
-        ("linkedin", "copper-kettle", "write company/copper-kettle"),
+        ("linkedin", "copper-kettle", "write company/copper-kettle or showcase/copper-kettle"),
         ("github", "https://github.com/copperkettle", "put the profile URL in 'url'"),
-        ("reddit", "copperkettle", None),  # a bare name: user or community? not guessed
+        # A bare name: user or community? Both offered, neither guessed.
+        ("reddit", "copperkettle", "write r/copperkettle or u/copperkettle"),
         ("bluesky", "did:plc:", None),
     ],
 )

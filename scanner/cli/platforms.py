@@ -169,7 +169,7 @@ def check_command(
             "--present PLATFORM=HANDLE (`rollcall sandbox serve` prints the flags for its world)",
             err=True,
         )
-    reason = unreachable(checks)
+    reason = unreachable(checks, [c.observation for c in site_checks])
     if reason is not None:
         raise IncompleteError(reason)
     return int(ExitCode.FINDINGS if broken else ExitCode.CLEAN)
@@ -216,7 +216,9 @@ def _check_sites(config: FetchConfig, data_dir: Path | None, *, required: bool) 
             raise UsageError("--only-sites: no site list imported yet (rollcall sites import FILE)")
         return []
     site_checks = check_sites(fetchers_for(config), stored.sites)
-    save_sites(path, with_degraded(stored, degraded_marks(site_checks)))
+    # No site answering at all (no network) says nothing about any of them: nothing is marked.
+    if unreachable([], [c.observation for c in site_checks]) is None:
+        save_sites(path, with_degraded(stored, degraded_marks(site_checks)))
     return site_checks
 
 

@@ -52,4 +52,10 @@ def _hint(spec: PlatformSpec, handle: str) -> str | None:
     prefix = rules.strip_prefix
     if rules.prefix_use is PrefixUse.REQUIRE and written_right(rules, prefix + handle):
         return f"{spec.name} handles start with {prefix!r}: write {prefix}{handle}"
+    # A bare name where handles name their kind of page (r/ or u/ on Reddit, company/ or
+    # showcase/ on LinkedIn): the kinds are offered, never guessed.
+    forms = [f"{before}{handle}{after}" for before, after in rules.discovery_forms]
+    fitting = [form for form in forms if form != handle and written_right(rules, form)]
+    if len(rules.kinds) > 1 and fitting:
+        return f"{spec.name} handles say which kind of page they name: write {' or '.join(fitting)}"
     return None

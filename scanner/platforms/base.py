@@ -193,8 +193,16 @@ class BaseAdapter:
         return name
 
     def variables(self, handle: str) -> dict[str, str]:
-        """Template variables for a normalized, valid handle."""
-        return {"handle": handle}
+        """Template variables for a normalized, valid handle: ``handle``; ``name``, its name
+        part, where the spec has one; ``kind``, its kind of page, where the spec has kinds
+        (``{kind}/{name}`` in LinkedIn's page URLs)."""
+        rules = self._spec.handle
+        values = {"handle": handle}
+        if rules.name_part is not None and (name := rules.name_of(handle)) is not None:
+            values["name"] = name
+        if rules.kinds:
+            values["kind"] = rules.kind_of(handle).name
+        return values
 
     def _render(self, template: str, values: dict[str, str]) -> str:
         return template.format(**{k: quote(v, safe="@") for k, v in values.items()})

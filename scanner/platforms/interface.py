@@ -186,6 +186,10 @@ class HandleRules:
     whose instance cannot be guessed)."""
     kinds: tuple[PageKind, ...] = ()
     """The kinds of page handles name, first match wins (``handle.kinds``); none: one kind."""
+    key_by_name: bool = False
+    """The name part alone tells accounts apart (``handle.key_by_name``): LinkedIn's vanity
+    names are one namespace across company and showcase pages (its finder takes a vanity name
+    and no section), so ``company/x`` and ``showcase/x`` are one page."""
 
     def kind_of(self, handle: str) -> PageKind:
         """The kind of page ``handle`` names (:data:`DEFAULT_KIND` when no kind matches)."""
@@ -201,10 +205,18 @@ class HandleRules:
         return h.removeprefix(self.strip_prefix) if self.strip_prefix else h
 
     def key(self, handle: str) -> str:
-        """What two handles of the same account share: normalized, case folded unless the
-        platform tells case apart."""
+        """What two handles of the same account share: normalized (the name part alone with
+        ``key_by_name``), case folded unless the platform tells case apart."""
         h = self.normalize(handle)
+        if self.key_by_name:
+            h = self.name_of(h) or h
         return h if self.case_sensitive else h.casefold()
+
+    def write(self, name: str) -> str:
+        """``name`` in the platform's first discovery form (``company/NAME`` on LinkedIn): how
+        to write a handle an API gives as a bare name."""
+        prefix, suffix = self.discovery_forms[0] if self.discovery_forms else ("", "")
+        return f"{prefix}{name}{suffix}"
 
     def fits(self, handle: str) -> bool:
         """True when the normalized ``handle`` matches the pattern within the length limit."""

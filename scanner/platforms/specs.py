@@ -350,6 +350,7 @@ class _Validator:
                 "name_part",
                 "discovery_forms",
                 "kinds",
+                "key_by_name",
             ),
         )
         if m is None:
@@ -371,6 +372,9 @@ class _Validator:
             self.problem(m, "prefix_use", "handle.prefix_use: expected a strip_prefix to write")
         desc = self.get(m, "description", "handle", _str, "text", default="")
         name_part = self.name_part(m) if "name_part" in m else None
+        by_name = self.get(m, "key_by_name", "handle", _bool, "true or false", default=False)
+        if by_name and name_part is None:
+            self.problem(m, "key_by_name", "handle.key_by_name: expected a name_part to key by")
         bare: tuple[tuple[str, str], ...] = (("", ""),)
         forms = self.get(
             m,
@@ -393,6 +397,7 @@ class _Validator:
             name_part=name_part,
             discovery_forms=forms or (),
             kinds=self.kinds(m["kinds"], m) if "kinds" in m else (),
+            key_by_name=bool(by_name),
         )
 
     def kinds(self, raw: Any, parent: YMap) -> tuple[PageKind, ...]:

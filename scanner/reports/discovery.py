@@ -87,9 +87,12 @@ class DiscoveryJson:
 
 
 def _summary(result: DiscoveryResult) -> str:
+    """How many pages were asked, how many exist, and how many could not be seen (those are
+    neither found nor absent)."""
+    found = len(result.discoveries) - result.unverified
     return (
-        f"Probed {result.probed} candidate pages; {len(result.discoveries)} found "
-        f"({result.unverified} could not be verified)."
+        f"Probed {result.probed} candidate pages; {found} found, "
+        f"{result.unverified} could not be verified."
     )
 
 

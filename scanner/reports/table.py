@@ -7,7 +7,8 @@ from __future__ import annotations
 import io
 import os
 import sys
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import TextIO
 
@@ -150,7 +151,7 @@ class TableFormatter:
         for severity, group in groups.items():
             if not group:
                 continue
-            yield paint(f"{severity.value.upper()} ({len(group)})", _SEVERITY_COLOR[severity])
+            yield paint(f"{severity.value.upper()} ({_tally(group)})", _SEVERITY_COLOR[severity])
             yield from layout.lines(self._finding_row(f) for f in group)
             yield ""
         hidden = layout.note()
@@ -302,3 +303,15 @@ class TableFormatter:
             ]
             lines.append(render_table(_RESOLVED_COLUMNS, rows, width))
         return lines
+
+
+_TALLIED = {FindingStatus.FAIL: "failing", FindingStatus.WARN: "warning"}
+
+
+def _tally(group: Sequence[Finding]) -> str:
+    """A severity group's count, split when not every finding fails (so it adds up with the
+    summary line, which counts failing ones): ``16`` or ``15 failing, 1 waived``."""
+    counts = Counter(f.status for f in group)
+    if set(counts) == {FindingStatus.FAIL}:
+        return str(len(group))
+    return ", ".join(f"{counts[s]} {_TALLIED.get(s, s.value)}" for s in FindingStatus if counts[s])

@@ -10,8 +10,9 @@ import io
 import itertools
 import typing
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scanner.errors import Problem, ValidationError, did_you_mean
 from scanner.fetch import Clock, FetcherFactory
@@ -38,6 +39,8 @@ from scanner.model import (
     FindingStatus,
     Inventory,
     Location,
+    Observation,
+    ObservationStatus,
     Platform,
     RuleInfo,
     SiteHit,
@@ -300,6 +303,7 @@ def discover(
     observations = (
         observe(targets, fetchers, progress, clock=clock, apis=apis, batch=batch) if targets else []
     )
+    observations = [_named_by_page(obs) for obs in observations]
     context = MatchContext.from_inventory(
         inventory, resolve_link=resolve_link, profile_url=_profile_url
     )
@@ -313,6 +317,28 @@ def discover(
     return DiscoveryResult(
         discoveries, tuple(findings), len(targets), (*rules, *tail.rules), tail.hits
     )
+
+
+def _named_by_page(obs: Observation) -> Observation:
+    """The page's own handle when the platform sent the request on to another URL of the same
+    account (LinkedIn sends a showcase page's company URL on to its showcase URL): the kind
+    of page, and so what it may duplicate, is the one the platform shows."""
+    if obs.status is not ObservationStatus.PRESENT or not obs.final_url or obs.final_url == obs.url:
+        return obs
+    adapter = adapter_for(obs.platform)
+    public = adapter.profile_url(obs.handle)
+    path = urlsplit(public).path
+    # An endpoint override keeps the path: what comes before it is the base both URLs share.
+    if not path.strip("/") or not obs.url.rstrip("/").endswith(path.rstrip("/")):
+        return obs
+    base = obs.url.rstrip("/")[: -len(path.rstrip("/"))]
+    if not obs.final_url.startswith(base + "/"):
+        return obs
+    named = adapter.parse_url(public[: -len(path)] + obs.final_url[len(base) :])
+    same = named is not None and handle_key(obs.platform, named) == handle_key(
+        obs.platform, obs.handle
+    )
+    return replace(obs, handle=named) if same and named and named != obs.handle else obs
 
 
 def _configured_cap(policy: Policy | None) -> int:

@@ -60,7 +60,8 @@ def observe(
     """Observe every target (same order) over one fetcher from ``fetchers``, which sets the
     run's deadline for them: targets not observed by then end ``error`` with reason
     ``run_deadline``. ``apis`` holds the run's owner-API credentials and state (None: public
-    observation only); ``batch`` False asks every account alone (benchmarks compare).
+    observation only); ``batch`` False asks every account alone, each by the route an
+    inventoried account takes (the benchmarks' baseline).
     Runs its own event loop: from async code call :func:`observe_async`."""
     accounts = Counter(Platform(t.platform).value for t in targets)
 
@@ -124,7 +125,7 @@ async def observe_async(
         await asyncio.gather(*(public(i) for i in indices if i not in settled))
 
     tokens = apis.access.loaded if apis is not None else frozenset()
-    groups, rest = _plan(targets, apis, batch)
+    groups, rest = _plan(targets, apis, batch, tokens)
     bundles, rest = _bundles(targets, rest, tokens) if batch else ([], rest)
     await asyncio.gather(
         *(public(i) for i in rest),
@@ -183,7 +184,10 @@ class _Group:
 
 
 def _plan(
-    targets: Sequence[Target], apis: ApiRun | None, batch: bool = True
+    targets: Sequence[Target],
+    apis: ApiRun | None,
+    batch: bool = True,
+    tokens: frozenset[str] = frozenset(),
 ) -> tuple[list[_Group], list[int]]:
     """The API groups (by platform and credential, split to the connector's batch size, one
     account each when it has none or ``batch`` is off) and the indices left to the public
@@ -195,7 +199,13 @@ def _plan(
     for i, target in enumerate(targets):
         platform = Platform(target.platform)
         credential = apis.access.credential(platform, target.credential)
-        if credential is None or not apis.access.usable(credential) or not connector_for(platform):
+        connector = connector_for(platform)
+        if (
+            credential is None
+            or not apis.access.usable(credential)
+            or connector is None
+            or (batch and target.candidate and not _worth_asking(platform, connector, tokens))
+        ):
             rest.append(i)
         else:
             keyed.setdefault((platform, credential), []).append(i)
@@ -208,6 +218,18 @@ def _plan(
             chunk = tuple(indices[start : start + size])
             groups.append(_Group(platform, connector, credential, chunk))
     return groups, rest
+
+
+def _worth_asking(platform: Platform, connector: Connector, tokens: frozenset[str]) -> bool:
+    """Whether a page discovery guesses at is best asked through the owner API: only when the
+    API can say that no such account exists (one that sees only the token's own accounts, or
+    hides what the token may not see, would send every absent guess on to the public page, a
+    second request) and no public probe asks more of them at once (GitHub's GraphQL takes
+    25 logins a query, the owner's REST API one). The token's own unlisted accounts are listed by
+    ``Connector.owned`` in the audit, not found by guessing."""
+    if not connector.settles_absence:
+        return False
+    return adapter_for(platform).batch_size(tokens) <= max(connector.batch, 1)
 
 
 async def _observe_group(

@@ -14,10 +14,10 @@ import random
 import string
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import assert_never
+from typing import Protocol, assert_never
 
 from scanner.fetch import Clock, Fetcher, FetcherFactory
-from scanner.model import Observation, ObservationStatus, Platform
+from scanner.model import Observation, ObservationStatus, Platform, Reason
 from scanner.platforms.interface import PlatformAdapter
 from scanner.platforms.registry import adapter_for
 from scanner.runs.clock import SYSTEM_CLOCK
@@ -74,19 +74,31 @@ class PlatformCheck:
         return tuple(f"{r.handle}: {r.problem}" for r in self.results if r.problem)
 
 
-def unreachable(checks: Sequence[PlatformCheck]) -> str | None:
+class _Seen(Protocol):
+    """What :func:`unreachable` reads of a probe's answer (a platform's or a site's)."""
+
+    @property
+    def status(self) -> ObservationStatus: ...
+    @property
+    def reason(self) -> Reason | None: ...
+    @property
+    def signal(self) -> str | None: ...
+
+
+def unreachable(checks: Sequence[PlatformCheck], sites: Sequence[_Seen] = ()) -> str | None:
     """Why the self-check could not check anything, or None when some probe got a verdict.
 
     Every probe ending ``error`` (no connection, a timeout, an unusable answer) says nothing
-    about the specs: the check did not happen, which must not pass as "degraded" (issue 16).
+    about the specs or the sites: the check did not happen, which must not pass as "degraded"
+    (issue 16). ``sites``: the imported sites' answers, probed beside the platforms.
     """
-    results = [r for c in checks for r in c.results]
-    if not results or any(r.observation.status is not ObservationStatus.ERROR for r in results):
+    results: list[_Seen] = [r.observation for c in checks for r in c.results]
+    results += sites
+    if not results or any(r.status is not ObservationStatus.ERROR for r in results):
         return None
     by_code: dict[str, list[str]] = {}
     for r in results:
-        reason = r.observation.reason
-        code, text = (reason.code, reason.text) if reason else (r.observation.signal or "error", "")
+        code, text = (r.reason.code, r.reason.text) if r.reason else (r.signal or "error", "")
         by_code.setdefault(code, []).append(text)
     causes = "; ".join(
         f"{code} ×{len(texts)}" + (f": {texts[0]}" if texts[0] else "")

@@ -221,15 +221,17 @@ def handle_key(platform: Platform, handle: str) -> str:
 
     Every platform here matches names case-insensitively; YouTube channel ids (``UC…``) are
     case-sensitive. Reddit keys carry their kind (``u/name``, ``r/name``); a bare name is a user.
-    LinkedIn's ``company/slug`` is keyed by the slug.
+    LinkedIn's ``company/slug`` and ``showcase/slug`` are keyed by the slug (vanity names are
+    one namespace).
     """
     h = handle.strip()
     if platform is Platform.YOUTUBE and YOUTUBE_CHANNEL_ID.match(h):
         return h
     h = h.lstrip("@").casefold()
     if platform is Platform.LINKEDIN:
-        # Inventories write LinkedIn company pages as "company/slug"; the slug is the key.
-        h = h.strip("/").removeprefix("company/")
+        # Inventories write LinkedIn pages as "company/slug" or "showcase/slug"; the slug is
+        # the key.
+        h = h.strip("/").removeprefix("company/").removeprefix("showcase/")
     if platform is Platform.REDDIT:
         h = h.lstrip("/")
         for prefix, kind in (("user/", "u/"), ("u/", "u/"), ("r/", "r/")):
@@ -298,9 +300,17 @@ class WorldAccount:
                     break
         if self.platform is Platform.MASTODON:
             h = h.split("@", 1)[0]
-        if self.platform is Platform.LINKEDIN and h.casefold().startswith("company/"):
-            h = h[len("company/") :]
+        if self.platform is Platform.LINKEDIN:
+            for section in ("company/", "showcase/"):
+                if h.casefold().startswith(section):
+                    h = h[len(section) :]
         return h.strip("/")
+
+    @property
+    def linkedin_section(self) -> str:
+        """linkedin: the page's URL section, ``showcase`` or ``company``."""
+        written = self.handle.strip().lstrip("/").casefold()
+        return "showcase" if written.startswith("showcase/") else "company"
 
     @property
     def instance(self) -> str | None:

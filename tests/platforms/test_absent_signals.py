@@ -48,7 +48,11 @@ TARGETS = (
     # Instagram and TikTok answer an unknown name with a 200 soft-404 page.
     Target(Platform.INSTAGRAM, "ghost_kettle", "/ghost_kettle/", "instagram_missing.html", 200),
     Target(
-        Platform.LINKEDIN, "ghost-kettle", "/company/ghost-kettle/", "linkedin_missing.html", 404
+        Platform.LINKEDIN,
+        "company/ghost-kettle",
+        "/company/ghost-kettle/",
+        "linkedin_missing.html",
+        404,
     ),
     Target(
         Platform.MASTODON,

@@ -388,7 +388,7 @@ def test_linkedin_x_threads_facebook(server: FixtureServer, look: Look) -> None:
     assert li.display_name == "Copper Kettle Coffee Roasters"
     assert li.followers == 5750
     assert li.links == ("https://copperkettle.coffee",)
-    assert look(Platform.LINKEDIN, "walled").reason.code == "bot_block"  # type: ignore[union-attr]
+    assert look(Platform.LINKEDIN, "company/walled").reason.code == "bot_block"  # type: ignore[union-attr]
 
     x = look(Platform.X, "@copperkettle")
     assert x.status is ObservationStatus.PRESENT

@@ -32,9 +32,17 @@ DID = "did:plc:z72i7hdynmk6r22z27h6tvur"
         (
             Platform.LINKEDIN,
             "company/copper-kettle",
+            "company/copper-kettle",
             "copper-kettle",
             "copper-kettle",
-            "copper-kettle",
+        ),
+        # One namespace of vanity names: a showcase page's key is its name too.
+        (
+            Platform.LINKEDIN,
+            "showcase/Kettle-Labs",
+            "showcase/Kettle-Labs",
+            "kettle-labs",
+            "Kettle-Labs",
         ),
         (
             Platform.MASTODON,

@@ -79,7 +79,17 @@ def test_handle_rules_messages_say_what_is_expected() -> None:
     message = mastodon.check_handle("copperkettle")
     assert message is not None and "name@instance" in message
     assert adapter_for(Platform.REDDIT).check_handle("r/CopperKettleCoffee") is None
-    assert adapter_for(Platform.LINKEDIN).check_handle("company/copper-kettle") is None
+    linkedin = adapter_for(Platform.LINKEDIN)
+    assert linkedin.check_handle("company/copper-kettle") is None
+    assert linkedin.check_handle("showcase/kettle-labs") is None
+    assert linkedin.profile_url("showcase/kettle-labs") == (
+        "https://www.linkedin.com/showcase/kettle-labs/"
+    )
+    assert linkedin.parse_url("https://www.linkedin.com/showcase/kettle-labs/") == (
+        "showcase/kettle-labs"
+    )
+    bare = linkedin.check_handle("copper-kettle")
+    assert bare is not None and "company/SLUG or showcase/SLUG" in bare
     assert adapter_for(Platform.YOUTUBE).check_handle("UCcK7tWh0Les4LeRo4sTer2x") is None
     assert adapter_for(Platform.GITHUB).spec.handle.separators == ("-",)
 

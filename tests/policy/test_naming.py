@@ -29,7 +29,7 @@ FORMS: list[tuple[Platform, str, str | None, str | None]] = [
     (Platform.INSTAGRAM, "harbor.lane_books", "harbor.lane_books", "harborlanebooks"),
     (Platform.FACEBOOK, "harborlane.books", "harborlane.books", "harborlanebooks"),
     (Platform.LINKEDIN, "company/harbor-lane-books", "harbor-lane-books", "harborlanebooks"),
-    (Platform.LINKEDIN, "harbor-lane-books", "harbor-lane-books", "harborlanebooks"),
+    (Platform.LINKEDIN, "showcase/harbor-lane-books", "harbor-lane-books", "harborlanebooks"),
     (Platform.YOUTUBE, "@harborlane", "harborlane", "harborlane"),
     (Platform.YOUTUBE, "UCcK7tWh0Les4LeRo4sTer2x", None, None),  # a channel id is opaque
     (Platform.TIKTOK, "@harborlane.books", "harborlane.books", "harborlanebooks"),

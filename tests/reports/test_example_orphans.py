@@ -38,7 +38,7 @@ from scanner.yamlsource import load_yaml
 from tests.reports.example_audit import run_example_audit
 
 PLANTED = Path(example_inventory_path()).with_name("copper-kettle-planted.yaml")
-PLANTED_COUNT = 21
+PLANTED_COUNT = 22
 
 
 @pytest.fixture(scope="module")
@@ -103,6 +103,7 @@ def test_listed_by_urgency(report: OrphanReport) -> None:
         ("x-deals", "scheduled", "high"),
         ("x-pdx", "scheduled", "high"),
         ("facebook:copperkettleevents", "scheduled", "medium"),
+        ("linkedin:showcase/copperkettle-app", "scheduled", "medium"),
         ("reddit:r/copperkettlehq", "scheduled", "medium"),
         ("tiktok:copperkettleshop", "scheduled", "medium"),
         ("yt-school", "scheduled", "medium"),
@@ -138,6 +139,7 @@ def test_one_action_person_due_date_and_age_per_page_in_every_format(
         "instagram:copperkettle.support",
         "fb-seattle-cafes",
         "facebook:copperkettleevents",
+        "linkedin:showcase/copperkettle-app",
         "tiktok:copperkettleshop",
     ]
 

@@ -4,6 +4,7 @@ absence, and discovery on the example decides alike with batching on and off."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,6 +17,7 @@ from scanner.model import AccountState, Observation, ObservationStatus, Platform
 from scanner.platforms import host_limits, platform_fetch_config
 from scanner.platforms.api.interface import Api
 from scanner.platforms.connectors import ApiAccess, ApiRun
+from scanner.platforms.github import GRAPHQL_LOGINS
 from scanner.policy import load_policy
 from scanner.runs.clock import SYSTEM_CLOCK
 from scanner.runs.discover import DiscoveryResult, discover
@@ -237,8 +239,26 @@ def test_example_discovery_decides_alike_with_batching_on_and_off() -> None:
                     batch=batch,
                 ),
                 sandbox.requests,
+                list(sandbox.request_log),
             )
-    (off, off_requests), (on, on_requests) = results[False], results[True]
+    (off, off_requests, off_log), (on, on_requests, on_log) = results[False], results[True]
     assert _verdicts(on) == _verdicts(off)
     assert on.discoveries  # the planted pages are found either way
     assert on_requests < off_requests
+    before, after = _by_host(off_log), _by_host(on_log)
+    # LinkedIn's finder cannot say a guessed page is absent (it hides what the token may not
+    # see): the guesses go straight to the public page, not to the API first and then the page.
+    assert before["linkedin-api"] > 0
+    assert after["linkedin-api"] == 0
+    assert after["linkedin"] == before["linkedin"]
+    # The owner's GitHub token looks logins up one at a time; GraphQL asks 25 at once, so the
+    # guesses go there (the example has about 100), and none is asked through the owner's API.
+    graphql = [t for m, t, _s in on_log if m == "POST" and t.endswith("/graphql")]
+    assert before["github-api"] > 90
+    assert 1 <= len(graphql) <= -(-before["github-api"] // GRAPHQL_LOGINS)
+    assert after["github-api"] == 0
+
+
+def _by_host(log: Sequence[tuple[str, str, int]]) -> Counter[str]:
+    """Requests per sandbox route (its first path segment: a platform or an API)."""
+    return Counter(target.lstrip("/").split("/", 1)[0] for _m, target, _s in log)

@@ -36,6 +36,7 @@ class BaseConnector:
 
     name: ClassVar[str] = ""
     batch: ClassVar[int] = 0
+    settles_absence: ClassVar[bool] = True
 
     async def observe(self, handle: str, session: Session) -> Observation:
         raise NotImplementedError

@@ -410,10 +410,13 @@ def _refused(reason: Reason) -> Answer[Any]:
 class Connector(Protocol):
     """Observes accounts of one platform through its owner API. ``batch`` is how many accounts
     one call can look up (0: none); :meth:`observe_many` falls back to :meth:`observe` for any
-    account a batch answer did not settle."""
+    account a batch answer did not settle. ``settles_absence``: the API can answer that an
+    account does not exist (False when it sees only the token's own accounts, or hides those
+    the token may not see, so its silence proves nothing)."""
 
     name: ClassVar[str]
     batch: ClassVar[int]
+    settles_absence: ClassVar[bool]
 
     async def observe(self, handle: str, session: Session) -> Observation: ...
 

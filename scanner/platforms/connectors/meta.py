@@ -135,6 +135,7 @@ class InstagramBusiness(BaseConnector):
     an account not among them is unverified, never absent (Meta shows a token its own only)."""
 
     name = "instagram_business"
+    settles_absence = False  # it sees the token's own accounts only
 
     async def observe(self, handle: str, session: Session) -> Observation:
         await token_expiry(session)
@@ -337,6 +338,7 @@ class ThreadsUser(BaseConnector):
     token's; followers from ``threads_insights``, the newest post from ``threads``."""
 
     name = "threads_user"
+    settles_absence = False  # the token's own profile only
 
     async def observe(self, handle: str, session: Session) -> Observation:
         me, ended = await own_profile(

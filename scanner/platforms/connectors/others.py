@@ -25,7 +25,6 @@ from scanner.platforms.api import linkedin, tiktok, x, youtube_data
 from scanner.platforms.api.interface import Answer, ApiRequest, Facts, Outcome
 from scanner.platforms.connectors.base import MAX_PAGES, BaseConnector, batched, own_profile
 from scanner.platforms.connectors.interface import Reply, Session
-from scanner.platforms.interface import PrefixUse
 
 __all__ = ["LinkedInOrganization", "TikTokUser", "XUser", "YouTubeChannel"]
 
@@ -58,9 +57,10 @@ class LinkedInOrganization(BaseConnector):
     """An organization by vanity name, its followers (``networkSizes``) and newest post."""
 
     name = "linkedin_org"
+    settles_absence = False  # the finder also hides what the token may not see
 
     async def observe(self, handle: str, session: Session) -> Observation:
-        vanity = session.spec.handle.normalize(handle)
+        vanity = session.spec.handle.name_of(handle) or handle
         request = linkedin.organization_by_vanity(vanity, session.version)
         reply = await session.ask(request, linkedin.parse_organization)
         obs = session.observed(handle, reply)
@@ -215,13 +215,12 @@ def _owned_failed(session: Session, reply: Reply[Any]) -> Reason:
 def _owned(
     session: Session, facts: Facts, org_id: str, listed: Reply[linkedin.AclPage]
 ) -> OwnedAccount:
-    rules = session.spec.handle
     vanity = facts.handle or org_id
-    # The inventory's own form of the handle (company/slug: the spec's prefix_use).
-    prefix = rules.strip_prefix if rules.prefix_use is PrefixUse.REQUIRE else ""
+    # The inventory's form of the handle (company/slug; the API does not say whether the page
+    # is a showcase, and LinkedIn keys both by the vanity name).
     return OwnedAccount(
         platform=session.platform,
-        handle=f"{prefix}{vanity}",
+        handle=session.spec.handle.write(vanity),
         native_id=org_id,
         name=facts.display_name,
         url=listed.url,
@@ -236,6 +235,7 @@ class TikTokUser(BaseConnector):
     token's; its newest video from ``video/list`` (a POST)."""
 
     name = "tiktok_user"
+    settles_absence = False  # the token's own user only
 
     async def observe(self, handle: str, session: Session) -> Observation:
         me, ended = await own_profile(session, handle, tiktok.user_info(), tiktok.parse_user)

@@ -10,6 +10,7 @@ and each such choice is marked below.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 from urllib.parse import quote
@@ -381,7 +382,25 @@ class LinkedIn(ProfileSite):
 
     def handle_from(self, path: str) -> str | None:
         parts = [p for p in path.split("/") if p]
-        return parts[1] if len(parts) == 2 and parts[0] == "company" else None
+        if len(parts) != 2 or parts[0] not in ("company", "showcase"):
+            return None
+        return f"{parts[0]}/{parts[1]}"
+
+    def route(self, req: Request, path: str, ctx: Ctx) -> Route:
+        found = super().route(req, path, ctx)
+        account = found.account
+        asked = path.strip("/").split("/", 1)[0]
+        if account is None or asked == account.linkedin_section:
+            return found
+        # Vanity names are one namespace: the company URL of a showcase page (or the reverse)
+        # is sent on to the page's own URL (sandbox choice; LinkedIn's own redirect is not
+        # recorded in the research).
+        where = ctx.url(f"/{account.linkedin_section}/{account.display_handle}/")
+
+        def moved() -> Response:
+            return Response(301, [("Location", where), ("Content-Type", "text/html")], b"")
+
+        return dataclasses.replace(found, render=moved)
 
     def redirect_to_login(self, ctx: Ctx, handle_path: str) -> str:
         return ctx.url(
@@ -394,7 +413,8 @@ class LinkedIn(ProfileSite):
             return self.absent(ctx)
         slug = a.display_handle
         name = a.display_name or slug
-        url = f"https://www.linkedin.com/company/{slug}"
+        company = a.linkedin_section == "company"
+        url = f"https://www.linkedin.com/{a.linkedin_section}/{slug}"
         description = f"{name} | {a.followers:,} followers on LinkedIn. {a.bio}".strip()
         ld: dict[str, Any] = {
             "@context": "http://schema.org",
@@ -413,7 +433,8 @@ class LinkedIn(ProfileSite):
         # Head as in the 2024 guest-view fixture (og:type "article", followers only in the text).
         head = "\n".join(
             [
-                _meta("pageKey", "d_org_guest_company_overview", "name"),
+                # The guest company page's pageKey; a showcase page is told by its JSON-LD.
+                *([_meta("pageKey", "d_org_guest_company_overview", "name")] if company else []),
                 f'<link rel="canonical" href="{url}">',
                 f"<title>{esc(name)} | LinkedIn</title>",
                 _meta("description", description, "name"),

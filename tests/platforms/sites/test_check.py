@@ -142,6 +142,22 @@ def test_a_known_account_reading_absent_breaks_the_site(
     assert "whatsmyname:Site 1" in out and "broken" in out and "reads absent" in out
 
 
+def test_a_self_check_that_reaches_no_site_is_incomplete_and_marks_none_degraded(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The sites' server is gone (a closed port on 127.0.0.1): no answer says anything about
+    # any site, so nothing is marked degraded (discovery would skip them all) and it exits 3.
+    with world.serve() as gone:
+        path = world.wmn_file(env / "w.json", 5, gone)
+    assert run(["sites", "import", str(path)]) == 0
+    capsys.readouterr()
+    pace = ["--allow-private-network", "--config", str(env / "pace.toml")]
+    assert run(["platforms", "check", "--only-sites", *pace]) == 3
+    err = capsys.readouterr().err
+    assert "could not reach anything: all 5 probes ended in error" in err
+    assert not [s for s in load_sites(sites_path()).sites if s.degraded]
+
+
 def test_check_asks_the_built_in_platforms_by_default(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
