@@ -326,19 +326,20 @@ def _named_by_page(obs: Observation) -> Observation:
     if obs.status is not ObservationStatus.PRESENT or not obs.final_url or obs.final_url == obs.url:
         return obs
     adapter = adapter_for(obs.platform)
-    public = adapter.profile_url(obs.handle)
-    path = urlsplit(public).path
+    public = urlsplit(adapter.profile_url(obs.handle))
+    path = public.path.rstrip("/")
+    asked = obs.url.split("?", 1)[0].rstrip("/")
     # An endpoint override keeps the path: what comes before it is the base both URLs share.
-    if not path.strip("/") or not obs.url.rstrip("/").endswith(path.rstrip("/")):
+    if not path or not asked.endswith(path):
         return obs
-    base = obs.url.rstrip("/")[: -len(path.rstrip("/"))]
+    base = asked[: -len(path)]
     if not obs.final_url.startswith(base + "/"):
         return obs
-    named = adapter.parse_url(public[: -len(path)] + obs.final_url[len(base) :])
-    same = named is not None and handle_key(obs.platform, named) == handle_key(
-        obs.platform, obs.handle
-    )
-    return replace(obs, handle=named) if same and named and named != obs.handle else obs
+    named = adapter.parse_url(f"{public.scheme}://{public.netloc}{obs.final_url[len(base) :]}")
+    if named is None or named == obs.handle:
+        return obs
+    same = handle_key(obs.platform, named) == handle_key(obs.platform, obs.handle)
+    return replace(obs, handle=named) if same else obs
 
 
 def _configured_cap(policy: Policy | None) -> int:

@@ -4,6 +4,8 @@ observed through the fetch layer and classified; findings, INV-002 and the CLI's
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -13,10 +15,10 @@ from scanner.cli.discover import command
 from scanner.errors import ValidationError
 from scanner.fetch import HostLimits, HttpFetcherFactory
 from scanner.inventory import load_inventory
-from scanner.model import Classification, Platform
+from scanner.model import Classification, Observation, ObservationStatus, Platform
 from scanner.platforms import host_limits, platform_fetch_config
 from scanner.policy import fingerprint, load_policy
-from scanner.runs.discover import discover, inventory_duplicates, read_candidates
+from scanner.runs.discover import _named_by_page, discover, inventory_duplicates, read_candidates
 from scanner.sandbox import Sandbox, example_world_path, load_world
 from scanner.yamlsource import load_yaml
 
@@ -217,6 +219,55 @@ def test_example_world_discoveries_match_the_planted_ones() -> None:
         if d.classification not in (Classification.UNVERIFIED, Classification.UNRELATED)
     }
     assert classified == dict(planted)
+
+
+@pytest.mark.parametrize(
+    ("asked", "ended", "named"),
+    [
+        # LinkedIn sends a showcase page's company URL on to its showcase URL: the page's kind.
+        (
+            "https://www.linkedin.com/company/kettle-app/",
+            "https://www.linkedin.com/showcase/kettle-app/",
+            "showcase/kettle-app",
+        ),
+        # Through an endpoint override (the sandbox): the same, under the override's base.
+        (
+            "http://127.0.0.1:8080/linkedin/company/kettle-app/",
+            "http://127.0.0.1:8080/linkedin/showcase/kettle-app/",
+            "showcase/kettle-app",
+        ),
+        # Sent to another page (another slug, another host, the sign-in wall): kept as asked.
+        (
+            "https://www.linkedin.com/company/kettle-app/",
+            "https://www.linkedin.com/showcase/kettle-apps/",
+            "company/kettle-app",
+        ),
+        (
+            "http://127.0.0.1:8080/linkedin/company/kettle-app/",
+            "http://127.0.0.1:9090/linkedin/showcase/kettle-app/",
+            "company/kettle-app",
+        ),
+        (
+            "https://www.linkedin.com/company/kettle-app/",
+            "https://www.linkedin.com/authwall?trk=x",
+            "company/kettle-app",
+        ),
+    ],
+)
+def test_a_page_reached_by_a_redirect_is_named_as_the_platform_names_it(
+    asked: str, ended: str, named: str
+) -> None:
+    obs = Observation(
+        platform=Platform.LINKEDIN,
+        handle="company/kettle-app",
+        status=ObservationStatus.PRESENT,
+        url=asked,
+        final_url=ended,
+        fetched_at=datetime(2026, 11, 15, tzinfo=UTC),
+    )
+    assert _named_by_page(obs).handle == named
+    unseen = replace(obs, status=ObservationStatus.BLOCKED)
+    assert _named_by_page(unseen).handle == "company/kettle-app"
 
 
 def test_every_classification_maps_to_a_rule_or_none() -> None:
