@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from scanner.fetch import Clock, Fetcher, FetcherFactory
 from scanner.model import Observation, ObservationStatus, Platform, Reason
+from scanner.platforms import adapter_for
 from scanner.platforms.sites import Site, SiteObservation, handle_problem, probe_site, profile_url
 from scanner.runs.clock import SYSTEM_CLOCK, now
 from scanner.runs.observe import Target, observe_async
@@ -31,6 +32,7 @@ __all__ = [
     "check_handles_async",
     "check_sites",
     "degraded_marks",
+    "written_as",
 ]
 
 
@@ -149,7 +151,9 @@ async def check_handles_async(
     async def site(s: Site, handle: str) -> Answer:
         return _from_site(await _site_answer(s, handle, fetcher, clock))
 
-    jobs: list[Awaitable[Answer]] = [platform(p, h) for h in handles for p in platforms]
+    jobs: list[Awaitable[Answer]] = [
+        platform(p, written) for h in handles for p in platforms for written in written_as(p, h)
+    ]
     jobs += [site(s, h) for h in handles for s in sites]
     answers: list[Answer] = []
     for next_answer in asyncio.as_completed(jobs):
@@ -160,12 +164,31 @@ async def check_handles_async(
     return answers
 
 
+def written_as(platform: Platform, handle: str) -> tuple[str, ...]:
+    """The handles to ask ``platform`` for a name as typed: itself when it fits the platform's
+    rules, else the name in each of the platform's forms that fits (``r/NAME`` and ``u/NAME`` on
+    Reddit, ``company/NAME`` on LinkedIn, ``NAME.bsky.social`` on Bluesky), once per account; a
+    name no form fits is asked as typed (and answers ``invalid``, saying why)."""
+    adapter = adapter_for(platform)
+    if adapter.check_handle(handle) is None:
+        return (handle,)
+    rules = adapter.spec.handle
+    forms: dict[str, str] = {}
+    for before, after in rules.discovery_forms:
+        form = f"{before}{handle.strip()}{after}"
+        if (before or after) and adapter.check_handle(form) is None:
+            forms.setdefault(rules.key(form), form)
+    return tuple(forms.values()) or (handle,)
+
+
 def _accounts(
     handles: Sequence[str], platforms: Sequence[Platform], sites: Sequence[Site]
 ) -> Counter[str]:
     """Requests per logical host, which scales the run's deadline (sites are paced per host
     with the default politeness)."""
-    counts: Counter[str] = Counter({p.value: len(handles) for p in platforms})
+    counts: Counter[str] = Counter(
+        {p.value: sum(len(written_as(p, h)) for h in handles) for p in platforms}
+    )
     for s in sites:
         counts[f"site:{urlsplit(s.probe_url).hostname}"] += len(handles)
     return counts

@@ -171,6 +171,25 @@ def test_check_asks_the_built_in_platforms_by_default(
     assert code == 0
 
 
+def test_check_asks_a_bare_name_in_each_form_the_platform_writes(
+    env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # "Where does copperkettlehq exist?": on Reddit that is a user and a community, on LinkedIn
+    # a company page (a showcase page shares its vanity name); Mastodon needs an instance.
+    with Sandbox(load_world(example_world_path())) as sandbox:
+        flags = [f for p, url in sandbox.endpoints().items() for f in ("--endpoint", f"{p}={url}")]
+        platforms = ["--platform", "reddit", "--platform", "linkedin", "--platform", "mastodon"]
+        code = run(["check", "copperkettlehq", *platforms, "--format", "jsonl", *flags])
+    answers = {(a["where"], a["handle"]): a["state"] for a in _answers(capsys.readouterr().out)}
+    assert answers == {
+        ("reddit", "r/copperkettlehq"): "present",
+        ("reddit", "u/copperkettlehq"): "present",
+        ("linkedin", "company/copperkettlehq"): "absent",
+        ("mastodon", "copperkettlehq"): "invalid",
+    }
+    assert code == 0
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
