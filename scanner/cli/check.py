@@ -26,14 +26,15 @@ from scanner.model import JSON, ObservationStatus, Platform
 from scanner.platforms.sites import load_sites, sites_path
 from scanner.reports.layout import output_width
 from scanner.reports.sanitize import json_safe, strip_terminal, truncate
-from scanner.runs.check import Answer, check_handles
+from scanner.runs.check import Answer, check_handles, written_as
 from scanner.serialize import iso
 
 __all__ = ["command"]
 
-_WIDTHS = (16, 30, 8, 4)
-"""Fixed widths of handle, where, state and HTTP status: lines are printed before the widest
-value is known."""
+_STATE_HTTP = (7, 4)
+"""Widths of the state (``present``, ``blocked``, …) and HTTP status columns."""
+_MOST = (32, 30)
+"""The widest the handle and where columns grow before truncating (unless --wide)."""
 
 
 def _jsonl(answer: Answer) -> str:
@@ -59,15 +60,31 @@ def _cell(text: str, width: int) -> str:
     return truncate(strip_terminal(text), width).ljust(width)
 
 
-def _line(cells: tuple[str, str, str, str], evidence: str, width: int | None) -> str:
-    fixed = " ".join(_cell(c, w) for c, w in zip(cells, _WIDTHS, strict=True))
+Widths = tuple[int, int, int, int]
+
+
+def _widths(handles: list[str], wheres: list[str], wide: bool) -> Widths:
+    """Column widths fixed before the first answer (lines stream as answers arrive), from every
+    handle and place that will be asked: as wide as the widest, up to :data:`_MOST`."""
+    grown = (
+        max([len("handle"), *map(len, handles)]),
+        max([len("where"), *map(len, wheres)]),
+    )
+    fitted = grown if wide else tuple(min(w, most) for w, most in zip(grown, _MOST, strict=True))
+    return (fitted[0], fitted[1], *_STATE_HTTP)
+
+
+def _line(
+    cells: tuple[str, str, str, str], evidence: str, width: int | None, widths: Widths
+) -> str:
+    fixed = " ".join(_cell(c, w) for c, w in zip(cells, widths, strict=True))
     shown = strip_terminal(evidence)
     if width is not None:
         shown = truncate(shown, max(width - len(fixed) - 1, 10))
     return f"{fixed} {shown}".rstrip()
 
 
-def _row(answer: Answer, width: int | None) -> str:
+def _row(answer: Answer, width: int | None, widths: Widths) -> str:
     http = str(answer.http_status) if answer.http_status is not None else "-"
     evidence = answer.url
     if answer.reason is not None and answer.status is ObservationStatus.INVALID:
@@ -75,7 +92,7 @@ def _row(answer: Answer, width: int | None) -> str:
     elif answer.reason is not None and not answer.status.verified:
         evidence = f"{answer.url}  ({truncate(answer.reason.text, 160)})"
     cells = (answer.handle, answer.where, answer.status.value, http)
-    return _line(cells, evidence, width)
+    return _line(cells, evidence, width, widths)
 
 
 @click.command("check")
@@ -138,11 +155,13 @@ def command(
         raise UsageError("--sites: no site list imported yet; run `rollcall sites import FILE`")
     config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
     width = output_width(wide)
+    asked = [w for h in wanted for p in chosen for w in written_as(p, h)]
+    widths = _widths([*asked, *wanted], [*(p.value for p in chosen), *(s.id for s in sites)], wide)
     if fmt == "table":
-        click.echo(_line(("handle", "where", "state", "http"), "evidence", width))
+        click.echo(_line(("handle", "where", "state", "http"), "evidence", width, widths))
 
     def show(answer: Answer) -> None:
-        click.echo(_jsonl(answer) if fmt == "jsonl" else _row(answer, width))
+        click.echo(_jsonl(answer) if fmt == "jsonl" else _row(answer, width, widths))
 
     answers = check_handles(
         wanted, fetchers_for(config), platforms=chosen, sites=sites, on_answer=show
