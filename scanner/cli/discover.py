@@ -14,6 +14,7 @@ from scanner.cli.options import (
     endpoint_option,
     fail_on_option,
     format_option,
+    max_unverified_option,
     output_option,
     platform_option,
     policy_option,
@@ -22,6 +23,7 @@ from scanner.cli.options import (
 )
 from scanner.cli.output import emit, output_pairs
 from scanner.cli.sites import data_dir_option, discovery_sites, discovery_sites_option
+from scanner.errors import IncompleteError
 from scanner.inventory import load_inventory
 from scanner.model import FindingStatus, Platform, Severity
 from scanner.platforms.connectors import ApiAccess, ApiRun
@@ -67,6 +69,7 @@ FORMATS = format_names(Document.DISCOVERY)
 @timeout_option
 @config_option
 @fail_on_option
+@max_unverified_option
 @wide_option
 @discovery_sites_option
 @data_dir_option
@@ -83,19 +86,22 @@ def command(
     timeouts: tuple[str, ...],
     config_path: Path | None,
     fail_on: str,
+    max_unverified: float,
     wide: bool,
     use_sites: bool | None,
     data_dir: Path | None,
 ) -> int:
     """Find pages that look like the organization but are not in INVENTORY: lookalike handles
     (typos, homoglyphs, separators, affixes such as _official or hq) on each platform, plus
-    any --candidates. Each page found is classified rogue, unlisted_official, duplicate or
-    unrelated with its evidence; pages that could not be seen are unverified. Duplicate pages
-    inside the inventory are reported too (INV-002). With an imported site list (--sites, the
-    default when one is stored) every usable site is asked about the brand's own handles.
+    any --candidates. Each page found is classified rogue, name_collision, fan,
+    unlisted_official, duplicate or unrelated with its evidence; pages that could not be seen
+    are unverified. Duplicate pages inside the inventory are reported too (INV-002). With an
+    imported site list (--sites, the default when one is stored) every usable site is asked
+    about the brand's own handles.
 
     \b
-    Exit codes: 0 nothing at or above --fail-on · 1 findings at or above it · 2 bad input
+    Exit codes: 0 nothing at or above --fail-on · 1 findings at or above it · 2 bad input ·
+    3 incomplete: more than --max-unverified of what was asked could not be seen
     """
     pairs = output_pairs(outputs, Document.DISCOVERY, fmt)
     sites = discovery_sites(use_sites, data_dir)
@@ -116,6 +122,10 @@ def command(
         apis=apis,
     )
     emit(Document.DISCOVERY, result, fmt, pairs, wide=wide)
+    # Written first, then judged: what could not be seen is never a clean result.
+    incomplete = result.incomplete_reason(max_unverified)
+    if incomplete is not None:
+        raise IncompleteError(incomplete)
     if fail_on == "never":
         return int(ExitCode.CLEAN)
     threshold = Severity(fail_on)

@@ -9,13 +9,13 @@ import json
 from collections import Counter
 from collections.abc import Sequence
 
-from scanner.model import JSON, Classification, Discovery, Finding
+from scanner.model import JSON, Classification, Discovery, Finding, ObservationStatus
 from scanner.reports import layout, sarif
 from scanner.reports.interface import Document, ReportFormat, register
 from scanner.reports.junit import render_findings as junit_findings
 from scanner.reports.layout import DEFAULT_WIDTH, Align, Column, wrap_text
 from scanner.reports.longtail import TITLE as TAIL_TITLE
-from scanner.reports.longtail import tail_rows, tail_summary
+from scanner.reports.longtail import tail_counts, tail_rows, tail_summary
 from scanner.reports.markdown import md
 from scanner.reports.sanitize import csv_cell, json_safe, strip_terminal
 from scanner.runs.discover import DiscoveryResult
@@ -259,13 +259,13 @@ class DiscoveryMarkdown:
 
 
 def _site_counts(result: DiscoveryResult) -> dict[str, JSON]:
-    states = Counter(h.status.value for h in result.sites)
-    present, absent = states.pop("present", 0), states.pop("absent", 0)
+    counts = tail_counts(result.sites)
+    present, absent = counts[ObservationStatus.PRESENT], counts[ObservationStatus.ABSENT]
     return {
         "asked": len(result.sites),
         "present": present,
         "absent": absent,
-        "unverified": sum(states.values()),
+        "unverified": len(result.sites) - present - absent,
     }
 
 

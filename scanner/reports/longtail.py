@@ -5,13 +5,14 @@ ones only counted. Every string here may quote a server: callers sanitize for th
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from scanner import humanize
 from scanner.model import ObservationStatus, SiteHit
 
-__all__ = ["TITLE", "TailRow", "tail_rows", "tail_summary"]
+__all__ = ["TITLE", "TailRow", "tail_counts", "tail_rows", "tail_summary", "tail_unverified"]
 
 TITLE = "Long-tail sites"
 
@@ -28,16 +29,27 @@ class TailRow:
     note: str
 
 
+def tail_counts(hits: Sequence[SiteHit]) -> dict[ObservationStatus, int]:
+    """How many answers each state got, every state listed (zero included) in the enum's
+    order: the one count every format shows."""
+    states = Counter(h.status for h in hits)
+    return {s: states[s] for s in ObservationStatus}
+
+
 def tail_summary(hits: Sequence[SiteHit]) -> str:
-    """``Asked 12 sites about 2 brand handles: 3 present, 8 absent, 1 unverified.``"""
-    present = sum(h.status is ObservationStatus.PRESENT for h in hits)
-    absent = sum(h.status is ObservationStatus.ABSENT for h in hits)
+    """``Asked 12 sites about 2 brand handles: 3 present, 8 absent, 1 unverified (1 blocked).``
+    (the unverified states that occurred, in brackets, only when some answer was unverified)."""
+    counts = tail_counts(hits)
+    present = counts[ObservationStatus.PRESENT]
+    absent = counts[ObservationStatus.ABSENT]
+    unverified = {s: n for s, n in counts.items() if not s.verified and n}
+    states = ", ".join(f"{n} {s.value}" for s, n in unverified.items())
     sites = len({h.site for h in hits})
     handles = len({h.handle for h in hits})
     return (
         f"Asked {humanize.count(sites, 'site')} about "
         f"{humanize.count(handles, 'brand handle')}: {present} present, {absent} absent, "
-        f"{len(hits) - present - absent} unverified."
+        f"{sum(unverified.values())} unverified" + (f" ({states})." if states else ".")
     )
 
 
@@ -57,3 +69,9 @@ def tail_rows(hits: Sequence[SiteHit]) -> list[TailRow]:
         listed, key=lambda h: (h.status is not ObservationStatus.PRESENT, h.site, h.handle)
     )
     return [_row(h) for h in ordered]
+
+
+def tail_unverified(hits: Sequence[SiteHit]) -> list[TailRow]:
+    """The unverified answers alone (blocked, error, invalid), by site and handle, each with
+    its reason: what a reader must know was not checked."""
+    return [r for r in tail_rows(hits) if r.state != ObservationStatus.PRESENT.value]

@@ -7,6 +7,8 @@ from scanner import humanize
 from scanner.humanize import count
 from scanner.model import AuditResult, Finding, FindingStatus, unverified_accounts
 from scanner.reports.interface import Document, ReportFormat, register
+from scanner.reports.longtail import TITLE as TAIL_TITLE
+from scanner.reports.longtail import tail_summary, tail_unverified
 from scanner.reports.sanitize import markdown_text, truncate
 from scanner.reports.views import (
     SEVERITIES,
@@ -76,6 +78,7 @@ class MarkdownFormatter:
         out.extend(_severity_sections(result, evidence=evidence, max_rows=max_rows))
         out.extend(_baseline_section(result))
         out.extend(_unverified_section(result))
+        out.extend(_long_tail_section(result, max_rows=max_rows))
         return "\n".join(out) + "\n"
 
 
@@ -206,5 +209,26 @@ def _unverified_section(result: AuditResult) -> list[str]:
             f"| {md(a.account.id)} | {a.account.platform.value} | {md(a.account.handle)} | "
             f"{observation_state(a)} | {md(reason)} | {good_text} |"
         )
+    out.append("")
+    return out
+
+
+def _long_tail_section(result: AuditResult, *, max_rows: int | None) -> list[str]:
+    """What the imported long-tail sites said (only when discovery asked some): the counts,
+    then a table of the unverified answers with their reason (cut at ``max_rows``)."""
+    hits = result.site_hits
+    if not hits:
+        return []
+    out = [f"### {TAIL_TITLE}", "", md(tail_summary(hits)), ""]
+    unverified = tail_unverified(hits)
+    if not unverified:
+        return out
+    shown = unverified if max_rows is None else unverified[:max_rows]
+    out.append(f"Unverified sites ({len(unverified)}):")
+    out.extend(["", "| state | site | handle | reason |", "|---|---|---|---|"])
+    out.extend(f"| {r.state} | {md(r.site)} | {md(r.handle)} | {md(r.note)} |" for r in shown)
+    if len(shown) < len(unverified):
+        rest = len(unverified) - len(shown)
+        out.extend(["", f"_…and {rest} more unverified; see the JSON or HTML report._"])
     out.append("")
     return out

@@ -27,11 +27,14 @@ from scanner.reports.layout import (
     DEFAULT_WIDTH,
     Align,
     Column,
+    Overflow,
     fit,
     render_table,
     wrap_parts,
     wrap_text,
 )
+from scanner.reports.longtail import TITLE as TAIL_TITLE
+from scanner.reports.longtail import tail_summary, tail_unverified
 from scanner.reports.views import (
     SEVERITIES,
     as_of_text,
@@ -97,6 +100,16 @@ _UNVERIFIED_COLUMNS = (
     Column("last known good (UTC)", priority=4, min_width=16),
 )
 
+# One line per unverified long-tail site: every cell is cut to fit rather than wrapped.
+_SITE_COLUMNS = (
+    Column("state", overflow=Overflow.TRUNCATE, min_width=7),
+    Column("site", overflow=Overflow.TRUNCATE, min_width=16),
+    Column("handle", priority=2, overflow=Overflow.TRUNCATE, min_width=12),
+    Column("reason", overflow=Overflow.TRUNCATE, min_width=24),
+)
+SITES_LISTED = 10
+"""Unverified long-tail sites listed in the terminal; the JSON and HTML reports list them all."""
+
 
 @register(Document.AUDIT, ReportFormat.TABLE)
 class TableFormatter:
@@ -130,6 +143,7 @@ class TableFormatter:
         if result.baseline is not None:
             lines.extend(["", *self._baseline(result, width)])
         lines.extend(self._unverified(result, width))
+        lines.extend(self._long_tail(result, width))
         out.write("\n".join(lines) + "\n")
 
     def _findings(self, result: AuditResult, colored: bool, width: int | None) -> Iterator[str]:
@@ -200,6 +214,25 @@ class TableFormatter:
                 ]
             )
         lines.append(render_table(_UNVERIFIED_COLUMNS, rows, width))
+        return lines
+
+    @staticmethod
+    def _long_tail(result: AuditResult, width: int | None) -> list[str]:
+        """What the imported long-tail sites said (only when discovery asked some): the counts,
+        then the first unverified answers with their reason, one line each."""
+        hits = result.site_hits
+        if not hits:
+            return []
+        lines = ["", wrap_text(f"{TAIL_TITLE}: {tail_summary(hits)}", width)]
+        unverified = tail_unverified(hits)
+        if not unverified:
+            return lines
+        shown = unverified[:SITES_LISTED]
+        lines.append(f"Unverified sites ({len(unverified)}):")
+        rows = [[r.state, r.site, r.handle, r.note] for r in shown]
+        lines.append(render_table(_SITE_COLUMNS, rows, width))
+        if len(unverified) > len(shown):
+            lines.append(f"… and {len(unverified) - len(shown)} more (see --format json)")
         return lines
 
     @staticmethod

@@ -129,6 +129,25 @@ class DiscoveryResult:
     def unverified(self) -> int:
         return sum(1 for d in self.discoveries if d.classification is Classification.UNVERIFIED)
 
+    def incomplete_reason(self, max_unverified: float) -> str | None:
+        """Why the discovery cannot be trusted to have looked (more than ``max_unverified`` of
+        the pages and site answers it asked for could not be seen), or None."""
+        asked = self.probed + len(self.sites)
+        unseen = self.unverified + sum(1 for h in self.sites if h.status not in _ANSWERED)
+        if not asked or unseen / asked <= max_unverified:
+            return None
+        return (
+            f"{unseen} of {asked} pages and site answers asked could not be "
+            f"verified (above --max-unverified {max_unverified:g}): a page not found there may "
+            "still exist"
+        )
+
+
+_ANSWERED = frozenset(
+    {ObservationStatus.PRESENT, ObservationStatus.ABSENT, ObservationStatus.INVALID}
+)
+"""Site answers that say something (an invalid handle breaks the site's rules: nothing to see)."""
+
 
 def thresholds_from_policy(policy: Policy | None) -> Thresholds:
     """The ``discovery.*`` params of the policy (defaults when absent or no policy)."""

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from scanner.cli.discover import command
+from scanner.cli.main import run
 from scanner.errors import ValidationError
 from scanner.fetch import HostLimits, HttpFetcherFactory
 from scanner.inventory import load_inventory
@@ -162,6 +163,8 @@ def test_cli_json_lists_discoveries(org: Path) -> None:
     with Sandbox(load_world(org.parent / "world.yaml")) as sandbox:
         args = [str(org), "--max-candidates", "0", "--candidates", str(candidates)]
         args += ["--format", "json", "--output", f"json={out}", "--allow-private-network"]
+        # One of the two pages is behind Instagram's login wall: half unverified is allowed here.
+        args += ["--max-unverified", "0.5"]
         for platform, base in sandbox.endpoints().items():
             args += ["--endpoint", f"{platform}={base}"]
         result = CliRunner().invoke(command, args, standalone_mode=False)
@@ -179,6 +182,21 @@ def test_cli_json_lists_discoveries(org: Path) -> None:
     }  # fmt: skip
     assert 0 <= rogue["score"] <= 100 and rogue["matched_alias"] in ("Acme Tools", "AcmeTools")
     assert rows[("instagram", "acme_tools")]["classification"] == "unverified"
+
+
+def test_a_discovery_that_could_not_see_is_incomplete_never_clean(
+    org: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Nothing listens on port 1: every guess is unverified. The report is still written, and
+    # the run exits 3 (incomplete), not 0: a page not found there may still exist.
+    out = org.parent / "discoveries.json"
+    args = [str(org), "--platform", "x", "--max-candidates", "5", "--no-sites"]
+    args += ["--endpoint", "x=http://127.0.0.1:1/x", "--allow-private-network"]
+    args += ["--fail-on", "never", "--output", f"json={out}"]
+    assert run(["discover", *args]) == 3
+    err = capsys.readouterr().err
+    assert "rollcall: incomplete: 5 of 5 pages and site answers asked could not be verified" in err
+    assert json.loads(out.read_text(encoding="utf-8"))["summary"]["unverified"] == 5
 
 
 def test_candidates_file_problems_are_located(tmp_path: Path) -> None:
