@@ -130,9 +130,11 @@ def check_command(
     probe got an answer at all (no network, every endpoint down). This sends real requests
     unless --endpoint points a platform elsewhere (e.g. at `rollcall sandbox serve`).
 
-    Without --platform it also probes the known account of every imported site (`rollcall
-    sites import`): a site whose known account does not read present is marked degraded in the
-    stored list, and skipped by `check` and discovery until it reads present again.
+    Without --platform it also probes the known account and one random name (from --seed) of
+    every imported site (`rollcall sites import`): a site whose known account does not read
+    present, or whose random name does not read absent (a site answering present for any name is
+    broken), is marked degraded in the stored list, and skipped by `check` and discovery until
+    it reads right again.
     """
     known = _present(present)
     config = fetch_config(endpoints, allow_private_network, config_path, timeouts)
@@ -144,7 +146,9 @@ def check_command(
         if only_sites
         else check_platforms(fetchers_for(config), chosen, present=known, seed=seed)
     )
-    site_checks = [] if platforms else _check_sites(config, data_dir, required=only_sites)
+    site_checks = (
+        [] if platforms else _check_sites(config, data_dir, required=only_sites, seed=seed)
+    )
     if fmt == "json":
         # Problems quote what the servers answered: every string goes through the sanitizer.
         report: list[JSON] = [_check_json(c) for c in checks]
@@ -169,7 +173,7 @@ def check_command(
             "--present PLATFORM=HANDLE (`rollcall sandbox serve` prints the flags for its world)",
             err=True,
         )
-    reason = unreachable(checks, [c.observation for c in site_checks])
+    reason = unreachable(checks, [o for c in site_checks for o in c.observations])
     if reason is not None:
         raise IncompleteError(reason)
     return int(ExitCode.FINDINGS if broken else ExitCode.CLEAN)
@@ -207,36 +211,41 @@ def _present(pairs: tuple[str, ...]) -> dict[Platform, list[str]]:
     return known
 
 
-def _check_sites(config: FetchConfig, data_dir: Path | None, *, required: bool) -> list[SiteCheck]:
-    """Probe the imported sites' known accounts and store who is degraded now."""
+def _check_sites(
+    config: FetchConfig, data_dir: Path | None, *, required: bool, seed: int | None
+) -> list[SiteCheck]:
+    """Probe the imported sites' known accounts and random names; store who is degraded now
+    (a broken site too: its answers cannot be trusted)."""
     path = sites_path(data_dir)
     stored = load_sites(path)
     if not stored.sites:
         if required:
             raise UsageError("--only-sites: no site list imported yet (rollcall sites import FILE)")
         return []
-    site_checks = check_sites(fetchers_for(config), stored.sites)
+    site_checks = check_sites(fetchers_for(config), stored.sites, seed=seed)
     # No site answering at all (no network) says nothing about any of them: nothing is marked.
-    if unreachable([], [c.observation for c in site_checks]) is None:
+    if unreachable([], [o for c in site_checks for o in c.observations]) is None:
         save_sites(path, with_degraded(stored, degraded_marks(site_checks)))
     return site_checks
 
 
 def _site_json(check: SiteCheck) -> JSON:
-    obs = check.observation
+    """The site's rating and both probes: the known account (expected present) and the random
+    name (expected absent)."""
     return {
         "site": check.site,
         "rating": check.rating.value,
         "results": [
             {
-                "handle": obs.handle,
-                "expected": "present",
-                "status": obs.status.value,
-                "signal": obs.signal,
-                "reason": obs.reason.code if obs.reason else None,
-                "rating": check.rating.value,
-                "problem": check.problem,
+                "handle": p.observation.handle,
+                "expected": p.expected.value,
+                "status": p.observation.status.value,
+                "signal": p.observation.signal,
+                "reason": p.observation.reason.code if p.observation.reason else None,
+                "rating": p.rating.value,
+                "problem": p.problem,
             }
+            for p in check.probes
         ],
     }
 
@@ -250,7 +259,7 @@ def _check_table(
         # One line per handle and per problem; the layout sanitizes what the servers answered.
         rows.append([check.platform.value, check.rating.value, seen, tuple(check.problems)])
     for sc in site_checks:
-        seen = (f"{sc.observation.handle}={sc.observation.status.value}",)
+        seen = tuple(f"{o.handle}={o.status.value}" for o in sc.observations)
         rows.append([sc.site, sc.rating.value, seen, (sc.problem,) if sc.problem else ()])
     table = render_table(_CHECK_COLUMNS, rows, width)
     ratings = [c.rating for c in checks] + [c.rating for c in site_checks]

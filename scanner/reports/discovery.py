@@ -72,12 +72,7 @@ class DiscoveryJson:
         document: dict[str, JSON] = {
             "discoveries": [_discovery_json(d) for d in result.discoveries],
             "findings": [_finding_json(f) for f in result.findings],
-            "summary": {
-                "probed": result.probed,
-                "discoveries": len(result.discoveries),
-                "unverified": result.unverified,
-                "findings": len(result.findings),
-            },
+            "summary": _json_summary(result),
         }
         if result.sites:  # the imported sites' answers (absent ones included), as data
             document["sites"] = [site_hit_json(h) for h in result.sites]
@@ -90,10 +85,17 @@ def _summary(result: DiscoveryResult) -> str:
     """How many pages were asked, how many exist, and how many could not be seen (those are
     neither found nor absent)."""
     found = len(result.discoveries) - result.unverified
-    return (
+    summary = (
         f"Probed {result.probed} candidate pages; {found} found, "
         f"{result.unverified} could not be verified."
     )
+    if result.not_searched:
+        names = ", ".join(p.value for p in result.not_searched)
+        summary += (
+            f" Not searched: {names} (checked by hand only, and no owner API for it is "
+            "loaded: every guess would come back unverified; --platform asks anyway)."
+        )
+    return summary
 
 
 def _seen(result: DiscoveryResult) -> list[Discovery]:
@@ -275,6 +277,7 @@ def _json_summary(result: DiscoveryResult) -> dict[str, JSON]:
         "discoveries": len(result.discoveries),
         "unverified": result.unverified,
         "findings": len(result.findings),
+        "not_searched": [p.value for p in result.not_searched],
     }
 
 

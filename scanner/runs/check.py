@@ -1,13 +1,16 @@
 """``rollcall check HANDLE``: where does a handle exist? Each built-in platform (its spec's
 probe through the adapter, as an audit observes) and each usable imported site answers in the
 five states, reported one by one as the answers arrive. Also the self-check of imported sites
-(``rollcall platforms check``): a site whose known account does not read present is degraded.
+(``rollcall platforms check``): a site whose known account does not read present, or whose
+random name does not read absent, is degraded.
 """
 
 from __future__ import annotations
 
 import asyncio
 import enum
+import random
+import string
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,11 +30,13 @@ __all__ = [
     "AnswerKind",
     "OnAnswer",
     "SiteCheck",
+    "SiteProbe",
     "ask_sites",
     "check_handles",
     "check_handles_async",
     "check_sites",
     "degraded_marks",
+    "random_handle",
     "written_as",
 ]
 
@@ -233,47 +238,138 @@ def ask_sites(
 
 
 @dataclass(frozen=True)
+class SiteProbe:
+    """One probe of a site's self-check: what was expected, what was seen, what is wrong."""
+
+    observation: SiteObservation
+    expected: ObservationStatus
+    rating: Rating
+    problem: str | None
+
+
+@dataclass(frozen=True)
 class SiteCheck:
-    """The self-check of one site: its first known account, probed; ok only when present."""
+    """The self-check of one site: its first known account and one random name, probed; ok only
+    when the known account reads present and the random name absent (a site answering present
+    for any name, a soft 404, is broken). ``random`` is None when no random name fits the
+    site's rules; ``problem`` joins every probe's, the worst first."""
 
     site: str
     observation: SiteObservation
     rating: Rating
     problem: str | None
+    random: SiteObservation | None = None
+
+    @property
+    def observations(self) -> tuple[SiteObservation, ...]:
+        """Every probe's answer: the known account's, then the random name's."""
+        return (self.observation,) if self.random is None else (self.observation, self.random)
+
+    @property
+    def probes(self) -> tuple[SiteProbe, ...]:
+        """Each probe judged on its own."""
+        known = SiteProbe(
+            self.observation, ObservationStatus.PRESENT, *_judge_known(self.observation)
+        )
+        if self.random is None:
+            return (known,)
+        rand = SiteProbe(self.random, ObservationStatus.ABSENT, *_judge_random(self.random))
+        return (known, rand)
 
 
-def _judge_site(obs: SiteObservation) -> SiteCheck:
-    why = f" ({obs.reason.text})" if obs.reason else ""
+RANDOM_LENGTHS = (12, 10, 8, 6, 14, 16, 5, 4, 3, 20)
+"""Lengths tried for a site's random name, most likely to fit first."""
+
+
+def random_handle(site: Site, rng: random.Random) -> str | None:
+    """A random name that fits the site's rules (lower-case letters and digits, starting with a
+    letter; letters only or digits only when the site's pattern wants that), or None."""
+    alphabets = (
+        string.ascii_lowercase + string.digits,
+        string.ascii_lowercase,
+        string.digits,
+    )
+    for alphabet in alphabets:
+        for length in RANDOM_LENGTHS:
+            first = rng.choice(alphabet if alphabet == string.digits else string.ascii_lowercase)
+            name = first + "".join(rng.choice(alphabet) for _ in range(length - 1))
+            if handle_problem(site, name) is None:
+                return name
+    return None
+
+
+def _judge_known(obs: SiteObservation) -> tuple[Rating, str | None]:
     if obs.status is ObservationStatus.PRESENT:
-        return SiteCheck(obs.site, obs, Rating.OK, None)
+        return Rating.OK, None
     if obs.status is ObservationStatus.ABSENT:
-        problem = f"wrong verdict: known account {obs.handle!r} reads absent [{obs.signal}]"
-        return SiteCheck(obs.site, obs, Rating.BROKEN, problem)
-    problem = f"known account {obs.handle!r} unverified: {obs.status.value}{why}"
-    return SiteCheck(obs.site, obs, Rating.DEGRADED, problem)
+        return (
+            Rating.BROKEN,
+            f"wrong verdict: known account {obs.handle!r} reads absent [{obs.signal}]",
+        )
+    why = f" ({obs.reason.text})" if obs.reason else ""
+    return Rating.DEGRADED, f"known account {obs.handle!r} unverified: {obs.status.value}{why}"
+
+
+def _judge_random(obs: SiteObservation) -> tuple[Rating, str | None]:
+    if obs.status is ObservationStatus.ABSENT:
+        return Rating.OK, None
+    if obs.status is ObservationStatus.PRESENT:
+        return Rating.BROKEN, (
+            f"wrong verdict: random name {obs.handle!r} reads present [{obs.signal}]: "
+            "the site answers present for any name"
+        )
+    why = f" ({obs.reason.text})" if obs.reason else ""
+    return Rating.DEGRADED, (
+        f"could not confirm a missing name reads absent: random name {obs.handle!r} "
+        f"unverified: {obs.status.value}{why}"
+    )
+
+
+def _judge_site(known: SiteObservation, rand: SiteObservation | None) -> SiteCheck:
+    """Ok when the known account reads present and the random name absent; a wrong verdict
+    (known absent, random present) breaks the site; anything unverified degrades it."""
+    judged = [_judge_known(known)]
+    if rand is None:
+        no_name = "could not confirm a missing name reads absent: no random name fits the site"
+        judged.append((Rating.DEGRADED, no_name))
+    else:
+        judged.append(_judge_random(rand))
+    # The worst first: the start of the reason stored with the degraded mark.
+    judged.sort(key=lambda j: -j[0].rank)
+    problem = "; ".join(p for _, p in judged if p) or None
+    return SiteCheck(known.site, known, judged[0][0], problem, rand)
 
 
 def check_sites(
     fetchers: FetcherFactory,
     sites: Sequence[Site],
     *,
+    seed: int | None = None,
     clock: Clock = SYSTEM_CLOCK,
 ) -> list[SiteCheck]:
-    """Probe each site's first known account (disabled sites are left out; degraded ones are
-    probed, so a fixed site comes back). Same order as ``sites``."""
+    """Probe each site's first known account and one random name that fits its rules
+    (``seed`` seeds them); disabled sites are left out, degraded ones are probed, so a fixed
+    site comes back. Same order as ``sites``."""
     chosen = [s for s in sites if s.disabled is None and s.known]
+    rng = random.Random(seed)
+    names = [random_handle(s, rng) for s in chosen]
 
     async def run() -> list[SiteCheck]:
-        known = [s.known[0] for s in chosen]
-        async with fetchers(_accounts(["-"], [], chosen)) as fetcher:
-            seen = await asyncio.gather(
-                *(_site_answer(s, h, fetcher, clock) for s, h in zip(chosen, known, strict=True))
-            )
-        return [_judge_site(obs) for obs in seen]
+        async def one(site: Site, name: str | None) -> SiteCheck:
+            known = _site_answer(site, site.known[0], fetcher, clock)
+            if name is None:
+                return _judge_site(await known, None)
+            seen, rand = await asyncio.gather(known, _site_answer(site, name, fetcher, clock))
+            return _judge_site(seen, rand)
+
+        # Two requests per site (known and random) on each site's host.
+        async with fetchers(_accounts(["known", "random"], [], chosen)) as fetcher:
+            return list(await asyncio.gather(*map(one, chosen, names)))
 
     return asyncio.run(run()) if chosen else []
 
 
 def degraded_marks(checks: Sequence[SiteCheck]) -> Mapping[str, str | None]:
-    """Site id → why it is degraded, or None when its known account read present."""
+    """Site id → why it is degraded (unverified) or broken (a wrong verdict), or None when it
+    rated ok."""
     return {c.site: c.problem for c in checks}

@@ -46,7 +46,7 @@ from scanner.model import (
     SiteHit,
 )
 from scanner.platforms import adapter_for, handle_key
-from scanner.platforms.connectors import ApiRun
+from scanner.platforms.connectors import ApiRun, connector_for
 from scanner.platforms.interface import SupportLevel
 from scanner.platforms.sites import Site
 from scanner.policy import Policy, fingerprint
@@ -124,6 +124,9 @@ class DiscoveryResult:
     rules: tuple[RuleInfo, ...] = ()
     sites: tuple[SiteHit, ...] = ()
     """What the imported long-tail sites said about the brand's handles (runs.longtail)."""
+    not_searched: tuple[Platform, ...] = ()
+    """Platforms the organization uses that no guess was sent to: Rollcall can only check
+    them by hand and no loaded owner API answers there (``--platform`` asks anyway)."""
 
     @property
     def unverified(self) -> int:
@@ -158,13 +161,26 @@ def thresholds_from_policy(policy: Policy | None) -> Thresholds:
     return Thresholds.from_mapping(values, source="policy param discovery.*")
 
 
-def default_platforms(inventory: Inventory) -> tuple[Platform, ...]:
+def default_platforms(inventory: Inventory, apis: ApiRun | None = None) -> tuple[Platform, ...]:
     """Platforms the organization uses or approves, except those Rollcall can only check by
-    hand (every probe there would come back unverified)."""
+    hand (every public probe there would come back unverified) unless a loaded owner API can
+    answer there, absent pages included (Meta's ``?ids=`` for Facebook Pages)."""
+    return tuple(p for p in _used(inventory) if _searchable(p, apis))
+
+
+def _used(inventory: Inventory) -> list[Platform]:
     used = {a.platform for a in inventory.accounts} | set(inventory.organization.approved_platforms)
-    return tuple(
-        p for p in Platform if p in used and adapter_for(p).spec.support is not SupportLevel.MANUAL
-    )
+    return [p for p in Platform if p in used]
+
+
+def _searchable(platform: Platform, apis: ApiRun | None) -> bool:
+    if adapter_for(platform).spec.support is not SupportLevel.MANUAL:
+        return True
+    connector = connector_for(platform)
+    if apis is None or connector is None or not connector.settles_absence:
+        return False
+    credential = apis.access.credential(platform, None)
+    return credential is not None and apis.access.usable(credential)
 
 
 def handle_forms(inventory: Inventory, platform: Platform) -> tuple[HandleForm, ...]:
@@ -310,7 +326,11 @@ def discover(
     over one fetcher from ``fetchers`` (see :func:`scanner.runs.observe.observe`)."""
     thresholds = thresholds_from_policy(policy)
     cap = max_candidates if max_candidates is not None else _configured_cap(policy)
-    chosen = tuple(platforms) if platforms is not None else default_platforms(inventory)
+    chosen = tuple(platforms) if platforms is not None else default_platforms(inventory, apis)
+    # What the organization uses but nobody could search (said in every report, never silent).
+    not_searched = (
+        () if platforms is not None else tuple(p for p in _used(inventory) if p not in chosen)
+    )
     # Callers that must not lose work (the audit) read the file before crawling and pass
     # ``candidates``; a file named here is read now.
     outside = (*candidates, *(read_candidates(candidates_file) if candidates_file else ()))
@@ -329,12 +349,21 @@ def discover(
     classified = classify_candidates(observations, context, thresholds)
     discoveries = tuple(d for d in classified if d is not None)
     findings = [f for d in discoveries if (f := _finding(d, inventory, policy)) is not None]
-    findings.extend(inventory_duplicates(inventory, policy, thresholds))
+    findings.extend(
+        f
+        for f in inventory_duplicates(inventory, policy, thresholds)
+        if platforms is None or f.platform in chosen
+    )
     rules = tuple(rule_info(r, policy) for r in DISCOVERY_RULES)
     tail = long_tail(inventory, policy, sites, fetchers, clock=clock)  # imported site lists
     findings.extend(tail.findings)
     return DiscoveryResult(
-        discoveries, tuple(findings), len(targets), (*rules, *tail.rules), tail.hits
+        discoveries,
+        tuple(findings),
+        len(targets),
+        (*rules, *tail.rules),
+        tail.hits,
+        not_searched,
     )
 
 

@@ -257,6 +257,10 @@ def test_example_discovery_decides_alike_with_batching_on_and_off() -> None:
     assert before["github-api"] > 90
     assert 1 <= len(graphql) <= -(-before["github-api"] // GRAPHQL_LOGINS)
     assert after["github-api"] == 0
+    # The Meta token answers for Facebook, absent Pages included (803), so the guesses there
+    # are searched, in ?ids= batches, where the public pages alone could not be.
+    assert on.not_searched == () and off.not_searched == ()
+    assert 1 <= after["meta-graph"] <= 5
 
 
 def _by_host(log: Sequence[tuple[str, str, int]]) -> Counter[str]:

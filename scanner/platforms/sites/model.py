@@ -58,7 +58,8 @@ class Site:
     ``known`` are accounts that exist (WhatsMyName ``known``, Sherlock ``username_claimed``).
     ``disabled`` says why a definition is kept but never probed (WhatsMyName ``valid: false``,
     a request method Rollcall does not send); ``degraded`` why ``rollcall platforms check`` last
-    saw a known account read other than present (skipped until it reads present again)."""
+    rated the site other than ok: its known account read other than present, or a random name
+    did not read absent (skipped until both read right again)."""
 
     name: str
     format: SiteFormat

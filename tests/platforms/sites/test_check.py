@@ -32,6 +32,7 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("ROLLCALL_DATA_DIR", str(tmp_path / "data"))
     (tmp_path / "pace.toml").write_text(PACE)
     world.HEALED.clear()
+    world.SOFT_404.clear()
     return tmp_path
 
 
@@ -142,6 +143,52 @@ def test_a_known_account_reading_absent_breaks_the_site(
     assert "whatsmyname:Site 1" in out and "broken" in out and "reads absent" in out
 
 
+def test_a_site_answering_present_for_any_name_breaks_and_check_skips_it(
+    env: Path, base: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A Sherlock status_code site whose pages answer 200 for every name (a soft 404): its known
+    # account reads present, and so does a random name, which no one registered.
+    healthy = [3, 4, 5]
+    data = json.loads(world.sherlock_file(env / "all.json", 6, base).read_text())
+    few = {f"Site {i}": data[f"Site {i}"] for i in healthy}
+    assert few["Site 3"]["errorType"] == "status_code"
+    (env / "few.json").write_text(json.dumps(few))
+    world.SOFT_404.add(3)
+    assert run(["sites", "import", str(env / "few.json")]) == 0
+    capsys.readouterr()
+    pace = ["--allow-private-network", "--config", str(env / "pace.toml")]
+    code = run(["platforms", "check", "--only-sites", "--seed", "7", "--format", "json", *pace])
+    report = {_index(r["site"]): r for r in json.loads(capsys.readouterr().out)}
+    assert code == 1
+    assert {i: r["rating"] for i, r in report.items()} == {3: "broken", 4: "ok", 5: "ok"}
+    known, rand = report[3]["results"]
+    assert (known["handle"], known["expected"], known["status"]) == (
+        world.KNOWN,
+        "present",
+        "present",
+    )
+    assert (rand["expected"], rand["status"], rand["rating"]) == ("absent", "present", "broken")
+    assert re.fullmatch(r"[a-z][a-z0-9]{11}", rand["handle"])
+    assert "the site answers present for any name" in rand["problem"]
+    assert [r["status"] for r in report[4]["results"]] == ["present", "absent"]
+    stored = {_index(s.id): s.degraded for s in load_sites(sites_path()).sites}
+    assert stored[4] is None and stored[5] is None
+    assert stored[3] and stored[3].startswith(f"wrong verdict: random name {rand['handle']!r}")
+    # The same seed draws the same random names.
+    assert (
+        run(["platforms", "check", "--only-sites", "--seed", "7", "--format", "json", *pace]) == 1
+    )
+    again = {_index(r["site"]): r for r in json.loads(capsys.readouterr().out)}
+    assert again[3]["results"][1]["handle"] == rand["handle"]
+    code = run(_check(env, "check", "nobody42", "--format", "jsonl"))
+    out, err = capsys.readouterr()
+    answers = _answers(out)
+    assert code == 0, err
+    assert {_index(a["where"]) for a in answers} == {4, 5}
+    assert {a["state"] for a in answers} == {"absent"}
+    assert "1 degraded or disabled sites skipped" in err
+
+
 def test_a_self_check_that_reaches_no_site_is_incomplete_and_marks_none_degraded(
     env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -154,7 +201,8 @@ def test_a_self_check_that_reaches_no_site_is_incomplete_and_marks_none_degraded
     pace = ["--allow-private-network", "--config", str(env / "pace.toml")]
     assert run(["platforms", "check", "--only-sites", *pace]) == 3
     err = capsys.readouterr().err
-    assert "could not reach anything: all 5 probes ended in error" in err
+    # Two probes per site: its known account and a random name.
+    assert "could not reach anything: all 10 probes ended in error" in err
     assert not [s for s in load_sites(sites_path()).sites if s.degraded]
 
 

@@ -1,7 +1,8 @@
 """Generated site lists in the WhatsMyName and Sherlock formats, and a local server on
 127.0.0.1 that plays every site they name: profile pages, each site's own not-found answer,
 and, on one site in ten, a WAF challenge (Cloudflare or Incapsula) or a login wall (a login
-page, or a redirect to one) instead. ``HEALED`` sites answer honestly whatever their mode."""
+page, or a redirect to one) instead. ``HEALED`` sites answer honestly whatever their mode;
+``SOFT_404`` sites answer a profile page for any name."""
 
 from __future__ import annotations
 
@@ -27,12 +28,17 @@ _PATH = re.compile(r"^/(?P<fmt>[ws])(?P<i>\d+)/(?P<rest>.+)$")
 
 
 HEALED: set[int] = set()
+SOFT_404: set[int] = set()
+"""Sites whose pages answer 200 with a profile for any name (a soft 404): nothing is missing."""
 
 
 def mode(i: int) -> str:
-    """What site ``i`` serves: ``waf`` (5% of sites), ``login`` (5%) or ``ok``."""
+    """What site ``i`` serves: ``waf`` (5% of sites), ``login`` (5%), ``soft404`` (the sites in
+    ``SOFT_404``) or ``ok``."""
     if i in HEALED:
         return "ok"
+    if i in SOFT_404:
+        return "soft404"
     return {0: "waf", 10: "login"}.get(i % 20, "ok")
 
 
@@ -122,6 +128,8 @@ def answer(path: str) -> Page:
     if mode(i) == "login":
         return LOGIN if i % 40 == 10 else Page(302, "", (("Location", "/login"),))
     account = rest.split("?")[0]
+    if mode(i) == "soft404":
+        return Page(200, _html(f'<div class="profile-{i}"><h1>{account}</h1></div>'))
     return _wmn(i, account) if fmt == "w" else _sherlock(i, account)
 
 
