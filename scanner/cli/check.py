@@ -21,7 +21,8 @@ from scanner.cli.options import (
     wide_option,
 )
 from scanner.cli.sites import data_dir_option
-from scanner.errors import UsageError
+from scanner.errors import IncompleteError, UsageError
+from scanner.humanize import count
 from scanner.model import JSON, ObservationStatus, Platform
 from scanner.platforms.sites import load_sites, sites_path
 from scanner.reports.layout import output_width
@@ -44,7 +45,7 @@ def _jsonl(answer: Answer) -> str:
         "where": answer.where,
         "state": answer.status.value,
         "verified": answer.status.verified,
-        "url": answer.url,
+        "url": answer.url or None,  # none: nothing was requested (an invalid handle)
         "status": answer.http_status,
         "final_url": answer.final_url,
         "fetched_at": iso(answer.fetched_at),
@@ -167,6 +168,8 @@ def command(
         wanted, fetchers_for(config), platforms=chosen, sites=sites, on_answer=show
     )
     _summary(answers, stored.sites if stored is not None else (), len(sites))
+    if not answers:  # every site skipped: nothing was checked, which is never clean
+        raise IncompleteError("nothing was asked: every imported site is degraded or disabled")
     return int(ExitCode.CLEAN if all(a.answered for a in answers) else ExitCode.INCOMPLETE)
 
 
@@ -174,12 +177,10 @@ def _summary(answers: list[Answer], stored: tuple[object, ...], usable: int) -> 
     counts = Counter(a.status.value for a in answers)
     shown = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
     unverified = sum(not a.answered for a in answers)
-    click.echo(f"{len(answers)} answers: {shown or 'none'}", err=True)
+    click.echo(f"{count(len(answers), 'answer')}: {shown or 'none'}", err=True)
     if len(stored) > usable:
-        click.echo(
-            f"note: {len(stored) - usable} degraded or disabled sites skipped "
-            "(rollcall sites list)",
-            err=True,
-        )
+        skipped = count(len(stored) - usable, "degraded or disabled site")
+        click.echo(f"note: {skipped} skipped (rollcall sites list)", err=True)
     if unverified:
-        click.echo(f"rollcall: incomplete: {unverified} answers could not be verified", err=True)
+        said = "answer could" if unverified == 1 else "answers could"
+        click.echo(f"rollcall: incomplete: {unverified} {said} not be verified", err=True)

@@ -14,6 +14,7 @@ import click
 from scanner.cli.exitcodes import ExitCode
 from scanner.cli.options import format_option, wide_option
 from scanner.errors import UsageError
+from scanner.humanize import count
 from scanner.model import JSON
 from scanner.platforms.sites import (
     Site,
@@ -99,10 +100,9 @@ def import_command(file: Path, data_dir: Path | None) -> int:
     save_sites(path, merged)
     disabled = sum(s.disabled is not None for s in read.sites)
     note = f" ({disabled} disabled)" if disabled else ""
-    click.echo(
-        f"imported {len(read.sites)} {FORMAT_NAMES[read.format.value]} sites from {file.name}"
-        f"{note}; {len(merged.usable())} usable sites stored in {path}"
-    )
+    imported = count(len(read.sites), f"{FORMAT_NAMES[read.format.value]} site")
+    usable = count(len(merged.usable()), "usable site")
+    click.echo(f"imported {imported} from {file.name}{note}; {usable} stored in {path}")
     return int(ExitCode.CLEAN)
 
 

@@ -431,11 +431,13 @@ class BaseAdapter:
         return dataclasses.replace(previous, fetched_at=outcome.fetched_at, not_modified=True)
 
     def invalid(self, handle: str, problem: str) -> Observation:
+        # Nothing was requested, and a handle that breaks the rules has no profile URL (its
+        # template would come out half filled, or naming another host): no URL at all.
         return Observation(
             platform=self._spec.platform,
             handle=handle,
             status=ObservationStatus.INVALID,
-            url=self.profile_url(handle) if isinstance(handle, str) else "",
+            url="",
             fetched_at=datetime.now(UTC),
             reason=Reason("invalid_handle", problem),
             signal="handle_rules",

@@ -186,7 +186,18 @@ def test_a_site_answering_present_for_any_name_breaks_and_check_skips_it(
     assert code == 0, err
     assert {_index(a["where"]) for a in answers} == {4, 5}
     assert {a["state"] for a in answers} == {"absent"}
-    assert "1 degraded or disabled sites skipped" in err
+    assert "1 degraded or disabled site skipped" in err
+    # With only the broken site stored, nothing is left to ask: never a clean "0 answers".
+    (env / "one.json").write_text(json.dumps({"Site 3": few["Site 3"]}))
+    path = sites_path()
+    path.unlink()
+    assert run(["sites", "import", str(env / "one.json")]) == 0
+    assert run(["platforms", "check", "--only-sites", *pace]) == 1
+    capsys.readouterr()
+    assert run(_check(env, "check", "nobody42")) == 3
+    assert (
+        "nothing was asked: every imported site is degraded or disabled" in capsys.readouterr().err
+    )
 
 
 def test_a_self_check_that_reaches_no_site_is_incomplete_and_marks_none_degraded(
