@@ -667,6 +667,9 @@ class SiteHit:
     signal: str | None = None
     reason: Reason | None = None
     http_status: int | None = None
+    fetched_url: str | None = None
+    """The URL whose answer decided (the site's probe, after redirects); ``url`` is the page
+    people open, which a site's API probe (WhatsMyName ``uri_check``) never fetched."""
 
 
 # --------------------------------------------------------------------------- audit

@@ -90,6 +90,7 @@ def site_hit_json(hit: SiteHit) -> dict[str, JSON]:
         "state": hit.status.value,
         "verified": hit.status.verified,
         "url": hit.url,
+        "fetched_url": hit.fetched_url,
         "http_status": hit.http_status,
         "fetched_at": iso(hit.fetched_at),
         "signal": hit.signal,

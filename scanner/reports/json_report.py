@@ -45,7 +45,7 @@ __all__ = [
     "write_report",
 ]
 
-SCHEMA_VERSION = "1.3"
+SCHEMA_VERSION = "1.4"
 SCHEMA_ID = "https://rollcall.invalid/schemas/audit-report.schema.json"
 
 

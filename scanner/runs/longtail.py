@@ -101,6 +101,7 @@ def _hit(answer: Answer) -> SiteHit:
         signal=answer.signal,
         reason=answer.reason,
         http_status=answer.http_status,
+        fetched_url=answer.final_url,
     )
 
 
@@ -109,6 +110,7 @@ def site_finding(hit: SiteHit, info: RuleInfo, inventory: Inventory) -> Finding:
     evidence: dict[str, JSON] = {
         "site": hit.site,
         "url": hit.url,
+        "fetched_url": hit.fetched_url,
         "http_status": hit.http_status,
         "signal": hit.signal,
     }

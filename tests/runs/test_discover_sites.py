@@ -148,6 +148,8 @@ def test_discover_lists_present_counts_absent_and_never_reads_a_waf_absent(
     dsc = [f for f in doc["findings"] if f["rule_id"] == "DSC-005"]
     assert len(dsc) == len(present) and {f["severity"] for f in dsc} == {"info"}
     assert "(owner unknown): check by hand" in dsc[0]["message"]
+    # The evidence names the URL whose answer decided, beside the page people open.
+    assert all(f["evidence"]["fetched_url"].startswith("http://127.0.0.1") for f in dsc)
     assert not any(d for d in doc["discoveries"])  # never classified rogue or unlisted
 
 
