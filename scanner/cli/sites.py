@@ -26,7 +26,7 @@ from scanner.platforms.sites import (
     sites_path,
 )
 from scanner.reports import atomic_write
-from scanner.reports.layout import Column, output_width, render_table
+from scanner.reports.layout import Column, output_width, render_table, wrap_text
 from scanner.serialize import iso
 
 __all__ = ["command", "data_dir_option", "discovery_sites", "discovery_sites_option", "save_sites"]
@@ -146,18 +146,15 @@ def list_command(data_dir: Path | None, fmt: str, wide: bool) -> int:
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return int(ExitCode.CLEAN)
     rows = [[s.id, *_row(s.disabled, s.degraded, s.categories)] for s in stored.sites]
-    click.echo(render_table(_LIST_COLUMNS, rows, output_width(wide)))
+    width = output_width(wide)
+    click.echo(render_table(_LIST_COLUMNS, rows, width))
     sources = ", ".join(
         f"{FORMAT_NAMES[f.value]} {file} ({at})" for f, file, _, at in stored.sources
     )
-    click.echo(
-        f"\n{len(stored.usable())} of {len(stored.sites)} sites usable"
-        + (
-            f"; from {sources}"
-            if sources
-            else "; nothing imported yet (rollcall sites import FILE)"
-        )
+    footer = f"{len(stored.usable())} of {count(len(stored.sites), 'site')} usable" + (
+        f"; from {sources}" if sources else "; nothing imported yet (rollcall sites import FILE)"
     )
+    click.echo("\n" + wrap_text(footer, width))
     return int(ExitCode.CLEAN)
 
 

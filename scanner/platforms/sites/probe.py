@@ -8,8 +8,9 @@ The order, after the platforms' own (:mod:`scanner.platforms.classify`):
 4. the site's exists signal and one of its missing signals: both → ERROR, exists alone →
    PRESENT (unless it rests on the status alone and the page is a login page: BLOCKED),
    missing alone → ABSENT;
-5. anything else (a login wall, a changed page, a redirect elsewhere, a bare 404) → BLOCKED or
-   ERROR with a reason. Nothing but a positively matched missing signal is ABSENT.
+5. anything else: a login wall or refused access → BLOCKED; a changed page, a redirect
+   elsewhere, a bare 404 → ERROR; each with a reason. Nothing but a positively matched missing
+   signal is ABSENT.
 """
 
 from __future__ import annotations
@@ -250,9 +251,14 @@ def _other(site: Site, r: Response) -> SiteVerdict:
             ObservationStatus.ERROR, f"status:{status}+redirected", Reason("redirected", why)
         )
     if 200 <= status < 300:
-        why = f"{site.name} served a page matching neither signal (a changed page or a bot check)"
+        # No known WAF or login page (those are BLOCKED above): a page Rollcall cannot read, as
+        # a platform's changed page is an error.
+        why = (
+            f"{site.name} served a page matching neither signal (a changed page, or a bot check "
+            "Rollcall does not recognize)"
+        )
         return SiteVerdict(
-            ObservationStatus.BLOCKED, f"status:{status}", Reason("no_signal_page", why)
+            ObservationStatus.ERROR, f"status:{status}", Reason("no_signal_page", why)
         )
     why = f"{site.name}'s answer matches neither the exists nor the missing signal (HTTP {status})"
     return SiteVerdict(ObservationStatus.ERROR, f"status:{status}", Reason("no_signal", why))
