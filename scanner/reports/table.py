@@ -283,7 +283,7 @@ class TableFormatter:
         )
         parts = [
             count(s.accounts_total, "account"),
-            f"{s.failing} failing" + (f" ({sev})" if sev else ""),
+            f"{count(s.failing, 'failing finding')}" + (f" ({sev})" if sev else ""),
             f"{s.by_status[FindingStatus.WAIVED]} waived",
             s.unverified_checks(),
             count(s.by_status[FindingStatus.WARN], "warning"),

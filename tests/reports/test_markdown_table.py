@@ -46,7 +46,7 @@ def test_table_groups_by_severity_without_colour_off_terminal(
     assert "\x1b" not in text  # the hostile ANSI in names is stripped too
     order = [text.index(f"{s} (") for s in ("CRITICAL", "HIGH", "MEDIUM", "LOW")]
     assert order == sorted(order)
-    assert "Summary: 8 accounts · 11 failing (2 critical, 5 high, 2 medium, 2 low)" in text
+    assert "Summary: 8 accounts · 11 failing findings (2 critical, 5 high, 2 medium, 2 low)" in text
     assert (
         "Since the last audit (run 3, 2026-10-15 08:00 UTC): 2 new, 2 still open, 1 resolved"
         in text
