@@ -70,7 +70,11 @@ LOGIN_BODY = world.LOGIN.body
         (wmn(1), fetched(200, '<div class="profile-1">a</div>'), S.PRESENT),
         (wmn(1), fetched(404, "<h1>User not found</h1>"), S.ABSENT),
         (wmn(1), fetched(404, "<h1>nginx</h1>"), S.ERROR),  # a 404 without the marker
-        (wmn(1), fetched(200, "<p>redesigned page</p>"), S.ERROR),  # a changed page: unreadable, as on a platform
+        (
+            wmn(1),
+            fetched(200, "<p>redesigned page</p>"),
+            S.ERROR,
+        ),  # a changed page: unreadable, as on a platform
         (wmn(1), fetched(200, LOGIN_BODY), S.BLOCKED),
         (wmn(1), fetched(200, LOGIN_BODY, final="/login"), S.BLOCKED),
         (wmn(1), fetched(503, "User not found"), S.ERROR),
