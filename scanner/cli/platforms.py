@@ -23,9 +23,9 @@ from scanner.cli.options import (
 from scanner.cli.sites import data_dir_option, save_sites
 from scanner.errors import IncompleteError, UsageError
 from scanner.fetch import FetchConfig
-from scanner.model import JSON, Platform
+from scanner.model import JSON, Observation, ObservationStatus, Platform
 from scanner.platforms import all_specs
-from scanner.platforms.sites import load_sites, sites_path, with_degraded
+from scanner.platforms.sites import SiteObservation, load_sites, sites_path, with_degraded
 from scanner.reports.layout import Column, output_width, render_table
 from scanner.reports.sanitize import json_safe
 from scanner.runs.check import SiteCheck, check_sites, degraded_marks
@@ -184,17 +184,28 @@ def _check_json(check: PlatformCheck) -> JSON:
         "platform": check.platform.value,
         "rating": check.rating.value,
         "results": [
-            {
-                "handle": r.handle,
-                "expected": r.expected.value,
-                "status": r.observation.status.value,
-                "signal": r.observation.signal,
-                "reason": r.observation.reason.code if r.observation.reason else None,
-                "rating": r.rating.value,
-                "problem": r.problem,
-            }
+            _probe_json(r.handle, r.expected, r.observation, r.rating, r.problem)
             for r in check.results
         ],
+    }
+
+
+def _probe_json(
+    handle: str,
+    expected: ObservationStatus,
+    seen: Observation | SiteObservation,
+    rating: Rating,
+    problem: str | None,
+) -> JSON:
+    """One self-check probe (a platform's or a site's): what was expected, what was seen."""
+    return {
+        "handle": handle,
+        "expected": expected.value,
+        "status": seen.status.value,
+        "signal": seen.signal,
+        "reason": seen.reason.code if seen.reason else None,
+        "rating": rating.value,
+        "problem": problem,
     }
 
 
@@ -236,15 +247,7 @@ def _site_json(check: SiteCheck) -> JSON:
         "site": check.site,
         "rating": check.rating.value,
         "results": [
-            {
-                "handle": p.observation.handle,
-                "expected": p.expected.value,
-                "status": p.observation.status.value,
-                "signal": p.observation.signal,
-                "reason": p.observation.reason.code if p.observation.reason else None,
-                "rating": p.rating.value,
-                "problem": p.problem,
-            }
+            _probe_json(p.observation.handle, p.expected, p.observation, p.rating, p.problem)
             for p in check.probes
         ],
     }
