@@ -139,10 +139,10 @@ class DiscoveryResult:
         unseen = self.unverified + sum(1 for h in self.sites if h.status not in _ANSWERED)
         if not asked or unseen / asked <= max_unverified:
             return None
+        what = "pages and site answers" if self.sites else "pages"
         return (
-            f"{unseen} of {asked} pages and site answers asked could not be "
-            f"verified (above --max-unverified {max_unverified:g}): a page not found there may "
-            "still exist"
+            f"{unseen} of {asked} {what} asked could not be verified (above --max-unverified "
+            f"{max_unverified:g}): a page not found there may still exist"
         )
 
 
