@@ -91,7 +91,8 @@ def _row(answer: Answer, width: int | None, widths: Widths) -> str:
     if answer.reason is not None and answer.status is ObservationStatus.INVALID:
         evidence = answer.reason.text  # nothing was sent: the rule the handle breaks
     elif answer.reason is not None and not answer.status.verified:
-        evidence = f"{answer.url}  ({truncate(answer.reason.text, 160)})"
+        # Why first: on a narrow terminal the reason is what says what to do.
+        evidence = f"{truncate(answer.reason.text, 160)}  ({answer.url})"
     cells = (answer.handle, answer.where, answer.status.value, http)
     return _line(cells, evidence, width, widths)
 
