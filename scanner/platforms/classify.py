@@ -32,6 +32,9 @@ __all__ = [
     "Verdict",
     "classify",
     "evidence_observation",
+    "failed",
+    "moved",
+    "refused",
 ]
 
 
@@ -137,21 +140,25 @@ class Verdict:
 def classify(spec: PlatformSpec, probe: ProbeSpec, outcome: FetchOutcome) -> Verdict:
     """Decide what ``outcome`` of ``probe`` says about the account (see the module docstring)."""
     if isinstance(outcome, FetchFailed):
-        # The fetcher gave up on a host that asked us to wait past timeouts.max_wait: that is
-        # rate limiting, BLOCKED like the 429 it answered (below).
-        limited = outcome.reason.code == "rate_limited"
-        return Verdict(
-            ObservationStatus.BLOCKED if limited else ObservationStatus.ERROR,
-            f"fetch:{outcome.reason.code}",
-            outcome.reason,
-        )
+        return failed(outcome)
     r = Response(outcome)
     # Each step answers only when it decides; the first that does wins (the docstring's order).
     return (
         _fingerprinted(spec, probe, r)
-        or _refused(spec.name, r)
+        or refused(spec.name, r)
         or _signalled(spec.name, probe, r)
         or _unexplained(spec.name, probe, r)
+    )
+
+
+def failed(outcome: FetchFailed) -> Verdict:
+    """Step 1: no answer is ERROR, unverified; BLOCKED when the fetcher gave up on a host that
+    asked us to wait past timeouts.max_wait (rate limiting, like the 429 it answered)."""
+    limited = outcome.reason.code == "rate_limited"
+    return Verdict(
+        ObservationStatus.BLOCKED if limited else ObservationStatus.ERROR,
+        f"fetch:{outcome.reason.code}",
+        outcome.reason,
     )
 
 
@@ -191,7 +198,7 @@ def _fingerprinted(spec: PlatformSpec, probe: ProbeSpec, r: Response) -> Verdict
     return None
 
 
-def _refused(name: str, r: Response) -> Verdict | None:
+def refused(name: str, r: Response) -> Verdict | None:
     """Step 4: rate limiting (429, or 403 with no budget left) is BLOCKED; a 5xx is ERROR."""
     status = r.status
     if status == 429 or (status == 403 and _budget_exhausted(r.fetched)):
@@ -266,7 +273,7 @@ def _budget_exhausted(fetched: Fetched) -> bool:
     return False
 
 
-def _moved(fetched: Fetched) -> Literal["host", "path"] | None:
+def moved(fetched: Fetched) -> Literal["host", "path"] | None:
     """Where redirects took the request, when they ended on another host (or port) or path
     than the one requested: ``"host"`` or ``"path"``; None when they did not (a trailing slash
     or an http → https upgrade of the same URL is no move)."""
@@ -292,14 +299,14 @@ def _unconfirmed_not_found(name: str, r: Response) -> Verdict:
     """A 404/410 without the platform's own not-found marker: any web server, proxy or
     misrouted endpoint answers that way, so it is no proof the account is gone."""
     status = r.status
-    moved = _moved(r.fetched)
-    if moved is not None:
+    where = moved(r.fetched)
+    if where is not None:
         return Verdict(
             ObservationStatus.ERROR,
-            f"status:{status}+redirected:{moved}",
+            f"status:{status}+redirected:{where}",
             Reason(
                 "redirected_not_found",
-                f"{name}: the request was redirected to another {moved}, which answered "
+                f"{name}: the request was redirected to another {where}, which answered "
                 f"HTTP {status} without {name}'s own not-found marker",
             ),
             response=r,

@@ -18,12 +18,12 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from scanner.errors import UserPatternTimeout
 from scanner.fetch.interface import Fetcher, FetchFailed, FetchOutcome
 from scanner.model import ObservationStatus, Reason
-from scanner.platforms.classify import GLOBAL_FINGERPRINTS
+from scanner.platforms.classify import GLOBAL_FINGERPRINTS, Verdict, failed, moved, refused
 from scanner.platforms.interface import ContentKind
 from scanner.platforms.markers import Response, parse_marker
 from scanner.platforms.sites.model import ACCOUNT, Method, Site, SiteSignal
@@ -47,7 +47,6 @@ LOGIN_MARKERS = (
 _LOGIN_PATH = parse_marker(
     "final_url~(?i)/(login|log-in|signin|sign-in|sign_in|auth|authwall|session|accounts/login)\\b"
 )
-_RATE_BUDGET_HEADERS = ("x-ratelimit-remaining", "ratelimit-remaining")
 
 
 @dataclass(frozen=True)
@@ -133,14 +132,13 @@ async def probe_site(site: Site, handle: str, fetcher: Fetcher) -> SiteObservati
 def judge(site: Site, outcome: FetchOutcome) -> SiteVerdict:
     """What ``outcome`` says about the account (the module docstring's order)."""
     if isinstance(outcome, FetchFailed):
-        limited = outcome.reason.code == "rate_limited"
-        return SiteVerdict(
-            ObservationStatus.BLOCKED if limited else ObservationStatus.ERROR,
-            f"fetch:{outcome.reason.code}",
-            outcome.reason,
-        )
+        return _site_verdict(failed(outcome))
     r = Response(outcome)
     return _fingerprinted(site, r) or _refused(site, r) or _signalled(site, r) or _other(site, r)
+
+
+def _site_verdict(verdict: Verdict) -> SiteVerdict:
+    return SiteVerdict(verdict.status, verdict.signal, verdict.reason)
 
 
 def _fingerprinted(site: Site, r: Response) -> SiteVerdict | None:
@@ -158,20 +156,9 @@ def _fingerprinted(site: Site, r: Response) -> SiteVerdict | None:
 
 
 def _refused(site: Site, r: Response) -> SiteVerdict | None:
-    status = r.status
-    if status == 429 or (status == 403 and _budget_exhausted(r)):
-        return SiteVerdict(
-            ObservationStatus.BLOCKED,
-            f"status:{status}",
-            Reason("rate_limited", f"{site.name} is rate limiting us (HTTP {status})"),
-        )
-    if status >= 500:
-        return SiteVerdict(
-            ObservationStatus.ERROR,
-            f"status:{status}",
-            Reason("http_5xx", f"{site.name} answered with a server error (HTTP {status})"),
-        )
-    return None
+    """Rate limiting is BLOCKED, a 5xx ERROR: the platforms' own step."""
+    verdict = refused(site.name, r)
+    return _site_verdict(verdict) if verdict is not None else None
 
 
 def _signalled(site: Site, r: Response) -> SiteVerdict | None:
@@ -266,23 +253,4 @@ def _other(site: Site, r: Response) -> SiteVerdict:
 
 def _moved(r: Response) -> bool:
     """Redirects ended on another host, port or path than the one requested."""
-    fetched = r.fetched
-    if not fetched.redirects:
-        return False
-    start, end = urlsplit(fetched.url), urlsplit(fetched.final_url)
-    try:
-        same_host = (start.hostname, start.port) == (end.hostname, end.port)
-    except ValueError:
-        return True
-    return not same_host or start.path.rstrip("/") != end.path.rstrip("/")
-
-
-def _budget_exhausted(r: Response) -> bool:
-    for header in _RATE_BUDGET_HEADERS:
-        value = r.fetched.headers.get(header)
-        if value is not None:
-            try:
-                return float(value) <= 0
-            except ValueError:
-                return False
-    return False
+    return moved(r.fetched) is not None
