@@ -259,39 +259,18 @@ def _holders(read: dict[str, Listing[str]], extras: _Extras) -> tuple[Holder, ..
 
     seen: set[str] = set()
     out: list[Holder] = []
-    for role, admin, rows in (
-        (github_rest.ADMIN, True, read[github_rest.ADMIN].rows),
-        ("member", False, read["member"].rows),
+    # The organization's 2FA filter covers its members; an outside collaborator's is unknown.
+    for role, admin, rows, via in (
+        (github_rest.ADMIN, True, read[github_rest.ADMIN].rows, "members"),
+        ("member", False, read["member"].rows, "members"),
+        ("outside collaborator", False, extras.outside.rows, "outside_collaborators"),
     ):
         for login in rows:
-            if login.casefold() not in seen:
-                seen.add(login.casefold())
-                out.append(
-                    Holder(
-                        HolderKind.PERSON,
-                        login,
-                        None,
-                        None,
-                        role,
-                        admin,
-                        two_factor(login),
-                        "members",
-                    )
-                )
-    for login in extras.outside.rows:
-        if login.casefold() not in seen:
+            if login.casefold() in seen:
+                continue
             seen.add(login.casefold())
-            out.append(
-                Holder(
-                    HolderKind.PERSON,
-                    login,
-                    None,
-                    None,
-                    "outside collaborator",
-                    False,
-                    via="outside_collaborators",
-                )
-            )
+            factor = two_factor(login) if via == "members" else Tri.UNKNOWN
+            out.append(Holder(HolderKind.PERSON, login, None, None, role, admin, factor, via))
     out.extend(
         Holder(HolderKind.INVITATION, i.login, None, i.email, i.role, False, via="invitations")
         for i in extras.invited.rows
